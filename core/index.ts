@@ -1,0 +1,71 @@
+/**
+ * The language core's facade: text in, analysis out.
+ *
+ * Invariant: the core is pure. It imports nothing of vscode, LSP, tfjs or
+ * the file system; whatever it needs from the world (a data file's header)
+ * comes through the host given to `analyze`. It never throws on any text.
+ */
+import { bindModel, type BoundModel } from './binder';
+import { createDiagnostic, type Diagnostic } from './diagnostics';
+import { inferShapes, type Network } from './shapes';
+import { parseSourceFile } from './syntax/parser';
+import { createLineMap, type LineMap } from './syntax/lines';
+import type { SourceFile } from './syntax/tree';
+import { checkTrainBlock, type DataHost, type TrainBlock } from './train';
+
+export interface AnalyzeOptions {
+  /** Answers questions about data files; without it, files are not checked. */
+  host?: DataHost;
+}
+
+export interface ModelAnalysis {
+  bound: BoundModel;
+  network: Network;
+}
+
+export interface Analysis {
+  text: string;
+  file: SourceFile;
+  lines: LineMap;
+  /** Every diagnostic, sorted by position. */
+  diagnostics: Diagnostic[];
+  models: ModelAnalysis[];
+  trainBlocks: TrainBlock[];
+}
+
+export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  const { file, diagnostics } = parseSourceFile(text);
+  const models: ModelAnalysis[] = [];
+  const networks = new Map<string, Network>();
+  for (const declaration of file.declarations) {
+    if (declaration.kind !== 'ModelDeclaration') continue;
+    const bound = bindModel(declaration, text, diagnostics);
+    if (bound.inputs.length === 0 && declaration.name) {
+      diagnostics.push(createDiagnostic('missing-input', declaration.name, declaration.name.text));
+    } else if (bound.layers.length === 0 && bound.inputs.length > 0 && declaration.name) {
+      diagnostics.push(createDiagnostic('empty-model', declaration.name, declaration.name.text));
+    }
+    const network = inferShapes(bound, text, diagnostics);
+    models.push({ bound, network });
+    if (!declaration.name) continue;
+    if (networks.has(declaration.name.text)) diagnostics.push(createDiagnostic('duplicate-model', declaration.name, declaration.name.text));
+    else networks.set(declaration.name.text, network);
+  }
+  const trainBlocks: TrainBlock[] = [];
+  for (const declaration of file.declarations) {
+    if (declaration.kind === 'TrainDeclaration') trainBlocks.push(checkTrainBlock(declaration, networks, text, diagnostics, options.host));
+  }
+  diagnostics.sort((a, b) => a.pos - b.pos || a.end - b.end);
+  return { text, file, lines: createLineMap(text), diagnostics, models, trainBlocks };
+}
+
+export { DIAGNOSTICS, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
+export { formatSummary } from './summary';
+export { formatCount, formatShape } from './catalog/shape';
+export { LAYERS, findLayer } from './catalog/layers';
+export { ACTIVATIONS } from './catalog/activations';
+export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
+export type { LayerSpec, ParamCount, ResolvedArgs, Shape, Signature, ArgType, ParamSpec } from './catalog/types';
+export type { Network, NetworkLayer, ParamTotals } from './shapes';
+export type { DataHost, TrainBlock } from './train';
+export type { LineMap, LineAndCharacter } from './syntax/lines';

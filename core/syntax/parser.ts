@@ -1,0 +1,549 @@
+/**
+ * The parser builds a complete syntax tree from any text and never throws.
+ * After an error it reports once and resynchronises at the next statement,
+ * at `}` or at a closing bracket, so one typo does not hide the rest of the file.
+ */
+import { createDiagnostic, type Diagnostic } from '../diagnostics';
+import { scanText, TokenKind, type Token } from './scanner';
+import type {
+  Argument,
+  CallExpression,
+  Declaration,
+  Expression,
+  Identifier,
+  InputStatement,
+  ModelDeclaration,
+  OutputStatement,
+  Pipeline,
+  Setting,
+  SourceFile,
+  Statement,
+  TextRange,
+  TrainDeclaration,
+} from './tree';
+
+export interface ParseResult {
+  file: SourceFile;
+  diagnostics: Diagnostic[];
+}
+
+/** Nesting deeper than this is reported rather than followed, so the stack stays small. */
+const MAX_DEPTH = 64;
+
+const TOKEN_NAMES: Partial<Record<TokenKind, string>> = {
+  [TokenKind.OpenParen]: "'('",
+  [TokenKind.CloseParen]: "')'",
+  [TokenKind.OpenBracket]: "'['",
+  [TokenKind.CloseBracket]: "']'",
+  [TokenKind.OpenBrace]: "'{'",
+  [TokenKind.CloseBrace]: "'}'",
+  [TokenKind.Comma]: "','",
+  [TokenKind.Colon]: "':'",
+  [TokenKind.Equals]: "'='",
+  [TokenKind.Arrow]: "'->'",
+};
+
+export function parseSourceFile(text: string): ParseResult {
+  return new Parser(text).parseFile();
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private readonly comments: TextRange[];
+  private index = 0;
+  private depth = 0;
+  private readonly diagnostics: Diagnostic[] = [];
+  /** Offset of the last reported syntax error: one error per spot. */
+  private lastErrorPos = -1;
+
+  constructor(private readonly text: string) {
+    const scanned = scanText(text);
+    this.tokens = scanned.tokens;
+    this.comments = scanned.comments.map((c) => ({ pos: c.pos, end: c.end }));
+    for (const token of this.tokens) this.reportBadToken(token);
+  }
+
+  parseFile(): ParseResult {
+    const declarations: Declaration[] = [];
+    while (this.token.kind !== TokenKind.EndOfFile) {
+      if (this.isDeclarationStart()) {
+        declarations.push(this.token.text === 'model' ? this.parseModel() : this.parseTrain());
+        continue;
+      }
+      this.error(this.token, "'model' or 'train'");
+      this.next();
+      while (!this.at(TokenKind.EndOfFile) && !(this.token.lineStart && this.isDeclarationStart())) this.next();
+    }
+    const file: SourceFile = {
+      kind: 'SourceFile',
+      pos: 0,
+      end: this.text.length,
+      text: this.text,
+      declarations,
+      comments: this.comments,
+    };
+    return { file, diagnostics: this.diagnostics };
+  }
+
+  // Tokens
+
+  private get token(): Token {
+    return this.tokens[this.index]!;
+  }
+
+  private peek(offset = 1): Token {
+    return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)]!;
+  }
+
+  private next(): Token {
+    const token = this.token;
+    if (token.kind !== TokenKind.EndOfFile) this.index++;
+    return token;
+  }
+
+  private get previousEnd(): number {
+    return this.index > 0 ? this.tokens[this.index - 1]!.end : 0;
+  }
+
+  private at(kind: TokenKind): boolean {
+    return this.token.kind === kind;
+  }
+
+  private isKeyword(word: string): boolean {
+    return this.token.kind === TokenKind.Identifier && this.token.text === word;
+  }
+
+  /** `model Name` or `train Name`: a keyword followed by a name (a tensor may be called `model`). */
+  private isDeclarationStart(): boolean {
+    return (this.isKeyword('model') || this.isKeyword('train')) && this.peek().kind === TokenKind.Identifier;
+  }
+
+  private optional(kind: TokenKind): Token | undefined {
+    return this.at(kind) ? this.next() : undefined;
+  }
+
+  private expect(kind: TokenKind): boolean {
+    if (this.optional(kind)) return true;
+    this.error(this.token, TOKEN_NAMES[kind] ?? 'a token');
+    return false;
+  }
+
+  // Errors
+
+  private error(at: Token, expected: string): void {
+    if (at.kind === TokenKind.Unknown || at.kind === TokenKind.UnterminatedString) return; // already reported
+    if (at.kind === TokenKind.Number && !Number.isFinite(Number(at.text))) return;
+    const range = at.kind === TokenKind.EndOfFile ? { pos: this.previousEnd, end: this.previousEnd } : at;
+    this.report(createDiagnostic('unexpected-token', range, expected, describe(at)));
+  }
+
+  private report(diagnostic: Diagnostic): void {
+    if (diagnostic.pos === this.lastErrorPos) return;
+    this.lastErrorPos = diagnostic.pos;
+    this.diagnostics.push(diagnostic);
+  }
+
+  private reportBadToken(token: Token): void {
+    if (token.kind === TokenKind.Unknown) {
+      this.diagnostics.push(createDiagnostic('invalid-character', token, token.text));
+    } else if (token.kind === TokenKind.UnterminatedString) {
+      this.diagnostics.push(createDiagnostic('unterminated-string', token));
+    } else if (token.kind === TokenKind.Number && !Number.isFinite(Number(token.text))) {
+      this.diagnostics.push(createDiagnostic('invalid-number', token, token.text));
+    }
+  }
+
+  /** Skips to where a statement (or setting) can start again, leaving `}` and EOF in place. */
+  private recoverToStatement(): void {
+    let depth = 0;
+    const startIndex = this.index;
+    while (!this.at(TokenKind.EndOfFile)) {
+      const token = this.token;
+      if (depth === 0) {
+        if (token.kind === TokenKind.CloseBrace) return;
+        if (this.index > startIndex && token.lineStart && this.isStatementStart()) return;
+        if (this.isDeclarationStart() && token.lineStart) return;
+      }
+      if (isOpener(token.kind)) depth++;
+      else if (isCloser(token.kind)) depth = Math.max(0, depth - 1);
+      this.next();
+    }
+  }
+
+  /** A token that begins a statement or a setting: a name followed by `=` or `->`, or a keyword. */
+  private isStatementStart(): boolean {
+    if (this.token.kind !== TokenKind.Identifier) return false;
+    const following = this.peek().kind;
+    if (following === TokenKind.Equals || following === TokenKind.Arrow) return true;
+    if (this.isKeyword('input') || this.isKeyword('output')) return true;
+    return following === TokenKind.OpenParen;
+  }
+
+  // Declarations
+
+  private parseModel(): ModelDeclaration {
+    const keyword = this.next();
+    const name = this.parseIdentifier('a model name');
+    const statements: Statement[] = [];
+    const body = this.parseBody(() => {
+      const statement = this.parseStatement();
+      if (statement) statements.push(statement);
+    });
+    return { kind: 'ModelDeclaration', pos: keyword.pos, end: this.previousEnd, keyword: rangeOf(keyword), name, statements, body };
+  }
+
+  private parseTrain(): TrainDeclaration {
+    const keyword = this.next();
+    const models: Identifier[] = [];
+    const first = this.parseIdentifier('a model name');
+    if (first) models.push(first);
+    while (this.optional(TokenKind.Comma)) {
+      const name = this.parseIdentifier('a model name');
+      if (name) models.push(name);
+    }
+    const settings: Setting[] = [];
+    const body = this.parseBody(() => {
+      const setting = this.parseSetting();
+      if (setting) settings.push(setting);
+    });
+    return { kind: 'TrainDeclaration', pos: keyword.pos, end: this.previousEnd, keyword: rangeOf(keyword), models, settings, body };
+  }
+
+  /** `{ item* }`, calling parseItem until the closing brace. */
+  private parseBody(parseItem: () => void): TextRange {
+    const open = this.token;
+    if (!this.at(TokenKind.OpenBrace)) {
+      this.error(this.token, "'{'");
+      return { pos: this.previousEnd, end: this.previousEnd };
+    }
+    this.next();
+    while (!this.at(TokenKind.CloseBrace) && !this.at(TokenKind.EndOfFile)) {
+      if (this.token.lineStart && this.isDeclarationStart()) break;
+      const before = this.index;
+      parseItem();
+      if (this.index === before) {
+        this.error(this.token, 'a statement');
+        this.next();
+        this.recoverToStatement();
+      }
+    }
+    if (!this.optional(TokenKind.CloseBrace)) this.error(this.token, "'}'");
+    return { pos: open.pos, end: this.previousEnd };
+  }
+
+  private parseIdentifier(expected: string): Identifier | undefined {
+    if (this.at(TokenKind.Identifier)) return identifier(this.next());
+    this.error(this.token, expected);
+    return undefined;
+  }
+
+  // Statements
+
+  private parseStatement(): Statement | undefined {
+    const start = this.token;
+    if (start.kind !== TokenKind.Identifier && start.kind !== TokenKind.OpenParen) {
+      this.error(start, 'a statement');
+      this.next();
+      this.recoverToStatement();
+      return undefined;
+    }
+    const following = this.peek();
+    if (start.text === 'input' && (following.kind === TokenKind.OpenBracket || (following.kind === TokenKind.Identifier && !following.lineStart))) {
+      return this.parseInput();
+    }
+    if (start.text === 'output' && !following.lineStart && (following.kind === TokenKind.Identifier || following.kind === TokenKind.OpenParen)) {
+      return this.parseOutput();
+    }
+    if (start.kind === TokenKind.Identifier && following.kind === TokenKind.Equals) {
+      const name = identifier(this.next());
+      this.next();
+      const value = this.parsePipeline();
+      return this.finishStatement({ kind: 'AssignStatement', pos: start.pos, end: this.previousEnd, name, value });
+    }
+    const value = this.parsePipeline();
+    return this.finishStatement({ kind: 'ExpressionStatement', pos: start.pos, end: this.previousEnd, value });
+  }
+
+  private parseInput(): InputStatement {
+    const keyword = this.next();
+    let name: Identifier | undefined;
+    if (this.at(TokenKind.Identifier)) {
+      name = identifier(this.next());
+      this.expect(TokenKind.Colon);
+    }
+    const shape = this.at(TokenKind.OpenBracket) || this.at(TokenKind.OpenParen) ? this.parseExpression() : this.missing('a shape such as [784]');
+    return this.finishStatement({ kind: 'InputStatement', pos: keyword.pos, end: this.previousEnd, keyword: rangeOf(keyword), name, shape });
+  }
+
+  private parseOutput(): OutputStatement {
+    const keyword = this.next();
+    const values: Pipeline[] = [this.parsePipeline()];
+    while (this.optional(TokenKind.Comma)) values.push(this.parsePipeline());
+    return this.finishStatement({ kind: 'OutputStatement', pos: keyword.pos, end: this.previousEnd, keyword: rangeOf(keyword), values });
+  }
+
+  /** A statement ends where the next token cannot continue it; anything else on the same line is an error. */
+  private finishStatement<T extends Statement | Setting>(node: T): T {
+    const token = this.token;
+    if (token.kind === TokenKind.EndOfFile || token.kind === TokenKind.CloseBrace || token.lineStart) return node;
+    if (this.isStatementStart()) return node;
+    this.error(token, "'->' or the end of the statement");
+    this.recoverToStatement();
+    return node;
+  }
+
+  private parseSetting(): Setting | undefined {
+    const start = this.token;
+    if (start.kind !== TokenKind.Identifier) {
+      this.error(start, 'a setting such as epochs = 10');
+      this.next();
+      this.recoverToStatement();
+      return undefined;
+    }
+    const key = identifier(this.next());
+    let value: Expression;
+    if (this.expect(TokenKind.Equals)) {
+      value = this.parseExpression();
+    } else {
+      value = this.missing();
+      this.recoverToStatement();
+    }
+    return this.finishStatement({ kind: 'Setting', pos: start.pos, end: this.previousEnd, key, value });
+  }
+
+  // Pipelines
+
+  private parsePipeline(): Pipeline {
+    const start = this.token.pos;
+    const head = this.parseHead();
+    const steps: CallExpression[] = [];
+    while (this.at(TokenKind.Arrow)) {
+      this.next();
+      if (this.at(TokenKind.Identifier)) {
+        const name = identifier(this.next());
+        steps.push(this.at(TokenKind.OpenParen) ? this.parseCallArguments(name) : this.unclosedCall(name, "'(' after the layer name"));
+      } else {
+        this.error(this.token, 'a layer such as Dense(10)');
+        break;
+      }
+    }
+    return { kind: 'Pipeline', pos: start, end: this.previousEnd, head, steps };
+  }
+
+  private parseHead(): Expression {
+    const token = this.token;
+    if (token.kind === TokenKind.Identifier) {
+      const name = identifier(this.next());
+      if (this.at(TokenKind.OpenParen)) return this.parseCallArguments(name);
+      return { kind: 'Name', pos: name.pos, end: name.end, name };
+    }
+    if (token.kind === TokenKind.OpenParen) return this.parseTupleOrParenthesis();
+    return this.missing('a tensor name, a tuple such as (a, b), or a layer call');
+  }
+
+  /** A call that lacks its parentheses, e.g. `-> Flatten`: one error, and a call node all the same. */
+  private unclosedCall(callee: Identifier, expected: string): CallExpression {
+    this.error(this.token, expected);
+    const argsRange = { pos: callee.end, end: callee.end };
+    return { kind: 'Call', pos: callee.pos, end: callee.end, callee, args: [], argsRange, closed: false };
+  }
+
+  // Expressions
+
+  private parseExpression(): Expression {
+    if (this.depth >= MAX_DEPTH) {
+      const token = this.next();
+      this.report(createDiagnostic('invalid-expression', token, `expressions nest deeper than ${MAX_DEPTH} levels`));
+      return { kind: 'Missing', pos: token.pos, end: token.end };
+    }
+    this.depth++;
+    try {
+      return this.parseBinary(0);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseBinary(level: 0 | 1): Expression {
+    let left = level === 0 ? this.parseBinary(1) : this.parseUnary();
+    for (;;) {
+      const kind = this.token.kind;
+      const isOperator = level === 0 ? kind === TokenKind.Plus || kind === TokenKind.Minus : kind === TokenKind.Star || kind === TokenKind.Slash;
+      if (!isOperator) return left;
+      const operator = this.next().text as '+' | '-' | '*' | '/';
+      const right = level === 0 ? this.parseBinary(1) : this.parseUnary();
+      left = { kind: 'Binary', pos: left.pos, end: right.end, operator, left, right };
+    }
+  }
+
+  private parseUnary(): Expression {
+    if (this.at(TokenKind.Minus) || this.at(TokenKind.Plus)) {
+      const operator = this.next();
+      const operand = this.depth < MAX_DEPTH ? this.parseUnaryNested() : this.missing('a number');
+      return { kind: 'Unary', pos: operator.pos, end: operand.end, operator: operator.text as '+' | '-', operand };
+    }
+    return this.parsePrimary();
+  }
+
+  private parseUnaryNested(): Expression {
+    this.depth++;
+    try {
+      return this.parseUnary();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parsePrimary(): Expression {
+    const token = this.token;
+    switch (token.kind) {
+      case TokenKind.Number: {
+        this.next();
+        return { kind: 'Number', pos: token.pos, end: token.end, value: Number(token.text), text: token.text };
+      }
+      case TokenKind.String: {
+        this.next();
+        return { kind: 'String', pos: token.pos, end: token.end, value: unquote(token.text) };
+      }
+      case TokenKind.UnterminatedString: {
+        this.next();
+        return { kind: 'String', pos: token.pos, end: token.end, value: unquote(token.text + token.text[0]) };
+      }
+      case TokenKind.Identifier: {
+        const name = identifier(this.next());
+        if (this.at(TokenKind.OpenParen)) return this.parseCallArguments(name);
+        if (name.text === 'true' || name.text === 'false') return { kind: 'Boolean', pos: name.pos, end: name.end, value: name.text === 'true' };
+        if (name.text === 'none' || name.text === 'None') return { kind: 'None', pos: name.pos, end: name.end };
+        if (name.text === 'True' || name.text === 'False') return { kind: 'Boolean', pos: name.pos, end: name.end, value: name.text === 'True' };
+        return { kind: 'Name', pos: name.pos, end: name.end, name };
+      }
+      case TokenKind.OpenBracket: {
+        const open = this.next();
+        const elements = this.parseList(TokenKind.CloseBracket, () => this.parseExpression());
+        return { kind: 'List', pos: open.pos, end: this.previousEnd, elements: elements.items };
+      }
+      case TokenKind.OpenParen:
+        return this.parseTupleOrParenthesis();
+      default:
+        return this.missing('a value');
+    }
+  }
+
+  private parseTupleOrParenthesis(): Expression {
+    const open = this.next();
+    const list = this.parseList(TokenKind.CloseParen, () => this.parseExpression());
+    return { kind: 'Tuple', pos: open.pos, end: this.previousEnd, elements: list.items, hasComma: list.commas > 0 };
+  }
+
+  private parseCallArguments(callee: Identifier): CallExpression {
+    const open = this.next();
+    const list = this.parseList(TokenKind.CloseParen, () => this.parseArgument());
+    const argsRange = { pos: open.pos, end: this.previousEnd };
+    return { kind: 'Call', pos: callee.pos, end: this.previousEnd, callee, args: list.items, argsRange, closed: list.closed };
+  }
+
+  private parseArgument(): Argument {
+    const start = this.token;
+    if (start.kind === TokenKind.Identifier && this.peek().kind === TokenKind.Equals) {
+      const name = identifier(this.next());
+      this.next();
+      const value = this.parseExpression();
+      return { kind: 'Argument', pos: start.pos, end: value.end, name, value };
+    }
+    const value = this.parseExpression();
+    return { kind: 'Argument', pos: value.pos, end: value.end, value };
+  }
+
+  /**
+   * Items separated by commas up to `close`. A trailing comma is allowed.
+   * A missing closer ends the list at a token that starts a new line and
+   * cannot continue it, so the statement after a broken call still parses.
+   */
+  private parseList<T extends { pos: number; end: number }>(close: TokenKind, parseItem: () => T): { items: T[]; commas: number; closed: boolean } {
+    const items: T[] = [];
+    let commas = 0;
+    if (this.depth >= MAX_DEPTH) {
+      this.report(createDiagnostic('invalid-expression', this.token, `expressions nest deeper than ${MAX_DEPTH} levels`));
+      this.skipBalanced(close);
+      return { items, commas, closed: this.optional(close) !== undefined };
+    }
+    this.depth++;
+    try {
+      for (;;) {
+        if (this.optional(close)) return { items, commas, closed: true };
+        if (this.at(TokenKind.EndOfFile) || this.at(TokenKind.CloseBrace) || this.endsListAtNewLine(close)) {
+          this.error(this.token, TOKEN_NAMES[close]!);
+          return { items, commas, closed: false };
+        }
+        const before = this.index;
+        items.push(parseItem());
+        if (this.optional(TokenKind.Comma)) {
+          commas++;
+          continue;
+        }
+        if (this.at(close)) continue;
+        if (this.at(TokenKind.EndOfFile) || this.at(TokenKind.CloseBrace) || this.endsListAtNewLine(close)) continue;
+        // Not a separator: report once and skip to the next separator or closer.
+        this.error(this.token, `',' or ${TOKEN_NAMES[close]}`);
+        if (this.index === before) this.next();
+        this.skipBalanced(close);
+        if (this.optional(TokenKind.Comma)) commas++;
+      }
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private endsListAtNewLine(close: TokenKind): boolean {
+    if (!this.token.lineStart) return false;
+    if (this.isDeclarationStart()) return true;
+    if (close === TokenKind.CloseParen) return this.token.kind === TokenKind.Identifier && this.isStatementStart() && this.peek().kind !== TokenKind.OpenParen;
+    return this.token.kind === TokenKind.Identifier && (this.peek().kind === TokenKind.Equals || this.peek().kind === TokenKind.Arrow);
+  }
+
+  /** Skips to a comma or `close` at this nesting level, without passing `}` or the end of the file. */
+  private skipBalanced(close: TokenKind): void {
+    let depth = 0;
+    while (!this.at(TokenKind.EndOfFile) && !this.at(TokenKind.CloseBrace)) {
+      const kind = this.token.kind;
+      if (depth === 0 && (kind === close || kind === TokenKind.Comma)) return;
+      if (depth === 0 && isCloser(kind)) return;
+      if (depth === 0 && this.token.lineStart && this.endsListAtNewLine(close)) return;
+      if (isOpener(kind)) depth++;
+      else if (isCloser(kind)) depth--;
+      this.next();
+    }
+  }
+
+  private missing(expected = 'a value'): Expression {
+    this.error(this.token, expected);
+    const at = this.at(TokenKind.EndOfFile) ? this.previousEnd : this.token.pos;
+    return { kind: 'Missing', pos: at, end: at };
+  }
+}
+
+function identifier(token: Token): Identifier {
+  return { kind: 'Identifier', pos: token.pos, end: token.end, text: token.text };
+}
+
+function rangeOf(token: Token): TextRange {
+  return { pos: token.pos, end: token.end };
+}
+
+function isOpener(kind: TokenKind): boolean {
+  return kind === TokenKind.OpenParen || kind === TokenKind.OpenBracket || kind === TokenKind.OpenBrace;
+}
+
+function isCloser(kind: TokenKind): boolean {
+  return kind === TokenKind.CloseParen || kind === TokenKind.CloseBracket || kind === TokenKind.CloseBrace;
+}
+
+function describe(token: Token): string {
+  if (token.kind === TokenKind.EndOfFile) return 'the end of the file';
+  const text = token.text.length > 20 ? `${token.text.slice(0, 20)}…` : token.text;
+  return `'${text}'`;
+}
+
+function unquote(text: string): string {
+  return text.slice(1, -1).replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c === 't' ? '\t' : c));
+}

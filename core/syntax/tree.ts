@@ -1,0 +1,176 @@
+/**
+ * The syntax tree. Every node knows its source range as offsets; nothing here
+ * knows about lines, LSP or the file system. Nodes that the parser could not
+ * read are `Missing` so later phases see a complete tree.
+ */
+
+export interface TextRange {
+  pos: number;
+  end: number;
+}
+
+export interface Identifier extends TextRange {
+  kind: 'Identifier';
+  text: string;
+}
+
+export interface NumberLiteral extends TextRange {
+  kind: 'Number';
+  value: number;
+  text: string;
+}
+
+export interface StringLiteral extends TextRange {
+  kind: 'String';
+  value: string;
+}
+
+export interface BooleanLiteral extends TextRange {
+  kind: 'Boolean';
+  value: boolean;
+}
+
+export interface NoneLiteral extends TextRange {
+  kind: 'None';
+}
+
+/** A bare name: a tensor, or an enumeration value such as `relu`. */
+export interface NameExpression extends TextRange {
+  kind: 'Name';
+  name: Identifier;
+}
+
+export interface ListExpression extends TextRange {
+  kind: 'List';
+  elements: Expression[];
+}
+
+/** `(a, b)`; also `(x)`, which is a parenthesised expression. */
+export interface TupleExpression extends TextRange {
+  kind: 'Tuple';
+  elements: Expression[];
+  /** True when the elements were separated by commas, `(x,)` included. */
+  hasComma: boolean;
+}
+
+export interface Argument extends TextRange {
+  kind: 'Argument';
+  /** Present for keyword arguments. */
+  name?: Identifier;
+  value: Expression;
+}
+
+export interface CallExpression extends TextRange {
+  kind: 'Call';
+  callee: Identifier;
+  args: Argument[];
+  /** Range of the parentheses and everything between them. */
+  argsRange: TextRange;
+  /** False when the closing parenthesis is missing. */
+  closed: boolean;
+}
+
+export interface BinaryExpression extends TextRange {
+  kind: 'Binary';
+  operator: '+' | '-' | '*' | '/';
+  left: Expression;
+  right: Expression;
+}
+
+export interface UnaryExpression extends TextRange {
+  kind: 'Unary';
+  operator: '+' | '-';
+  operand: Expression;
+}
+
+export interface MissingExpression extends TextRange {
+  kind: 'Missing';
+}
+
+export type Expression =
+  | NumberLiteral
+  | StringLiteral
+  | BooleanLiteral
+  | NoneLiteral
+  | NameExpression
+  | ListExpression
+  | TupleExpression
+  | CallExpression
+  | BinaryExpression
+  | UnaryExpression
+  | MissingExpression;
+
+/** `head -> Layer(...) -> Layer(...)`. */
+export interface Pipeline extends TextRange {
+  kind: 'Pipeline';
+  head: Expression;
+  steps: CallExpression[];
+}
+
+export interface InputStatement extends TextRange {
+  kind: 'InputStatement';
+  keyword: TextRange;
+  name?: Identifier;
+  shape: Expression;
+}
+
+export interface AssignStatement extends TextRange {
+  kind: 'AssignStatement';
+  name: Identifier;
+  value: Pipeline;
+}
+
+export interface ExpressionStatement extends TextRange {
+  kind: 'ExpressionStatement';
+  value: Pipeline;
+}
+
+export interface OutputStatement extends TextRange {
+  kind: 'OutputStatement';
+  keyword: TextRange;
+  values: Pipeline[];
+}
+
+export type Statement = InputStatement | AssignStatement | ExpressionStatement | OutputStatement;
+
+export interface ModelDeclaration extends TextRange {
+  kind: 'ModelDeclaration';
+  keyword: TextRange;
+  name?: Identifier;
+  statements: Statement[];
+  /** Range between the braces, braces included; empty when the body is missing. */
+  body: TextRange;
+}
+
+export interface Setting extends TextRange {
+  kind: 'Setting';
+  key: Identifier;
+  value: Expression;
+}
+
+export interface TrainDeclaration extends TextRange {
+  kind: 'TrainDeclaration';
+  keyword: TextRange;
+  models: Identifier[];
+  settings: Setting[];
+  body: TextRange;
+}
+
+export type Declaration = ModelDeclaration | TrainDeclaration;
+
+export interface SourceFile extends TextRange {
+  kind: 'SourceFile';
+  text: string;
+  declarations: Declaration[];
+  comments: TextRange[];
+}
+
+export type Node =
+  | SourceFile
+  | Declaration
+  | Statement
+  | Setting
+  | Pipeline
+  | Argument
+  | Expression
+  | Identifier;

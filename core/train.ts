@@ -1,0 +1,378 @@
+/**
+ * Checks train blocks: known settings and names, argument types, and whether
+ * the settings can work with the model: a loss that fits the output layer,
+ * as many output units as the data has classes, data that fits the input.
+ * Data files are read only through the host, never directly: the core does
+ * no I/O.
+ */
+import { checkValue, evaluateNumber, nameOf, resolveArguments, type ArgumentContext } from './catalog/arguments';
+import { elementCount, formatShape } from './catalog/shape';
+import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec } from './catalog/training';
+import type { ResolvedArgs, Signature } from './catalog/types';
+import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
+import type { Network, NetworkLayer } from './shapes';
+import { closestMatch } from './suggest';
+import type { CallExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
+
+/** What the core may ask of the world about data files. */
+export interface DataHost {
+  /**
+   * The column names of a CSV file's header row, the path relative to the
+   * .net file; 'missing' when the file does not exist; undefined when the
+   * host cannot tell (an editor without file access).
+   */
+  csvHeader(path: string): string[] | 'missing' | undefined;
+}
+
+export interface DataSourceUse {
+  spec: DataSourceSpec;
+  args: ResolvedArgs;
+  range: TextRange;
+  /** Feature columns of a CSV file, once its header has been read. */
+  featureCount?: number;
+}
+
+/** A checked train block: the settings as values, for the trainer and the editor. */
+export interface TrainBlock {
+  declaration: TrainDeclaration;
+  /** The models it trains, those the file defines. */
+  models: Network[];
+  data?: DataSourceUse;
+  validation?: DataSourceUse | number;
+  loss?: LossSpec;
+  optimizer?: { spec: Signature; args: ResolvedArgs };
+  metrics: string[];
+  schedule?: { spec: Signature; args: ResolvedArgs };
+  callbacks: { spec: Signature; args: ResolvedArgs; range: TextRange }[];
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  seed?: number;
+  ensemble: number;
+  /** Setting nodes by name, for hovers and go-to. */
+  settings: Map<string, Setting>;
+}
+
+export function checkTrainBlock(
+  declaration: TrainDeclaration,
+  networks: ReadonlyMap<string, Network>,
+  text: string,
+  diagnostics: Diagnostic[],
+  host?: DataHost,
+): TrainBlock {
+  return new TrainChecker(declaration, networks, text, diagnostics, host).check();
+}
+
+class TrainChecker {
+  private readonly context: ArgumentContext;
+  private readonly block: TrainBlock;
+
+  constructor(
+    private readonly declaration: TrainDeclaration,
+    private readonly networks: ReadonlyMap<string, Network>,
+    private readonly text: string,
+    private readonly diagnostics: Diagnostic[],
+    private readonly host?: DataHost,
+  ) {
+    this.context = { text, diagnostics };
+    this.block = {
+      declaration,
+      models: [],
+      metrics: [],
+      callbacks: [],
+      epochs: 10,
+      batchSize: 32,
+      shuffle: true,
+      ensemble: 1,
+      settings: new Map(),
+    };
+  }
+
+  check(): TrainBlock {
+    this.resolveModels();
+    for (const setting of this.declaration.settings) this.checkSetting(setting);
+    const anchor = this.declaration.models[0] ?? this.declaration.keyword;
+    if (!this.block.settings.has('data')) this.diagnostics.push(createDiagnostic('missing-setting', anchor, 'data', 'data = xor()'));
+    if (!this.block.settings.has('loss')) this.diagnostics.push(createDiagnostic('missing-setting', anchor, 'loss', 'loss = categorical_crossentropy'));
+    for (const network of this.block.models) this.checkModelFit(network);
+    this.checkMonitors();
+    return this.block;
+  }
+
+  private resolveModels(): void {
+    for (const identifier of this.declaration.models) {
+      const network = this.networks.get(identifier.text);
+      if (!network) {
+        const suggestion = closestMatch(identifier.text, this.networks.keys());
+        this.diagnostics.push(createSuggestedDiagnostic('unknown-model', identifier, suggestion, identifier.text, suggestion));
+        continue;
+      }
+      if (network.inputs.length > 1 || network.outputs.length > 1) {
+        this.diagnostics.push(createDiagnostic('multi-input-training', identifier, identifier.text));
+        continue;
+      }
+      this.block.models.push(network);
+    }
+  }
+
+  private checkSetting(setting: Setting): void {
+    const name = setting.key.text;
+    const spec = SETTINGS.find((s) => s.name === name);
+    if (!spec) {
+      const suggestion = closestMatch(name, SETTINGS.map((s) => s.name));
+      this.diagnostics.push(createSuggestedDiagnostic('unknown-setting', setting.key, suggestion, name, suggestion));
+      return;
+    }
+    if (this.block.settings.has(name)) {
+      this.diagnostics.push(createDiagnostic('duplicate-setting', setting.key, name));
+      return;
+    }
+    this.block.settings.set(name, setting);
+    const value = setting.value;
+    if (value.kind === 'Missing') return;
+    switch (spec.kind) {
+      case 'data':
+        this.block.data = this.dataSource(value);
+        break;
+      case 'validation': {
+        const fraction = evaluateNumber(value);
+        if (fraction !== undefined) {
+          const checked = checkValue({ kind: 'float', min: 0, max: 1, minOpen: true, maxOpen: true }, value, 'validation', 'fraction', this.context);
+          if (typeof checked === 'number') this.block.validation = checked;
+        } else {
+          this.block.validation = this.dataSource(value);
+        }
+        break;
+      }
+      case 'loss':
+        this.block.loss = this.named(value, LOSSES, 'unknown-loss');
+        break;
+      case 'optimizer':
+        this.block.optimizer = this.callOrName(value, OPTIMIZERS, 'unknown-optimizer');
+        break;
+      case 'metrics': {
+        const items = value.kind === 'List' ? value.elements : [value];
+        for (const item of items) {
+          const metric = this.named(item, METRICS, 'unknown-metric', ['acc']);
+          if (metric) this.block.metrics.push(metric.name);
+        }
+        break;
+      }
+      case 'schedule':
+        this.block.schedule = this.callOrName(value, SCHEDULES, 'unknown-schedule');
+        break;
+      case 'callbacks': {
+        const items = value.kind === 'List' ? value.elements : [value];
+        for (const item of items) {
+          const callback = this.callOrName(item, CALLBACKS, 'unknown-callback');
+          if (callback) this.block.callbacks.push({ ...callback, range: item });
+        }
+        break;
+      }
+      case 'int': {
+        const number = checkValue({ kind: 'int', min: spec.min }, value, 'train', name, this.context);
+        if (typeof number === 'number') this.assignInt(name, number);
+        break;
+      }
+      case 'bool': {
+        const flag = checkValue({ kind: 'bool' }, value, 'train', name, this.context);
+        if (typeof flag === 'boolean') this.block.shuffle = flag;
+        break;
+      }
+    }
+  }
+
+  private assignInt(name: string, value: number): void {
+    if (name === 'epochs') this.block.epochs = value;
+    else if (name === 'batch_size') this.block.batchSize = value;
+    else if (name === 'seed') this.block.seed = value;
+    else if (name === 'ensemble') this.block.ensemble = value;
+  }
+
+  /** A name from a list (a loss, a metric), written bare or as a string. */
+  private named<T extends { name: string; aliases?: string[] }>(value: Expression, items: readonly T[], code: 'unknown-loss' | 'unknown-metric', extra: string[] = []): T | undefined {
+    const name = nameOf(value);
+    if (name === undefined) {
+      this.diagnostics.push(createDiagnostic('argument-type', value, 'train', code === 'unknown-loss' ? 'loss' : 'metrics', 'a name such as accuracy', `'${this.source(value)}'`));
+      return undefined;
+    }
+    if (extra.includes(name)) return items[0];
+    const found = findByName(items, name);
+    if (found) return found;
+    const suggestion = closestMatch(name, items.flatMap((item) => [item.name, ...(item.aliases ?? [])]));
+    this.diagnostics.push(createSuggestedDiagnostic(code, value, suggestion, name, suggestion));
+    return undefined;
+  }
+
+  /** `Adam(learning_rate=0.01)`, or just `Adam` / `adam` for the defaults. */
+  private callOrName(value: Expression, specs: readonly Signature[], code: DiagnosticCode & ('unknown-optimizer' | 'unknown-schedule' | 'unknown-callback')): { spec: Signature; args: ResolvedArgs } | undefined {
+    const name = value.kind === 'Call' ? value.callee.text : nameOf(value);
+    const at: TextRange = value.kind === 'Call' ? value.callee : value;
+    if (name === undefined) {
+      this.diagnostics.push(createDiagnostic('argument-type', value, 'train', code.replace('unknown-', ''), 'a call such as Adam(learning_rate=0.001)', `'${this.source(value)}'`));
+      return undefined;
+    }
+    const spec = specs.find((s) => s.name === name) ?? (value.kind === 'Call' ? undefined : specs.find((s) => s.name.toLowerCase() === name.toLowerCase()));
+    if (!spec) {
+      const suggestion = closestMatch(name, specs.map((s) => s.name));
+      this.diagnostics.push(createSuggestedDiagnostic(code, at, suggestion, name, suggestion));
+      return undefined;
+    }
+    if (value.kind !== 'Call') return { spec, args: defaultsOf(spec) };
+    const resolution = resolveArguments(spec, value, this.context);
+    return resolution.complete ? { spec, args: resolution } : undefined;
+  }
+
+  private dataSource(value: Expression): DataSourceUse | undefined {
+    if (value.kind !== 'Call') {
+      const name = nameOf(value);
+      const spec = name !== undefined ? DATA_SOURCES.find((s) => s.name === name) : undefined;
+      if (spec && spec.params.every((param) => param.default !== undefined)) return { spec, args: defaultsOf(spec), range: value };
+      this.diagnostics.push(createDiagnostic('argument-type', value, 'train', 'data', 'a data source such as csv("train.csv") or xor()', `'${this.source(value)}'`));
+      return undefined;
+    }
+    const spec = DATA_SOURCES.find((s) => s.name === value.callee.text);
+    if (!spec) {
+      const suggestion = closestMatch(value.callee.text, DATA_SOURCES.map((s) => s.name));
+      this.diagnostics.push(createSuggestedDiagnostic('unknown-data-source', value.callee, suggestion, value.callee.text, suggestion));
+      return undefined;
+    }
+    const resolution = resolveArguments(spec, value, this.context);
+    if (!resolution.complete) return undefined;
+    const use = { spec, args: resolution, range: { pos: value.pos, end: value.end } };
+    if (spec.name === 'csv') this.checkCsv(use, value);
+    return use;
+  }
+
+  private checkCsv(use: DataSourceUse, call: CallExpression): void {
+    if (!this.host) return;
+    const path = use.args.values['path'] as string;
+    const pathRange = use.args.ranges['path'] ?? call;
+    const header = this.host.csvHeader(path);
+    if (header === undefined) return;
+    if (header === 'missing') {
+      this.diagnostics.push(createDiagnostic('data-file-not-found', pathRange, path));
+      return;
+    }
+    const label = use.args.values['label'] as string;
+    if (!header.includes(label)) {
+      const suggestion = closestMatch(label, header);
+      const range = use.args.ranges['label'] ?? pathRange;
+      this.diagnostics.push(createSuggestedDiagnostic('data-label-not-found', range, suggestion, label, path, suggestion));
+      return;
+    }
+    use.featureCount = header.length - 1;
+  }
+
+  /** The data fits the input; the loss fits the output; the output fits the classes. */
+  private checkModelFit(network: Network): void {
+    for (const source of [this.block.data, typeof this.block.validation === 'object' ? this.block.validation : undefined]) {
+      if (source) this.checkDataFitsInput(source, network);
+    }
+    const output = network.outputs[0];
+    const loss = this.block.loss;
+    const lossSetting = this.block.settings.get('loss');
+    if (!output?.outputShape || !loss || !lossSetting) return;
+    const units = output.outputShape[output.outputShape.length - 1];
+    if (typeof units !== 'number') return;
+    const activation = outputActivation(network, output);
+    const classes = this.block.data?.spec.classes?.(this.block.data.args.values);
+    const name = network.name;
+
+    if (loss.target === 'binary' && activation === 'softmax' && units > 1) {
+      this.report('loss-output-mismatch', lossSetting.value, `${loss.name} expects sigmoid outputs, but model '${name}' ends in softmax over ${units} units: use categorical_crossentropy, or Dense(1, activation=sigmoid)`);
+      return;
+    }
+    if ((loss.target === 'categorical' || loss.target === 'sparse') && units === 1) {
+      this.report('loss-output-mismatch', lossSetting.value, `${loss.name} needs one output unit per class, but model '${name}' has 1 output unit${activation === 'sigmoid' ? ' (sigmoid)' : ''}: use binary_crossentropy, or Dense(classes, activation=softmax)`);
+      return;
+    }
+    if ((loss.target === 'categorical' || loss.target === 'sparse') && activation === 'sigmoid') {
+      this.report('loss-output-mismatch', lossSetting.value, `${loss.name} expects a softmax output, but model '${name}' ends in sigmoid: use activation=softmax`);
+      return;
+    }
+    if (classes === undefined) return;
+    const wanted = loss.target === 'binary' ? (units === 1 ? 2 : units) : units;
+    if (wanted !== classes && (loss.target !== 'regression')) {
+      const unitsRange = outputUnitsRange(output);
+      const expected = loss.target === 'binary' ? 1 : classes;
+      const message = `model '${name}' has ${units} output unit${units === 1 ? '' : 's'}, but the data has ${classes} classes: use ${expected} unit${expected === 1 ? '' : 's'}`;
+      const diagnostic = createSuggestedDiagnostic('units-class-mismatch', unitsRange ?? lossSetting.value, unitsRange ? String(expected) : undefined, message);
+      this.diagnostics.push(diagnostic);
+    }
+  }
+
+  private checkDataFitsInput(source: DataSourceUse, network: Network): void {
+    const input = network.inputs[0]?.outputShape;
+    if (!input) return;
+    const inputCount = elementCount(input);
+    const reshape = source.args.values['shape'] as number[] | null | undefined;
+    const features = source.spec.features?.(source.args.values) ?? (source.featureCount !== undefined ? [source.featureCount] : undefined);
+    if (!features || inputCount === null) return;
+    const count = features.reduce((a, b) => a * b, 1);
+    const sampleShape = reshape ?? features;
+    const describe = `${source.spec.name}()`;
+    if (reshape) {
+      const reshapeCount = reshape.reduce((a, b) => a * b, 1);
+      if (reshapeCount !== count) {
+        this.report('data-shape-mismatch', source.args.ranges['shape'] ?? source.range, `shape [${reshape.join(', ')}] holds ${reshapeCount} values, but each sample has ${count} features`);
+        return;
+      }
+    }
+    if (count !== inputCount) {
+      this.report('data-shape-mismatch', source.range, `${describe} gives ${count} features per sample, but model '${network.name}' takes ${formatShape(input)} (${inputCount} values)`);
+      return;
+    }
+    const sameShape = sampleShape.length === input.length - 1 && sampleShape.every((dim, i) => dim === input[i + 1]);
+    if (!sameShape && !source.spec.reshapes && input.length > 2) {
+      this.report('data-shape-mismatch', source.range, `${describe} gives samples of shape [${sampleShape.join(', ')}], but model '${network.name}' takes ${formatShape(input)}: add shape=[${input.slice(1).join(', ')}]`);
+    }
+  }
+
+  /** Monitored quantities must be recorded: the loss, the metrics, and their val_ twins when there is validation data. */
+  private checkMonitors(): void {
+    const recorded = ['loss', ...this.block.metrics.flatMap((m) => (m === 'accuracy' ? ['acc', 'accuracy'] : [m]))];
+    const hasValidation = this.block.validation !== undefined;
+    const allowed = hasValidation ? [...recorded, ...recorded.map((r) => `val_${r}`)] : recorded;
+    for (const callback of this.block.callbacks) {
+      const monitor = callback.args.values['monitor'];
+      if (typeof monitor !== 'string' || allowed.includes(monitor)) continue;
+      const range = callback.args.ranges['monitor'] ?? callback.range;
+      const hint = monitor.startsWith('val_') && !hasValidation ? `${allowed.join(', ')} (add validation = 0.2 to record val_ quantities)` : allowed.join(', ');
+      this.diagnostics.push(createSuggestedDiagnostic('unknown-monitor', range, closestMatch(monitor, allowed), monitor, hint));
+    }
+  }
+
+  private report(code: 'loss-output-mismatch' | 'data-shape-mismatch', range: TextRange, message: string): void {
+    this.diagnostics.push(createDiagnostic(code, range, message));
+  }
+
+  private source(range: TextRange): string {
+    return this.text.slice(range.pos, range.end);
+  }
+}
+
+function defaultsOf(spec: Signature): ResolvedArgs {
+  const values: ResolvedArgs['values'] = {};
+  for (const param of spec.params) if (param.default !== undefined) values[param.name] = param.default;
+  return { values, given: new Set(), ranges: {} };
+}
+
+/** The activation the output ends in, looking through layers that do not change it. */
+export function outputActivation(network: Network, output: NetworkLayer): string | undefined {
+  let layer: NetworkLayer | undefined = output;
+  while (layer?.spec) {
+    const spec = layer.spec;
+    if (spec.name === 'Softmax') return 'softmax';
+    if (spec.params.some((param) => param.name === 'activation') && spec.category !== 'recurrent') return layer.args?.values['activation'] as string | undefined;
+    if (!spec.trainingOnly && spec.name !== 'Reshape' && spec.name !== 'Flatten') return undefined;
+    const inbound: string | undefined = layer.inbound[0];
+    layer = network.layers.find((candidate) => candidate.name === inbound);
+  }
+  return undefined;
+}
+
+/** The range of the output layer's units argument, where a quick fix can set the class count. */
+function outputUnitsRange(output: NetworkLayer): TextRange | undefined {
+  return output.spec?.name === 'Dense' || output.spec?.name === 'Maxout' ? output.args?.ranges['units'] : undefined;
+}
