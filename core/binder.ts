@@ -261,8 +261,8 @@ class Binder {
         const key = [...new Set(names)].sort().join(',');
         if (via && !reported.has(key)) {
           reported.add(key);
-          const path = names.length ? names.join(' -> ') : via.text;
-          this.diagnostics.push(createDiagnostic('cycle', via, `${path} depends on itself`));
+          const path = names.length ? [...names, names[0]].join(' -> ') : via.text;
+          this.diagnostics.push(createDiagnostic('cycle', via, path));
         }
         return;
       }

@@ -41,7 +41,7 @@ export const DIAGNOSTICS = {
   'unused-tensor': entry('warning', 'A named tensor that nothing uses: its layers are not part of the model.', (name: string) => `'${name}' is never used; its layers are not part of the model`),
   'unused-input': entry('warning', 'An input that no output depends on.', (name: string) => `input '${name}' is never used`),
   'unconnected-layer': entry('warning', 'A statement whose result reaches no output: its layers are not part of the model.', () => 'this result is never used; its layers are not part of the model'),
-  'cycle': entry('error', 'Tensors that depend on themselves.', (path: string) => `cycle: ${path}`),
+  'cycle': entry('error', 'Tensors that depend on themselves.', (path: string) => `tensors that depend on themselves: ${path}`),
   'no-current-tensor': entry('error', 'A pipeline starts with a layer, but there is no single previous result or input for it to take.', (reason: string) => reason),
   'duplicate-model': entry('error', 'Two models with the same name.', (name: string) => `model '${name}' is already defined`),
   'unknown-model': entry('error', 'A train block names a model that the file does not define.', (name: string, suggestion?: string) => `unknown model '${name}'${didYouMean(suggestion)}`),
@@ -52,7 +52,6 @@ export const DIAGNOSTICS = {
 
   // Layers and arguments
   'unknown-layer': entry('error', 'A layer name that the catalog does not know.', (name: string, suggestion?: string) => `unknown layer '${name}'${didYouMean(suggestion)}`),
-  'not-a-layer': entry('error', 'A value that is not a layer stands where a layer is expected.', (what: string) => `expected a layer call such as Dense(10); found ${what}`),
   'unknown-argument': entry('error', 'A keyword argument the callee does not take.', (callee: string, name: string, suggestion?: string) => `${callee} has no argument '${name}'${didYouMean(suggestion)}`),
   'duplicate-argument': entry('error', 'An argument given twice.', (callee: string, name: string) => `${callee} argument '${name}' is given twice`),
   'too-many-arguments': entry('error', 'More positional arguments than the callee takes.', (callee: string, count: number) => `${callee} takes at most ${count} positional argument${count === 1 ? '' : 's'}`),
@@ -61,6 +60,8 @@ export const DIAGNOSTICS = {
   'argument-range': entry('error', 'A number outside the range its argument allows.', (callee: string, name: string, range: string, found: string) => `${callee} ${name} must be ${range}; got ${found}`),
   'unknown-activation': entry('error', 'An activation name that the catalog does not know.', (name: string, suggestion?: string) => `unknown activation '${name}'${didYouMean(suggestion)}`),
   'unknown-value': entry('error', 'A name outside the values an argument allows.', (callee: string, name: string, value: string, allowed: string, suggestion?: string) => `${callee} ${name} has no value '${value}'${suggestion ? `; did you mean '${suggestion}'?` : `; use one of ${allowed}`}`),
+  'invalid-axis': entry('error', 'An axis the input does not have.', (message: string) => message),
+  'argument-conflict': entry('error', 'Arguments that cannot be combined, such as strides and dilation_rate both above 1.', (message: string) => message),
   'unsupported-argument': entry('error', 'An argument value that TensorFlow.js cannot train.', (message: string) => message),
   'invalid-expression': entry('error', 'Arithmetic that cannot be computed, such as division by zero.', (message: string) => message),
 

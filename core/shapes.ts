@@ -277,7 +277,9 @@ class ShapeInference {
 
   private reportUnused(): void {
     for (const input of this.model.inputs) {
-      if (!this.layers.get(input)!.connected && this.model.layers.length > 0) {
+      // Only a named input can be left out; one that is used but cut off by an error is not reported again.
+      const symbol = input.statement.name ? this.model.symbols.get(input.statement.name.text) : undefined;
+      if (symbol && symbol.statement === input.statement && symbol.references.length === 0 && !this.layers.get(input)!.connected) {
         this.diagnostics.push(createDiagnostic('unused-input', input.statement.name ?? input.statement.keyword, input.name));
       }
     }

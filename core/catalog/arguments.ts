@@ -29,6 +29,7 @@ export function resolveArguments(spec: Signature, call: CallExpression, context:
   const invalid = new Set<string>();
   let positionalIndex = 0;
   let seenKeyword = false;
+  let misplaced = false;
 
   for (const arg of call.args) {
     let paramName: string;
@@ -44,10 +45,17 @@ export function resolveArguments(spec: Signature, call: CallExpression, context:
     } else {
       if (seenKeyword) {
         context.diagnostics.push(createDiagnostic('positional-after-keyword', arg));
+        misplaced = true;
         continue;
       }
       if (positionalIndex >= spec.positional) {
-        context.diagnostics.push(createDiagnostic('too-many-arguments', arg, spec.name, spec.positional));
+        // One error for all the extra arguments.
+        if (!misplaced) {
+          const extra = call.args.filter((a) => !a.name).slice(spec.positional);
+          const range = { pos: extra[0]!.pos, end: extra[extra.length - 1]!.end };
+          context.diagnostics.push(createDiagnostic('too-many-arguments', range, spec.name, spec.positional));
+        }
+        misplaced = true;
         continue;
       }
       paramName = spec.params[positionalIndex++]!.name;
@@ -73,7 +81,7 @@ export function resolveArguments(spec: Signature, call: CallExpression, context:
       continue;
     }
     complete = false;
-    if (!invalid.has(param.name) && call.closed) {
+    if (!invalid.has(param.name) && call.closed && !misplaced) {
       context.diagnostics.push(createDiagnostic('missing-argument', call.callee, spec.name, param.name));
     }
   }
@@ -174,6 +182,7 @@ export function checkValue(type: ArgType, expression: Expression, callee: string
   const source = context.text.slice(expression.pos, expression.end) || 'nothing';
   const wrongType = (): undefined => {
     if (expression.kind === 'Missing') return undefined; // the parser reported it
+    if (expression.kind === 'Number' && !Number.isFinite(expression.value)) return undefined; // so did the scanner
     if (isBrokenArithmetic(expression)) {
       context.diagnostics.push(createDiagnostic('invalid-expression', expression, `'${source}' is not a finite number`));
       return undefined;
@@ -234,11 +243,16 @@ export function checkValue(type: ArgType, expression: Expression, callee: string
       return items;
     }
     case 'factor': {
+      // One number stands for a range around zero (or around 1 for contrast): its size is what is bounded.
       const single = evaluateNumber(expression);
-      const items = single !== undefined ? [-single, single] : numbersOf(expression);
+      if (single !== undefined) {
+        const ok = type.min >= 0 ? inRange(single, type) : Math.abs(single) <= type.max;
+        return ok ? single : outOfRange(type.min >= 0 ? `in [${type.min}, ${type.max}]` : `at most ${type.max} in size`);
+      }
+      const items = numbersOf(expression);
       if (!items || items.length !== 2) return wrongType();
       if (!items.every((v) => inRange(v, type))) return outOfRange(`in [${type.min}, ${type.max}]`);
-      return single !== undefined ? single : items;
+      return items;
     }
     case 'pair': {
       const items = numbersOf(expression);

@@ -125,7 +125,7 @@ function convolution(rank: 1 | 2, transpose = false): LayerDefinition {
       } else {
         const dilation = ints(args, 'dilation_rate');
         if (dilation.some((d) => d > 1) && strides.some((s) => s > 1)) {
-          throw new ShapeError('argument-range', `${name} cannot combine strides > 1 with dilation_rate > 1`, 'dilation_rate');
+          throw new ShapeError('argument-conflict', `${name} cannot combine strides > 1 with dilation_rate > 1`, 'dilation_rate');
         }
         out = slideWindow(name, 'kernel', spatial, kernel, strides, padding, dilation);
       }
@@ -401,7 +401,7 @@ export const LAYERS: readonly LayerSpec[] = [
         const input = only(inputs);
         const shared = args.values['shared_axes'] as number[] | null;
         for (const axis of shared ?? []) {
-          if (axis >= input.length) throw new ShapeError('argument-range', `PReLU shared axis ${axis} does not exist in ${formatShape(input)}`, 'shared_axes');
+          if (axis >= input.length) throw new ShapeError('invalid-axis', `PReLU shared axis ${axis} does not exist in ${formatShape(input)}`, 'shared_axes');
         }
         return identity(inputs);
       },
@@ -425,7 +425,7 @@ export const LAYERS: readonly LayerSpec[] = [
         const input = only(inputs);
         const axis = int(args, 'axis');
         if (normaliseAxis(axis, input.length) === undefined || normaliseAxis(axis, input.length) === 0) {
-          throw new ShapeError('argument-range', `Softmax axis ${axis} does not exist in ${formatShape(input)}`, 'axis');
+          throw new ShapeError('invalid-axis', `Softmax axis ${axis} does not exist in ${formatShape(input)}`, 'axis');
         }
         return identity(inputs);
       },
@@ -608,7 +608,7 @@ export const LAYERS: readonly LayerSpec[] = [
         const first = inputs[0]!;
         const axisArg = int(args, 'axis');
         const axis = normaliseAxis(axisArg, first.length);
-        if (axis === undefined || axis === 0) throw new ShapeError('argument-range', `Concatenate axis ${axisArg} does not exist in ${formatShape(first)}`, 'axis');
+        if (axis === undefined || axis === 0) throw new ShapeError('invalid-axis', `Concatenate axis ${axisArg} does not exist in ${formatShape(first)}`, 'axis');
         let total: number | null = 0;
         for (const shape of inputs) {
           const mismatch = shape.length !== first.length || shape.some((dim, i) => i !== axis && dim !== first[i]);
@@ -685,7 +685,7 @@ export const LAYERS: readonly LayerSpec[] = [
 
 function normalisedChannels(layer: string, input: Shape, axisArg: number): number {
   const axis = normaliseAxis(axisArg, input.length);
-  if (axis === undefined || axis === 0) throw new ShapeError('argument-range', `${layer} axis ${axisArg} does not exist in ${formatShape(input)}`, 'axis');
+  if (axis === undefined || axis === 0) throw new ShapeError('invalid-axis', `${layer} axis ${axisArg} does not exist in ${formatShape(input)}`, 'axis');
   const channels = input[axis];
   if (channels === null || channels === undefined) {
     throw new ShapeError('unknown-dimension', `${layer} needs a known size on axis ${axisArg}; got ${formatShape(input)}`);

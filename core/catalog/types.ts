@@ -2,7 +2,6 @@
  * The shapes of catalog entries: what a callable (a layer, an optimizer, a
  * data source …) takes, and what a layer does to shapes and parameters.
  */
-import type { DiagnosticCode } from '../diagnostics';
 import type { TextRange } from '../syntax/tree';
 
 /** A dimension: a size, or null where it is unknown (the batch, a `none` time axis). */
@@ -108,9 +107,11 @@ export interface LayerSpec extends Signature {
 }
 
 /** A shape rule's refusal, reported at the layer call (or the named argument). */
+export type ShapeErrorCode = 'rank-mismatch' | 'shape-mismatch' | 'reshape-size' | 'kernel-too-large' | 'unknown-dimension' | 'unsupported-argument' | 'invalid-axis' | 'argument-conflict';
+
 export class ShapeError extends Error {
   constructor(
-    readonly code: DiagnosticCode,
+    readonly code: ShapeErrorCode,
     message: string,
     readonly argument?: string,
   ) {

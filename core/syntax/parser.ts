@@ -70,8 +70,8 @@ class Parser {
         declarations.push(this.token.text === 'model' ? this.parseModel() : this.parseTrain());
         continue;
       }
-      this.error(this.token, "'model' or 'train'");
-      this.next();
+      const junk = this.next();
+      if (junk.kind !== TokenKind.Unknown) this.report(createDiagnostic('unexpected-token', junk, "'model' or 'train'", describe(junk)));
       while (!this.at(TokenKind.EndOfFile) && !(this.token.lineStart && this.isDeclarationStart())) this.next();
     }
     const file: SourceFile = {
@@ -133,7 +133,9 @@ class Parser {
   private error(at: Token, expected: string): void {
     if (at.kind === TokenKind.Unknown || at.kind === TokenKind.UnterminatedString) return; // already reported
     if (at.kind === TokenKind.Number && !Number.isFinite(Number(at.text))) return;
-    const range = at.kind === TokenKind.EndOfFile ? { pos: this.previousEnd, end: this.previousEnd } : at;
+    // Something missing at the end of a line is reported there, not on the next line.
+    const atLineEnd = at.kind === TokenKind.EndOfFile || (at.lineStart && at === this.token && this.index > 0);
+    const range = atLineEnd ? { pos: this.previousEnd, end: this.previousEnd } : at;
     this.report(createDiagnostic('unexpected-token', range, expected, describe(at)));
   }
 
@@ -161,7 +163,7 @@ class Parser {
       const token = this.token;
       if (depth === 0) {
         if (token.kind === TokenKind.CloseBrace) return;
-        if (this.index > startIndex && token.lineStart && this.isStatementStart()) return;
+        if (this.index > startIndex && token.lineStart && token.kind === TokenKind.Identifier) return;
         if (this.isDeclarationStart() && token.lineStart) return;
       }
       if (isOpener(token.kind)) depth++;
@@ -406,8 +408,9 @@ class Parser {
         return { kind: 'String', pos: token.pos, end: token.end, value: unquote(token.text) };
       }
       case TokenKind.UnterminatedString: {
+        // Reported by the scanner; its value is unreliable, so it stands as missing.
         this.next();
-        return { kind: 'String', pos: token.pos, end: token.end, value: unquote(token.text + token.text[0]) };
+        return { kind: 'Missing', pos: token.pos, end: token.end };
       }
       case TokenKind.Identifier: {
         const name = identifier(this.next());
@@ -468,11 +471,12 @@ class Parser {
       return { items, commas, closed: this.optional(close) !== undefined };
     }
     this.depth++;
+    let reported = false;
     try {
       for (;;) {
         if (this.optional(close)) return { items, commas, closed: true };
-        if (this.at(TokenKind.EndOfFile) || this.at(TokenKind.CloseBrace) || this.endsListAtNewLine(close)) {
-          this.error(this.token, TOKEN_NAMES[close]!);
+        if (this.at(TokenKind.EndOfFile) || this.at(TokenKind.CloseBrace) || (this.token.lineStart && this.isDeclarationStart())) {
+          if (!reported) this.error(this.token, TOKEN_NAMES[close]!);
           return { items, commas, closed: false };
         }
         const before = this.index;
@@ -482,23 +486,23 @@ class Parser {
           continue;
         }
         if (this.at(close)) continue;
-        if (this.at(TokenKind.EndOfFile) || this.at(TokenKind.CloseBrace) || this.endsListAtNewLine(close)) continue;
+        if (this.at(TokenKind.EndOfFile) || this.at(TokenKind.CloseBrace)) continue;
+        // A new line where a comma or the closer should be: the closer is missing, more likely than a comma.
+        if (this.token.lineStart) {
+          if (!reported) this.error(this.token, TOKEN_NAMES[close]!);
+          return { items, commas, closed: false };
+        }
         // Not a separator: report once and skip to the next separator or closer.
         this.error(this.token, `',' or ${TOKEN_NAMES[close]}`);
+        reported = true;
         if (this.index === before) this.next();
         this.skipBalanced(close);
         if (this.optional(TokenKind.Comma)) commas++;
+        else if (this.token.lineStart && !this.at(close)) return { items, commas, closed: false };
       }
     } finally {
       this.depth--;
     }
-  }
-
-  private endsListAtNewLine(close: TokenKind): boolean {
-    if (!this.token.lineStart) return false;
-    if (this.isDeclarationStart()) return true;
-    if (close === TokenKind.CloseParen) return this.token.kind === TokenKind.Identifier && this.isStatementStart() && this.peek().kind !== TokenKind.OpenParen;
-    return this.token.kind === TokenKind.Identifier && (this.peek().kind === TokenKind.Equals || this.peek().kind === TokenKind.Arrow);
   }
 
   /** Skips to a comma or `close` at this nesting level, without passing `}` or the end of the file. */
@@ -508,7 +512,7 @@ class Parser {
       const kind = this.token.kind;
       if (depth === 0 && (kind === close || kind === TokenKind.Comma)) return;
       if (depth === 0 && isCloser(kind)) return;
-      if (depth === 0 && this.token.lineStart && this.endsListAtNewLine(close)) return;
+      if (depth === 0 && this.token.lineStart) return;
       if (isOpener(kind)) depth++;
       else if (isCloser(kind)) depth--;
       this.next();
