@@ -193,6 +193,9 @@ class Binder {
       steps.unshift(head);
     } else if (head.kind === 'Name') {
       sources = [this.reference(head.name)];
+    } else if (head.kind === 'Tuple' && head.elements.length === 0) {
+      this.diagnostics.push(createDiagnostic('unexpected-token', head, 'a tensor name', "'()'"));
+      sources = [{ kind: 'unknown' }];
     } else if (head.kind === 'Tuple') {
       sources = head.elements.map((element) => {
         if (element.kind === 'Name') return this.reference(element.name);

@@ -35,6 +35,8 @@ export const DIAGNOSTICS = {
   'invalid-number': entry('error', 'A number that cannot be read, such as `3x` or `1e`.', (text: string) => `invalid number '${text}'`),
   'positional-after-keyword': entry('error', 'A positional argument follows a keyword argument.', () => 'positional argument after a keyword argument'),
 
+  'internal-error': entry('error', 'A fault of the checker itself, not of the file; please report it with the file.', (message: string) => `internal error in the checker: ${message}`),
+
   // Names
   'undefined-name': entry('error', 'A tensor name that no statement of the model defines.', (name: string, suggestion?: string) => `'${name}' is not defined${didYouMean(suggestion)}`),
   'duplicate-name': entry('error', 'A tensor name bound twice in one model.', (name: string) => `'${name}' is already defined in this model`),

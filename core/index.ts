@@ -34,6 +34,18 @@ export interface Analysis {
 }
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
+  try {
+    return analyzeUnguarded(text, options);
+  } catch (error) {
+    // A bug must not take the editor down: report it as a diagnostic on an empty analysis.
+    const message = error instanceof Error ? error.message : String(error);
+    const file: SourceFile = { kind: 'SourceFile', pos: 0, end: text.length, text, declarations: [], comments: [] };
+    const diagnostics = [createDiagnostic('internal-error', { pos: 0, end: 0 }, message)];
+    return { text, file, lines: createLineMap(text), diagnostics, models: [], trainBlocks: [] };
+  }
+}
+
+function analyzeUnguarded(text: string, options: AnalyzeOptions): Analysis {
   const { file, diagnostics } = parseSourceFile(text);
   const models: ModelAnalysis[] = [];
   const networks = new Map<string, Network>();

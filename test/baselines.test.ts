@@ -51,7 +51,8 @@ describe('baselines', () => {
   }
 
   it('together exercise every diagnostic code of the catalog', () => {
-    const missing = Object.keys(DIAGNOSTICS).filter((code) => !seenCodes.has(code));
+    // internal-error marks a bug of the checker; the fuzz test requires that it never appears.
+    const missing = Object.keys(DIAGNOSTICS).filter((code) => !seenCodes.has(code) && code !== 'internal-error');
     assert.deepEqual(missing, []);
   });
 });

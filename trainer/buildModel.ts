@@ -159,11 +159,12 @@ function assemble(network: Network): tf.LayersModel {
 
 function applyLayer(layer: NetworkLayer, inputs: tf.SymbolicTensor[]): tf.SymbolicTensor {
   const spec = layer.spec!;
-  const config = { ...tfjsConfig(spec, layer.args!), name: layer.name, trainable: layer.args!.values['trainable'] };
+  const leaky = appendsLeakyReLU(layer);
   // tfjs has no `leaky_relu` activation string: such a layer is built linear and followed by a LeakyReLU layer.
-  if (appendsLeakyReLU(layer)) config['activation'] = 'linear';
+  const args = leaky ? { ...layer.args!, values: { ...layer.args!.values, activation: 'linear' } } : layer.args!;
+  const config = { ...tfjsConfig(spec, args), name: layer.name, trainable: args.values['trainable'] };
   const output = createLayer(spec.name, config).apply(spec.merge ? inputs : inputs[0]!) as tf.SymbolicTensor;
-  if (!appendsLeakyReLU(layer)) return output;
+  if (!leaky) return output;
   return tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: leakyReLUName(layer.name) }).apply(output) as tf.SymbolicTensor;
 }
 
@@ -221,8 +222,9 @@ function camelCase(name: string): string {
   return name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
+/** Built weights have every dimension known. */
 function weightCount(weights: tf.LayerVariable[]): number {
-  return sum(weights.map((weight) => weight.shape.reduce((a, b) => a * b, 1)));
+  return sum(weights.map((weight) => weight.shape.reduce<number>((a, b) => a * b!, 1)));
 }
 
 function sum(values: number[]): number {

@@ -51,7 +51,8 @@ const activation = (defaultValue = 'linear'): ParamSpec => param('activation', {
 const useBias = (): ParamSpec => param('use_bias', { kind: 'bool' }, 'Whether the layer adds a learned bias.', true);
 const initializers = (): ParamSpec[] => [
   param('kernel_initializer', { kind: 'enum', values: INITIALIZERS }, 'How the kernel starts.', 'glorot_uniform'),
-  param('bias_initializer', { kind: 'enum', values: INITIALIZERS }, 'How the bias starts.', 'zeros'),
+  // Orthogonal needs a matrix, and a bias is a vector: tfjs (and Keras) refuse it.
+  param('bias_initializer', { kind: 'enum', values: INITIALIZERS.filter((i) => i !== 'orthogonal') }, 'How the bias starts.', 'zeros'),
 ];
 const seed = (): ParamSpec => param('seed', { kind: 'optional', of: { kind: 'int', min: 0 } }, 'Seed of the layer\'s randomness; the train block\'s seed otherwise.', null);
 
@@ -228,6 +229,11 @@ function recurrent(name: (typeof RNN_LAYERS)[number]): LayerDefinition {
     outputShape(inputs, args) {
       const input = only(inputs);
       requireRank(name, input, 3, '(None, steps, features)');
+      for (const which of ['activation', 'recurrent_activation']) {
+        if (args.values[which] === 'leaky_relu') {
+          throw new ShapeError('unsupported-argument', `TensorFlow.js has no leaky_relu inside a recurrent cell; use it after ${name}`, which);
+        }
+      }
       if (name === 'GRU' && bool(args, 'reset_after')) {
         throw new ShapeError('unsupported-argument', 'TensorFlow.js\'s GRU supports only reset_after=false', 'reset_after');
       }
@@ -583,9 +589,9 @@ export const LAYERS: readonly LayerSpec[] = [
       },
       countParams(inputs, args) {
         const inner = resolveBidirectionalInner(args);
+        // The wrapped layer's own trainable=false freezes both directions, as in tfjs.
         const count = (inner.spec as LayerSpec).countParams!(inputs, inner.args);
-        const total = count.trainable + count.nonTrainable;
-        return counted(args, 2 * total, 0, `2 × (${count.formula})`);
+        return counted(args, 2 * count.trainable, 2 * count.nonTrainable, `2 × (${count.formula})`);
       },
     },
   ]),

@@ -1,0 +1,127 @@
+/**
+ * The `layerwise` command as a user runs it: a real process, its output and
+ * its exit status.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { cliPath, projectExamples, sharedExamples } from './support';
+
+function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), 'layerwise-cli-'));
+
+describe('layerwise check', () => {
+  it('exits 0 and prints nothing for a clean file', () => {
+    const result = run('check', join(sharedExamples, 'xor.net'));
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout, '');
+  });
+
+  it('prints path:line:col: severity code: message and exits 1 on errors', () => {
+    const path = join(sharedExamples, 'shape_errors.net');
+    const result = run('check', path);
+    assert.equal(result.status, 1);
+    const errors = result.stdout.split('\n').filter((line) => line.includes(': error '));
+    assert.equal(errors.length, 5);
+    assert.equal(errors[0], `${path}:8:17: error shape-mismatch: Add needs equal shapes: (None, 128) and (None, 32)`);
+    assert.match(errors[2]!, /:10:33: error unknown-activation: unknown activation 'softmaxx'; did you mean 'softmax'\?$/);
+  });
+
+  it('checks several files and exits 1 when any has errors', () => {
+    const result = run('check', join(sharedExamples, 'xor.net'), join(sharedExamples, 'shape_errors.net'));
+    assert.equal(result.status, 1);
+  });
+
+  it('reports a missing file clearly, without a stack trace, and exits 2', () => {
+    const result = run('check', join(scratch, 'nope.net'));
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /cannot read '.*nope\.net': no such file/);
+    assert.doesNotMatch(result.stderr, /\n\s+at /);
+  });
+
+  it('exits 2 on usage errors', () => {
+    assert.equal(run('check').status, 2);
+    assert.equal(run('frobnicate').status, 2);
+    assert.equal(run('check', '--jsn', 'x.net').status, 2);
+    assert.equal(run().status, 2);
+    assert.equal(run('--help').status, 0);
+  });
+
+  it('--json prints the documented shape with 1-based positions', () => {
+    const path = join(sharedExamples, 'residual.net');
+    const result = run('check', '--json', path, join(sharedExamples, 'shape_errors.net'));
+    assert.equal(result.status, 1);
+    const report = JSON.parse(result.stdout);
+    assert.deepEqual(Object.keys(report), ['files']);
+    const [residual, broken] = report.files;
+    assert.equal(residual.path, path);
+    assert.deepEqual(residual.diagnostics, []);
+    const model = residual.models[0];
+    assert.deepEqual(Object.keys(model), ['name', 'params', 'layers']);
+    assert.deepEqual(model.params, { total: 27298, trainable: 27298, nonTrainable: 0 });
+    assert.deepEqual(model.layers[0], { name: 'features', type: 'Input', outputShape: [null, 64], params: 0, trainable: 0, nonTrainable: 0, line: 5 });
+    assert.deepEqual(model.layers[2], { name: 'dense', type: 'Dense', outputShape: [null, 128], params: 8320, trainable: 8320, nonTrainable: 0, line: 7 });
+    const first = broken.diagnostics.find((d: { severity: string }) => d.severity === 'error');
+    assert.deepEqual(first, {
+      line: 8,
+      column: 17,
+      endLine: 8,
+      endColumn: 22,
+      severity: 'error',
+      code: 'shape-mismatch',
+      message: 'Add needs equal shapes: (None, 128) and (None, 32)',
+    });
+  });
+});
+
+describe('layerwise summary', () => {
+  it('prints the Keras layout with thousands separators', () => {
+    const result = run('summary', join(sharedExamples, 'sign_mnist.net'));
+    assert.equal(result.status, 0);
+    const lines = result.stdout.split('\n');
+    assert.equal(lines[0], 'Model: "SignMNIST"');
+    assert.match(lines[2]!, /^ Layer \(type\) {16}Output Shape {14}Param # {3}$/);
+    assert.ok(lines.some((line) => /^ dense \(Dense\) +\(None, 1024\) +803,840 +$/.test(line)));
+    assert.ok(lines.includes('Total params: 1,466,136 (5.59 MB)'));
+    assert.ok(lines.includes('Trainable params: 1,466,136 (5.59 MB)'));
+    assert.ok(lines.includes('Non-trainable params: 0 (0.00 Byte)'));
+    assert.ok(!result.stdout.includes('Connected to'));
+  });
+
+  it('adds a Connected to column when the model is not a chain', () => {
+    const result = run('summary', join(sharedExamples, 'residual.net'));
+    assert.match(result.stdout, /Connected to/);
+    assert.match(result.stdout, /add \(Add\) +\(None, 128\) +0 +\['dense\[0\]\[0\]',/);
+  });
+
+  it('selects one model with --model and prints the same names every time', () => {
+    const first = run('summary', join(projectExamples, 'xor.net'), '--model', 'XorMLP');
+    const second = run('summary', join(projectExamples, 'xor.net'), '--model', 'XorMLP');
+    assert.equal(first.status, 0);
+    assert.equal(first.stdout, second.stdout);
+    assert.equal((first.stdout.match(/^Model:/gm) ?? []).length, 1);
+    assert.match(first.stdout, /dense_1 \(Dense\)/);
+  });
+
+  it('names the models when --model matches none, and exits 2', () => {
+    const result = run('summary', join(projectExamples, 'xor.net'), '--model', 'Nope');
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /no model 'Nope' \(models: XorLogistic, XorMLP, XorFunctional\)/);
+  });
+
+  it('prints errors to stderr and exits 1 for a file with errors', () => {
+    const path = join(scratch, 'broken.net');
+    writeFileSync(path, 'model M {\n  input [4]\n  Dense(0)\n}\n');
+    const result = run('summary', path);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /broken\.net:3:9: error argument-range: Dense units must be at least 1; got 0/);
+    assert.match(result.stdout, /Total params: unknown/);
+  });
+});
