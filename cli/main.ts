@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /**
  * The `layerwise` command: check and summarise .net files.
  * Exit codes: 0 without errors, 1 with errors, 2 on usage or I/O problems.
