@@ -7,6 +7,7 @@
  * previous statement's result) follows the text's order.
  */
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic } from './diagnostics';
+import { INPUT_ARGUMENTS } from './catalog/arguments';
 import { closestMatch } from './suggest';
 import type { CallExpression, Identifier, InputStatement, ModelDeclaration, Pipeline, Statement, TextRange } from './syntax/tree';
 
@@ -60,6 +61,13 @@ export interface BoundModel {
   /** Resolves a reference to the node it stands for. */
   resolve(ref: TensorRef): GraphNode | undefined;
 }
+
+/** True for a call that tries to declare the model's input the Keras way. */
+export function givesInputShape(call: CallExpression): boolean {
+  return INPUT_LAYERS.includes(call.callee.text) || call.args.some((arg) => arg.name !== undefined && INPUT_ARGUMENTS.includes(arg.name.text));
+}
+
+const INPUT_LAYERS = ['Input', 'InputLayer'];
 
 export function bindModel(declaration: ModelDeclaration, text: string, diagnostics: Diagnostic[]): BoundModel {
   return new Binder(declaration, text, diagnostics).bind();
@@ -189,7 +197,8 @@ class Binder {
     const steps = [...pipeline.steps];
     const head = pipeline.head;
     if (head.kind === 'Call') {
-      sources = [takeCurrent(head.callee)];
+      // A Keras-style input (`input_shape=`, `Input(...)`) is reported once, by the layer checks.
+      sources = [givesInputShape(head) ? { kind: 'unknown' } : takeCurrent(head.callee)];
       steps.unshift(head);
     } else if (head.kind === 'Name') {
       sources = [this.reference(head.name)];

@@ -54,6 +54,7 @@ export const DIAGNOSTICS = {
 
   // Layers and arguments
   'unknown-layer': entry('error', 'A layer name that the catalog does not know.', (name: string, suggestion?: string) => `unknown layer '${name}'${didYouMean(suggestion)}`),
+  'input-as-argument': entry('error', 'A Keras habit: the input given as `input_shape=` or as an `Input` layer instead of an input statement.', (shape: string) => `inputs are declared with a statement before the layers: input ${shape}`),
   'unknown-argument': entry('error', 'A keyword argument the callee does not take.', (callee: string, name: string, suggestion?: string) => `${callee} has no argument '${name}'${didYouMean(suggestion)}`),
   'duplicate-argument': entry('error', 'An argument given twice.', (callee: string, name: string) => `${callee} argument '${name}' is given twice`),
   'too-many-arguments': entry('error', 'More positional arguments than the callee takes.', (callee: string, count: number) => `${callee} takes at most ${count} positional argument${count === 1 ? '' : 's'}`),
@@ -89,6 +90,7 @@ export const DIAGNOSTICS = {
   'unknown-schedule': entry('error', 'A learning-rate schedule that the catalog does not know.', (name: string, suggestion?: string) => `unknown schedule '${name}'${didYouMean(suggestion)}`),
   'unknown-callback': entry('error', 'A callback that the catalog does not know.', (name: string, suggestion?: string) => `unknown callback '${name}'${didYouMean(suggestion)}`),
   'unknown-monitor': entry('error', 'A callback monitors a quantity that training does not record.', (name: string, allowed: string) => `'${name}' is not recorded by this training; use one of ${allowed}`),
+  'output-not-flat': entry('error', 'A classifier whose output keeps spatial or time axes, usually a Dense layer without Flatten() before it.', (message: string) => message),
   'loss-output-mismatch': entry('error', 'A loss that does not fit the model\'s output layer.', (message: string) => message),
   'units-class-mismatch': entry('error', 'An output whose size differs from the number of classes of the data.', (message: string) => message),
   'data-shape-mismatch': entry('error', 'Data whose features do not fit the model\'s input.', (message: string) => message),

@@ -5,7 +5,7 @@
  * the file system; whatever it needs from the world (a data file's header)
  * comes through the host given to `analyze`. It never throws on any text.
  */
-import { bindModel, type BoundModel } from './binder';
+import { bindModel, givesInputShape, type BoundModel } from './binder';
 import { createDiagnostic, type Diagnostic } from './diagnostics';
 import { inferShapes, type Network } from './shapes';
 import { parseSourceFile } from './syntax/parser';
@@ -52,14 +52,15 @@ function analyzeUnguarded(text: string, options: AnalyzeOptions): Analysis {
   for (const declaration of file.declarations) {
     if (declaration.kind !== 'ModelDeclaration') continue;
     const bound = bindModel(declaration, text, diagnostics);
-    if (bound.inputs.length === 0 && declaration.name) {
+    if (bound.inputs.length === 0 && declaration.name && !bound.layers.some((layer) => givesInputShape(layer.call))) {
       diagnostics.push(createDiagnostic('missing-input', declaration.name, declaration.name.text));
     } else if (bound.layers.length === 0 && bound.inputs.length > 0 && declaration.name) {
       diagnostics.push(createDiagnostic('empty-model', declaration.name, declaration.name.text));
     }
     const network = inferShapes(bound, text, diagnostics);
-    models.push({ bound, network });
+    // A model without a name is checked for its diagnostics but is not a model one can use.
     if (!declaration.name) continue;
+    models.push({ bound, network });
     if (networks.has(declaration.name.text)) diagnostics.push(createDiagnostic('duplicate-model', declaration.name, declaration.name.text));
     else networks.set(declaration.name.text, network);
   }

@@ -4,7 +4,7 @@
  * source order. An unknown shape (after an error) propagates as unknown
  * without further errors, so one mistake is reported once.
  */
-import type { BoundModel, GraphNode, InputNode, LayerNode } from './binder';
+import { givesInputShape, type BoundModel, type GraphNode, type InputNode, type LayerNode } from './binder';
 import { resolveArguments, evaluateNumber, type ArgumentContext } from './catalog/arguments';
 import { findLayer, LAYER_NAMES, snakeCase } from './catalog/layers';
 import { ShapeError, type LayerSpec, type ParamCount, type ResolvedArgs, type ResolvedCall, type Shape } from './catalog/types';
@@ -205,6 +205,12 @@ class ShapeInference {
   private inferLayer(node: LayerNode, layer: NetworkLayer): void {
     const call = node.call;
     const spec = layer.spec;
+    if (!spec && givesInputShape(call)) {
+      const shape = call.args.find((arg) => !arg.name || arg.name.text === 'shape');
+      const text = shape ? this.text.slice(shape.value.pos, shape.value.end).replace(/^\((.*?),?\)$/, '[$1]') : '[…]';
+      this.diagnostics.push(createDiagnostic('input-as-argument', call, text));
+      return;
+    }
     if (!spec) {
       const suggestion = closestMatch(call.callee.text, LAYER_NAMES);
       this.diagnostics.push(createSuggestedDiagnostic('unknown-layer', call.callee, suggestion, call.callee.text, suggestion));

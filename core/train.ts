@@ -273,6 +273,12 @@ class TrainChecker {
     const loss = this.block.loss;
     const lossSetting = this.block.settings.get('loss');
     if (!output?.outputShape || !loss || !lossSetting) return;
+    if (loss.target !== 'regression' && output.outputShape.length > 2) {
+      const dense = firstDenseOnImage(network, output);
+      const message = `model '${network.name}' outputs ${formatShape(output.outputShape)}, but ${loss.name} needs (None, classes): insert Flatten() before ${dense?.type ?? 'the output layer'}`;
+      this.report('output-not-flat', dense ? dense.range : lossSetting.value, message);
+      return;
+    }
     const units = output.outputShape[output.outputShape.length - 1];
     if (typeof units !== 'number') return;
     const activation = outputActivation(network, output);
@@ -343,7 +349,7 @@ class TrainChecker {
     }
   }
 
-  private report(code: 'loss-output-mismatch' | 'data-shape-mismatch', range: TextRange, message: string): void {
+  private report(code: 'loss-output-mismatch' | 'data-shape-mismatch' | 'output-not-flat', range: TextRange, message: string): void {
     this.diagnostics.push(createDiagnostic(code, range, message));
   }
 
@@ -370,6 +376,20 @@ export function outputActivation(network: Network, output: NetworkLayer): string
     layer = network.layers.find((candidate) => candidate.name === inbound);
   }
   return undefined;
+}
+
+/** The earliest Dense (or Maxout) on the output's chain that was given a tensor of rank 3 or more: where Flatten() belongs. */
+function firstDenseOnImage(network: Network, output: NetworkLayer): NetworkLayer | undefined {
+  let found: NetworkLayer | undefined;
+  let layer: NetworkLayer | undefined = output;
+  while (layer?.spec && layer.inbound.length === 1) {
+    const input = layer.inputShapes[0];
+    if (!input || input.length <= 2) break;
+    if (layer.spec.name === 'Dense' || layer.spec.name === 'Maxout') found = layer;
+    const inbound: string = layer.inbound[0]!;
+    layer = network.layers.find((candidate) => candidate.name === inbound);
+  }
+  return found;
 }
 
 /** The range of the output layer's units argument, where a quick fix can set the class count. */

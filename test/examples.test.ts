@@ -6,7 +6,7 @@
  * params` on a model's line gives the model's total.
  */
 import assert from 'node:assert/strict';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, formatShape, type Analysis, type Network } from '../core';
 import { netFiles, projectExamples, read, sharedExamples } from './support';
@@ -113,7 +113,7 @@ describe('shared examples', () => {
 });
 
 describe('project examples', () => {
-  const files = netFiles(projectExamples);
+  const files = [...netFiles(projectExamples), ...netFiles(join(projectExamples, 'errors'))];
 
   for (const file of files) {
     it(`${basename(file)} checks as its comments say`, () => {
@@ -129,7 +129,7 @@ describe('project examples', () => {
     assert.deepEqual(totals(load('digits_cnn.net'), 'DigitsCNN'), { total: 34_954, trainable: 34_890, nonTrainable: 64 });
     assert.equal(totals(load('residual.net'), 'Residual')?.total, 27_298);
     assert.deepEqual(totals(load('homework_mlp.net'), 'HomeworkMLP'), { total: 1_462_538, trainable: 1_462_538, nonTrainable: 0 });
-    const mistakes = load('mistakes.net');
+    const mistakes = load('errors/mistakes.net');
     assert.ok(mistakes.diagnostics.filter((d) => d.severity === 'error').length >= 5);
   });
 

@@ -84,11 +84,12 @@ const INITIALIZERS: Record<string, string> = {
 };
 
 /**
- * Arguments passed even when the user left them out: the language follows
- * Keras, and tfjs's default behaves differently (recurrent_activation is
- * hard_sigmoid in tfjs, sigmoid in Keras).
+ * Arguments passed even when the user left them out: where tfjs's default
+ * behaves differently from Keras's, which the language follows
+ * (recurrent_activation: hard_sigmoid in tfjs, sigmoid in Keras), and where
+ * the trainer's own layer has no default (Maxout's pieces).
  */
-const KERAS_DEFAULTS = new Set(['recurrent_activation']);
+const ALWAYS_PASSED = new Set(['recurrent_activation', 'pieces']);
 
 /** Keras's `leaky_relu` activation: slope 0.2 below zero. */
 const LEAKY_RELU_ALPHA = 0.2;
@@ -163,6 +164,10 @@ function applyLayer(layer: NetworkLayer, inputs: tf.SymbolicTensor[]): tf.Symbol
   // tfjs has no `leaky_relu` activation string: such a layer is built linear and followed by a LeakyReLU layer.
   const args = leaky ? { ...layer.args!, values: { ...layer.args!.values, activation: 'linear' } } : layer.args!;
   const config = { ...tfjsConfig(spec, args), name: layer.name, trainable: args.values['trainable'] };
+  // tfjs's Reshape leaves a -1 unknown in its symbolic shape (it takes the batch for an unknown input
+  // dimension), which breaks a Dense after it: pass the size the core inferred.
+  const target = layer.outputShape!.slice(1);
+  if (spec.name === 'Reshape' && target.every((dim) => dim !== null)) config.targetShape = target;
   const output = createLayer(spec.name, config).apply(spec.merge ? inputs : inputs[0]!) as tf.SymbolicTensor;
   if (!leaky) return output;
   return tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: leakyReLUName(layer.name) }).apply(output) as tf.SymbolicTensor;
@@ -177,11 +182,11 @@ function createLayer(type: string, config: Config): tf.layers.Layer {
   return layer;
 }
 
-/** The given arguments (and KERAS_DEFAULTS) under tfjs's names and spellings. */
+/** The given arguments (and ALWAYS_PASSED) under tfjs's names and spellings. */
 function tfjsConfig(spec: Signature, args: ResolvedArgs): Config {
   const config: Config = {};
   for (const param of spec.params) {
-    if (!args.given.has(param.name) && !KERAS_DEFAULTS.has(param.name)) continue;
+    if (!args.given.has(param.name) && !ALWAYS_PASSED.has(param.name)) continue;
     config[param.tfjsName ?? camelCase(param.name)] = tfjsValue(param.name, args.values[param.name]!);
   }
   return config;

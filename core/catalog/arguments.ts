@@ -36,8 +36,13 @@ export function resolveArguments(spec: Signature, call: CallExpression, context:
     if (arg.name) {
       seenKeyword = true;
       const param = spec.params.find((p) => p.name === arg.name!.text);
+      if (!param && INPUT_ARGUMENTS.includes(arg.name.text)) {
+        context.diagnostics.push(createDiagnostic('input-as-argument', arg, inputShapeText(arg.value, context.text)));
+        continue;
+      }
       if (!param) {
-        const suggestion = closestMatch(arg.name.text, spec.params.map((p) => p.name));
+        const alias = spec.params.find((p) => p.aliases?.includes(arg.name!.text));
+        const suggestion = alias?.name ?? closestMatch(arg.name.text, spec.params.map((p) => p.name));
         context.diagnostics.push(createSuggestedDiagnostic('unknown-argument', arg.name, suggestion, spec.name, arg.name.text, suggestion));
         continue;
       }
@@ -86,6 +91,16 @@ export function resolveArguments(spec: Signature, call: CallExpression, context:
     }
   }
   return { values, given, ranges, complete };
+}
+
+/** Keras's ways of giving a layer its input shape; the language has input statements instead. */
+export const INPUT_ARGUMENTS: readonly string[] = ['input_shape', 'input_dim', 'batch_input_shape', 'shape'];
+
+/** `(784,)` → `[784]`, for the message that shows the input statement to write. */
+function inputShapeText(value: Expression, text: string): string {
+  if (value.kind === 'List' || value.kind === 'Tuple') return `[${value.elements.map((e) => text.slice(e.pos, e.end)).join(', ')}]`;
+  const single = evaluateNumber(value);
+  return single !== undefined ? `[${single}]` : '[…]';
 }
 
 /** Evaluates constant arithmetic; undefined when the expression is not a number. */

@@ -33,7 +33,9 @@ export function elementCount(shape: Shape): number | null {
 /** Throws unless the input has exactly `rank` dimensions (batch included). */
 export function requireRank(layer: string, input: Shape, rank: number, layout: string): void {
   if (input.length !== rank) {
-    throw new ShapeError('rank-mismatch', `${layer} needs a rank-${rank} input ${layout}; got ${formatShape(input)}`);
+    // Grayscale images are often declared without their channel axis.
+    const hint = rank >= 3 && input.length === rank - 1 && layout.endsWith(', c)') ? `; for one channel, add an axis of 1: [${[...input.slice(1), 1].map(formatDim).join(', ')}]` : '';
+    throw new ShapeError('rank-mismatch', `${layer} needs a rank-${rank} input ${layout}; got ${formatShape(input)}${hint}`);
   }
 }
 

@@ -7,7 +7,7 @@ import type { ArgType, ParamSpec, Signature } from './types';
 const p = (name: string, type: ArgType, doc: string, defaultValue?: ParamSpec['default']): ParamSpec =>
   defaultValue === undefined ? { name, type, doc } : { name, type, doc, default: defaultValue };
 
-const learningRate = (value: number): ParamSpec => p('learning_rate', { kind: 'float', min: 0, minOpen: true }, 'Step size of each update.', value);
+const learningRate = (value: number): ParamSpec => ({ ...p('learning_rate', { kind: 'float', min: 0, minOpen: true }, 'Step size of each update.', value), aliases: ['lr'] });
 const epsilon = (): ParamSpec => p('epsilon', { kind: 'float', min: 0, minOpen: true }, 'Added to denominators to avoid dividing by zero.', 1e-7);
 const samples = (value: number): ParamSpec => p('samples', { kind: 'int', min: 1 }, 'How many samples to generate.', value);
 const noise = (value: number): ParamSpec => p('noise', { kind: 'float', min: 0 }, 'Standard deviation of the Gaussian noise added to each point.', value);

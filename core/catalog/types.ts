@@ -39,6 +39,8 @@ export interface ParamSpec {
   doc: string;
   /** The argument's name in TensorFlow.js's layer config, where it is not the camelCase of `name`. */
   tfjsName?: string;
+  /** Older or other spellings (Keras's `lr`), offered as "did you mean" fixes. */
+  aliases?: readonly string[];
 }
 
 export interface Signature {

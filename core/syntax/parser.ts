@@ -66,7 +66,8 @@ class Parser {
   parseFile(): ParseResult {
     const declarations: Declaration[] = [];
     while (this.token.kind !== TokenKind.EndOfFile) {
-      if (this.isDeclarationStart()) {
+      // At the top level `model` and `train` always start a declaration; a missing name is reported inside.
+      if (this.isKeyword('model') || this.isKeyword('train')) {
         declarations.push(this.token.text === 'model' ? this.parseModel() : this.parseTrain());
         continue;
       }
