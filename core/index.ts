@@ -78,7 +78,7 @@ export { formatCount, formatShape } from './catalog/shape';
 export { LAYERS, findLayer } from './catalog/layers';
 export { ACTIVATIONS } from './catalog/activations';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
-export type { LayerSpec, ParamCount, ResolvedArgs, Shape, Signature, ArgType, ParamSpec } from './catalog/types';
+export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export type { Network, NetworkLayer, ParamTotals } from './shapes';
 export type { DataHost, TrainBlock } from './train';
 export type { LineMap, LineAndCharacter } from './syntax/lines';

@@ -1,13 +1,13 @@
 /**
  * Turns an analysed network into a tfjs functional model. Each tfjs layer
- * gets only the arguments the user wrote (plus its name and `trainable`),
- * so tfjs applies its own defaults; the parameter counts tfjs then builds
+ * gets only the arguments the user wrote (plus its name and `trainable`, and
+ * the few corrections below where tfjs differs from Keras), so tfjs applies
+ * its own defaults; the parameter counts tfjs then builds
  * are checked against the core's static ones, and a mismatch is a bug that
  * fails loudly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, type Network, type NetworkLayer, type Shape } from '../core';
-import type { ArgValue, ResolvedArgs, Signature } from '../core/catalog/types';
+import { ACTIVATIONS, type ArgValue, type Network, type NetworkLayer, type ResolvedArgs, type Shape, type Signature } from '../core';
 import { Maxout, RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Subtract } from './layers';
 
 type Config = Record<string, unknown>;
@@ -84,12 +84,18 @@ const INITIALIZERS: Record<string, string> = {
 };
 
 /**
- * Arguments passed even when the user left them out: where tfjs's default
- * behaves differently from Keras's, which the language follows
- * (recurrent_activation: hard_sigmoid in tfjs, sigmoid in Keras), and where
- * the trainer's own layer has no default (Maxout's pieces).
+ * Arguments passed even when the user left them out, by layer: where tfjs's
+ * default behaves differently from Keras's, which the language follows, and
+ * where the trainer's own layer has no default.
  */
-const ALWAYS_PASSED = new Set(['recurrent_activation', 'pieces']);
+const ALWAYS_PASSED: Record<string, readonly string[]> = {
+  // tfjs: hard_sigmoid; Keras: sigmoid.
+  LSTM: ['recurrent_activation'],
+  GRU: ['recurrent_activation'],
+  // tfjs: axis 1; Keras: the last.
+  Softmax: ['axis'],
+  Maxout: ['pieces'],
+};
 
 /** Keras's `leaky_relu` activation: slope 0.2 below zero. */
 const LEAKY_RELU_ALPHA = 0.2;
@@ -97,6 +103,8 @@ const LEAKY_RELU_ALPHA = 0.2;
 /** What tfjs made of one layer of the network. */
 export interface TfjsLayerReport {
   name: string;
+  /** The tensor the layer leaves in the model. */
+  output: tf.SymbolicTensor;
   /** Batch first (null), as the core's shapes. */
   outputShape: Shape;
   trainable: number;
@@ -129,9 +137,11 @@ export function reportLayers(model: tf.LayersModel, network: Network): TfjsLayer
   return connectedLayers(network).map((layer) => {
     const built = [model.getLayer(layer.name)];
     if (appendsLeakyReLU(layer)) built.push(model.getLayer(leakyReLUName(layer.name)));
+    const output = built[built.length - 1]!.output as tf.SymbolicTensor;
     return {
       name: layer.name,
-      outputShape: built[built.length - 1]!.outputShape as Shape,
+      output,
+      outputShape: output.shape,
       trainable: sum(built.map((l) => weightCount(l.trainableWeights))),
       nonTrainable: sum(built.map((l) => weightCount(l.nonTrainableWeights))),
     };
@@ -163,11 +173,13 @@ function applyLayer(layer: NetworkLayer, inputs: tf.SymbolicTensor[]): tf.Symbol
   const leaky = appendsLeakyReLU(layer);
   // tfjs has no `leaky_relu` activation string: such a layer is built linear and followed by a LeakyReLU layer.
   const args = leaky ? { ...layer.args!, values: { ...layer.args!.values, activation: 'linear' } } : layer.args!;
-  const config = { ...tfjsConfig(spec, args), name: layer.name, trainable: args.values['trainable'] };
+  const config: Config = { ...tfjsConfig(spec, args), name: layer.name, trainable: args.values['trainable'] };
   // tfjs's Reshape leaves a -1 unknown in its symbolic shape (it takes the batch for an unknown input
   // dimension), which breaks a Dense after it: pass the size the core inferred.
   const target = layer.outputShape!.slice(1);
-  if (spec.name === 'Reshape' && target.every((dim) => dim !== null)) config.targetShape = target;
+  if (spec.name === 'Reshape' && target.every((dim) => dim !== null)) config['targetShape'] = target;
+  // tfjs's Concatenate runs on the last axis for every negative axis: count it from the front.
+  if (spec.name === 'Concatenate' && (config['axis'] as number) < 0) config['axis'] = (config['axis'] as number) + inputs[0]!.shape.length;
   const output = createLayer(spec.name, config).apply(spec.merge ? inputs : inputs[0]!) as tf.SymbolicTensor;
   if (!leaky) return output;
   return tf.layers.leakyReLU({ alpha: LEAKY_RELU_ALPHA, name: leakyReLUName(layer.name) }).apply(output) as tf.SymbolicTensor;
@@ -186,8 +198,8 @@ function createLayer(type: string, config: Config): tf.layers.Layer {
 function tfjsConfig(spec: Signature, args: ResolvedArgs): Config {
   const config: Config = {};
   for (const param of spec.params) {
-    if (!args.given.has(param.name) && !ALWAYS_PASSED.has(param.name)) continue;
-    config[param.tfjsName ?? camelCase(param.name)] = tfjsValue(param.name, args.values[param.name]!);
+    if (!args.given.has(param.name) && !ALWAYS_PASSED[spec.name]?.includes(param.name)) continue;
+    config[param.tfjsName ?? camelCase(param.name)] = tfjsValue(param.name, args.values[param.name]);
   }
   return config;
 }

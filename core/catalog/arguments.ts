@@ -267,6 +267,7 @@ export function checkValue(type: ArgType, expression: Expression, callee: string
       const items = numbersOf(expression);
       if (!items || items.length !== 2) return wrongType();
       if (!items.every((v) => inRange(v, type))) return outOfRange(`in [${type.min}, ${type.max}]`);
+      if (type.ordered && items[0]! > items[1]!) return outOfRange('an increasing pair [lower, upper]');
       return items;
     }
     case 'pair': {

@@ -251,6 +251,48 @@ function recurrent(name: (typeof RNN_LAYERS)[number]): LayerDefinition {
   };
 }
 
+// Normalization
+
+/**
+ * BatchNormalization and LayerNormalization: a learned scale (gamma) and
+ * offset (beta) per channel, plus, for batch normalization, the moving mean
+ * and variance, which are weights but not trained.
+ */
+function normalization(name: string, doc: string, extra: ParamSpec[], movingStatistics: boolean): LayerDefinition {
+  return {
+    name,
+    positional: 1,
+    doc,
+    params: [
+      param('axis', { kind: 'int' }, movingStatistics ? 'The channel axis.' : 'The axis to normalise.', -1),
+      ...extra,
+      param('epsilon', { kind: 'float', min: 0, minOpen: true }, 'Added to the variance to avoid dividing by zero.', 0.001),
+      param('center', { kind: 'bool' }, 'Learn an offset beta.', true),
+      param('scale', { kind: 'bool' }, 'Learn a scale gamma.', true),
+    ],
+    shapeRule: 'Unchanged.',
+    paramRule: movingStatistics
+      ? 'Per channel: gamma and beta (trainable) and the moving mean and variance (non-trainable): 4 × channels.'
+      : 'gamma and beta: 2 × the size of the normalised axis.',
+    outputShape(inputs, args) {
+      normalisedChannels(name, only(inputs), int(args, 'axis'));
+      if (movingStatistics) {
+        // tfjs's training step reads gamma and beta unconditionally, and fails without either.
+        for (const which of ['center', 'scale']) {
+          if (!bool(args, which)) throw new ShapeError('unsupported-argument', `TensorFlow.js's ${name} cannot train with ${which}=false`, which);
+        }
+      }
+      return identity(inputs);
+    },
+    countParams(inputs, args) {
+      const channels = normalisedChannels(name, only(inputs), int(args, 'axis'));
+      const learned = (bool(args, 'center') ? 1 : 0) + (bool(args, 'scale') ? 1 : 0);
+      const statistics = movingStatistics ? 2 : 0;
+      return counted(args, learned * channels, statistics * channels, `${learned + statistics} × ${f(channels)}`);
+    },
+  };
+}
+
 // Merges
 
 function elementwise(name: string, doc: string, arity?: number): LayerDefinition {
@@ -291,7 +333,8 @@ function augmentation(name: string, doc: string, params: ParamSpec[], positional
   };
 }
 
-const FACTOR = (min: number, max: number): ArgType => ({ kind: 'factor', min, max });
+/** A [lower, upper] pair must be increasing, as Keras 2 requires, except RandomContrast's two separate amounts. */
+const FACTOR = (min: number, max: number, ordered = true): ArgType => ({ kind: 'factor', min, max, ordered });
 
 function resolveBidirectionalInner(args: ResolvedArgs): ResolvedCall {
   return args.values['layer'] as ResolvedCall;
@@ -323,7 +366,6 @@ export const LAYERS: readonly LayerSpec[] = [
         param('units', { kind: 'int', min: 1 }, 'Number of output units.'),
         param('pieces', { kind: 'int', min: 1 }, 'Linear pieces per unit; each unit outputs their maximum.', 2),
         useBias(),
-        ...initializers(),
       ],
       shapeRule: '(None, …, n) → (None, …, units).',
       paramRule: 'n × units·pieces + units·pieces (bias).',
@@ -346,7 +388,6 @@ export const LAYERS: readonly LayerSpec[] = [
       params: [
         param('input_dim', { kind: 'int', min: 1 }, 'Size of the vocabulary: ids run from 0 to input_dim − 1.'),
         param('output_dim', { kind: 'int', min: 1 }, 'Size of each vector.'),
-        param('mask_zero', { kind: 'bool' }, 'Treat id 0 as padding to be masked out.', false),
       ],
       shapeRule: '(None, …) → (None, …, output_dim).',
       paramRule: 'input_dim × output_dim.',
@@ -394,7 +435,10 @@ export const LAYERS: readonly LayerSpec[] = [
       params: [param('alpha', { kind: 'float', min: 0 }, 'Scale of the negative part.', 1.0)],
       shapeRule: 'Unchanged.',
       paramRule: 'None.',
-      outputShape: identity,
+      outputShape(inputs, args) {
+        if (args.values['alpha'] !== 1) throw new ShapeError('unsupported-argument', 'TensorFlow.js\'s ELU supports only alpha=1.0', 'alpha');
+        return identity(inputs);
+      },
     },
     {
       name: 'PReLU',
@@ -433,6 +477,9 @@ export const LAYERS: readonly LayerSpec[] = [
         if (normaliseAxis(axis, input.length) === undefined || normaliseAxis(axis, input.length) === 0) {
           throw new ShapeError('invalid-axis', `Softmax axis ${axis} does not exist in ${formatShape(input)}`, 'axis');
         }
+        if (normaliseAxis(axis, input.length) !== input.length - 1) {
+          throw new ShapeError('unsupported-argument', `TensorFlow.js's Softmax works only along the last axis (${input.length - 1} or -1); got ${axis}`, 'axis');
+        }
         return identity(inputs);
       },
     },
@@ -460,52 +507,13 @@ export const LAYERS: readonly LayerSpec[] = [
     },
   ]),
   ...define('normalization', [
-    {
-      name: 'BatchNormalization',
-      positional: 1,
-      doc: 'Normalises each channel by the batch\'s mean and variance while training and by their moving averages at inference.',
-      params: [
-        param('axis', { kind: 'int' }, 'The channel axis.', -1),
-        param('momentum', { kind: 'float', min: 0, max: 1 }, 'Momentum of the moving averages.', 0.99),
-        param('epsilon', { kind: 'float', min: 0, minOpen: true }, 'Added to the variance to avoid dividing by zero.', 0.001),
-        param('center', { kind: 'bool' }, 'Learn an offset beta.', true),
-        param('scale', { kind: 'bool' }, 'Learn a scale gamma.', true),
-      ],
-      shapeRule: 'Unchanged.',
-      paramRule: 'Per channel: gamma and beta (trainable) and the moving mean and variance (non-trainable): 4 × channels.',
-      outputShape: (inputs, args) => {
-        normalisedChannels('BatchNormalization', only(inputs), int(args, 'axis'));
-        return identity(inputs);
-      },
-      countParams(inputs, args) {
-        const channels = normalisedChannels('BatchNormalization', only(inputs), int(args, 'axis'));
-        const learned = (bool(args, 'center') ? 1 : 0) + (bool(args, 'scale') ? 1 : 0);
-        const count = counted(args, learned * channels, 2 * channels, `${learned + 2} × ${f(channels)}`);
-        return count;
-      },
-    },
-    {
-      name: 'LayerNormalization',
-      positional: 1,
-      doc: 'Normalises each sample over its last axis, with a learned scale and offset.',
-      params: [
-        param('axis', { kind: 'int' }, 'The axis to normalise.', -1),
-        param('epsilon', { kind: 'float', min: 0, minOpen: true }, 'Added to the variance to avoid dividing by zero.', 0.001),
-        param('center', { kind: 'bool' }, 'Learn an offset beta.', true),
-        param('scale', { kind: 'bool' }, 'Learn a scale gamma.', true),
-      ],
-      shapeRule: 'Unchanged.',
-      paramRule: 'gamma and beta: 2 × the size of the normalised axis.',
-      outputShape: (inputs, args) => {
-        normalisedChannels('LayerNormalization', only(inputs), int(args, 'axis'));
-        return identity(inputs);
-      },
-      countParams(inputs, args) {
-        const channels = normalisedChannels('LayerNormalization', only(inputs), int(args, 'axis'));
-        const learned = (bool(args, 'center') ? 1 : 0) + (bool(args, 'scale') ? 1 : 0);
-        return counted(args, learned * channels, 0, `${learned} × ${f(channels)}`);
-      },
-    },
+    normalization(
+      'BatchNormalization',
+      'Normalises each channel by the batch\'s mean and variance while training and by their moving averages at inference.',
+      [param('momentum', { kind: 'float', min: 0, max: 1 }, 'Momentum of the moving averages.', 0.99)],
+      true,
+    ),
+    normalization('LayerNormalization', 'Normalises each sample over its last axis, with a learned scale and offset.', [], false),
   ]),
   ...define('reshaping', [
     {
@@ -683,7 +691,7 @@ export const LAYERS: readonly LayerSpec[] = [
     augmentation(
       'RandomContrast',
       'Scales each image\'s contrast by a random factor around its mean.',
-      [param('factor', FACTOR(0, 1), 'A fraction: 0.2 scales contrast by a factor in [0.8, 1.2]; or [lower, upper].')],
+      [param('factor', FACTOR(0, 1, false), 'A fraction: 0.2 scales contrast by a factor in [0.8, 1.2]; or [lower, upper].')],
       1,
     ),
   ]),

@@ -22,7 +22,7 @@ export type ArgType =
   /** A list of whole numbers: target shapes (with -1), axes. */
   | { kind: 'intList'; allowMinusOne?: boolean; min?: number }
   /** A fraction, or a pair [lower, upper], as the augmentation layers take. */
-  | { kind: 'factor'; min: number; max: number }
+  | { kind: 'factor'; min: number; max: number; ordered: boolean }
   /** A pair of numbers, such as a value range. */
   | { kind: 'pair' }
   /** A nested layer call, such as the layer Bidirectional wraps. */
