@@ -330,7 +330,9 @@ class Parser {
         break;
       }
     }
-    return { kind: 'Pipeline', pos: start, end: this.previousEnd, head, steps };
+    // A pipeline with nothing in it sits where its head was found missing.
+    const pos = Math.min(start, head.pos);
+    return { kind: 'Pipeline', pos, end: Math.max(pos, this.previousEnd), head, steps };
   }
 
   private parseHead(): Expression {
@@ -522,8 +524,8 @@ class Parser {
 
   private missing(expected = 'a value'): Expression {
     this.error(this.token, expected);
-    const at = this.at(TokenKind.EndOfFile) ? this.previousEnd : this.token.pos;
-    return { kind: 'Missing', pos: at, end: at };
+    // Nothing was read: the missing node sits right after the last token read, inside its parent.
+    return { kind: 'Missing', pos: this.previousEnd, end: this.previousEnd };
   }
 }
 
