@@ -3,7 +3,6 @@
  * JSON.parse of the same model written as Keras's `model.to_json()` in the
  * same run. The ratio is the figure to watch; the target is at most 5×.
  */
-import { Bench } from 'tinybench';
 import { analyze, type Network, type NetworkLayer } from '../core';
 
 /** A functional model of `layers` layers: dense blocks with skip connections, normalization and dropout. */
@@ -114,6 +113,8 @@ export async function measureCheckSpeed(layerCount = 2000): Promise<CheckSpeed> 
   const layers = network.layers.filter((layer) => layer.type !== 'Input' && layer.connected).length;
   const json = kerasJson(network);
 
+  // tinybench is an ES module; this file is CommonJS.
+  const { Bench } = await import('tinybench');
   const bench = new Bench({ time: 2000, warmupTime: 500 });
   bench.add('check', () => void analyze(text)).add('JSON.parse', () => void JSON.parse(json));
   await bench.run();

@@ -1,0 +1,26 @@
+/**
+ * Feature fixtures mark the cursor with `|` in the source, as the language
+ * services of VS Code's own languages do in their tests.
+ */
+import { analyze, type Analysis } from '../../core';
+
+export interface Cursor {
+  analysis: Analysis;
+  /** The text without its `|` marks. */
+  text: string;
+  /** The offset of the first mark. */
+  offset: number;
+  /** The offsets of all marks, in order. */
+  offsets: number[];
+}
+
+export function atCursor(marked: string): Cursor {
+  const offsets: number[] = [];
+  let text = '';
+  for (const char of marked) {
+    if (char === '|') offsets.push(text.length);
+    else text += char;
+  }
+  if (offsets.length === 0) throw new Error('fixture has no | cursor');
+  return { analysis: analyze(text), text, offset: offsets[0]!, offsets };
+}
