@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const folders = ['core', 'server', 'trainer', 'client', 'webview', 'protocol', 'cli'];
+const folders = ['core', 'host', 'server', 'trainer', 'client', 'webview', 'protocol', 'cli'];
 
 /** Relative imports of the given project folders, at any depth. */
 const folderPatterns = (names) => names.flatMap((name) => [`**/${name}`, `**/${name}/**`]);
@@ -17,11 +17,12 @@ const lsp = ['vscode-languageserver', 'vscode-languageserver/*', 'vscode-languag
 const layers = {
   core: { message: 'The language core is pure: no vscode, LSP, tfjs, file system, or other project layer.', forbid: [...node, ...tfjs, ...vscode, ...lsp, ...folderPatterns(folders.filter((f) => f !== 'core'))] },
   protocol: { message: 'The protocol imports nothing.', forbid: [...node, ...tfjs, ...vscode, ...lsp, ...folderPatterns(folders.filter((f) => f !== 'protocol'))] },
-  server: { message: 'The server imports only the core\'s facade and vscode-languageserver.', forbid: [...tfjs, ...vscode, '**/core/*', ...folderPatterns(['trainer', 'client', 'webview', 'cli'])] },
+  host: { message: 'The host gives the core Node\'s file system: it imports the core only.', forbid: [...tfjs, ...vscode, ...lsp, '**/core/*', ...folderPatterns(folders.filter((f) => f !== 'core' && f !== 'host'))] },
+  server: { message: 'The server imports only the core\'s facade, the host and vscode-languageserver.', forbid: [...tfjs, ...vscode, '**/core/*', ...folderPatterns(['trainer', 'client', 'webview', 'cli'])] },
   trainer: { message: 'The trainer imports the core, tfjs and the protocol only.', forbid: [...vscode, ...lsp, ...folderPatterns(['server', 'client', 'webview', 'cli'])] },
   client: { message: 'The client imports vscode, vscode-languageclient and the protocol only.', forbid: [...tfjs, ...lsp, ...folderPatterns(['core', 'server', 'trainer', 'webview', 'cli'])] },
   webview: { message: 'The webview imports the protocol and UI libraries only.', forbid: [...node, ...tfjs, ...vscode, ...lsp, ...folderPatterns(['core', 'server', 'trainer', 'client', 'cli'])] },
-  cli: { message: 'The command line imports the core and the trainer only.', forbid: [...vscode, ...lsp, ...folderPatterns(['client', 'webview'])] },
+  cli: { message: 'The command line imports the core, the host, the trainer and the server\'s entry only.', forbid: [...vscode, ...lsp, ...folderPatterns(['client', 'webview'])] },
 };
 
 export default tseslint.config(

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { analyze, formatSummary, type Analysis } from '../core';
-import { createFileDataHost } from './dataHost';
+import { createFileDataHost } from '../host/fileDataHost';
+import { main as startLanguageServer } from '../server/main';
 import { toJsonReport, formatDiagnosticLine } from './report';
 
 const USAGE = `usage: layerwise <command> [options]
@@ -13,12 +14,14 @@ const USAGE = `usage: layerwise <command> [options]
 commands:
   check [--json] FILE...        check .net files and print their diagnostics
   summary FILE [--model NAME]   print each model's summary as Keras's model.summary() does
+  lsp --stdio                   serve the Language Server Protocol on stdin/stdout, for any editor
 
 exit status: 0 without errors, 1 with errors, 2 on usage or I/O problems`;
 
 class UsageError extends Error {}
 
-export function main(argv: string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Runs a command; 'serving' when it keeps the process running (the language server). */
+export function main(argv: string[], out: (text: string) => void, err: (text: string) => void): number | 'serving' {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -26,6 +29,8 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
         return check(rest, out, err);
       case 'summary':
         return summary(rest, out, err);
+      case 'lsp':
+        return lsp(rest);
       case undefined:
       case '-h':
       case '--help':
@@ -106,6 +111,16 @@ function summary(args: string[], out: (text: string) => void, err: (text: string
   return errors.length ? 1 : 0;
 }
 
+function lsp(args: string[]): 'serving' {
+  const transports = ['--stdio', '--node-ipc', '--socket', '--pipe'];
+  if (!args.some((arg) => transports.some((transport) => arg === transport || arg.startsWith(`${transport}=`)))) {
+    throw new UsageError('lsp needs a transport, e.g. lsp --stdio');
+  }
+  startLanguageServer();
+  return 'serving';
+}
+
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  const result = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
+  if (result !== 'serving') process.exitCode = result;
 }

@@ -11,6 +11,7 @@ import { inferShapes, type Network } from './shapes';
 import { parseSourceFile } from './syntax/parser';
 import { createLineMap, type LineMap } from './syntax/lines';
 import type { SourceFile } from './syntax/tree';
+export type { TextRange } from './syntax/tree';
 import { checkTrainBlock, type DataHost, type TrainBlock } from './train';
 
 export interface AnalyzeOptions {
@@ -82,3 +83,21 @@ export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs,
 export type { Network, NetworkLayer, ParamTotals } from './shapes';
 export type { DataHost, TrainBlock } from './train';
 export type { LineMap, LineAndCharacter } from './syntax/lines';
+
+// Editor features, one file each: offsets in, offsets out.
+export type { TextEdit } from './features/textEdit';
+export { getHover, type Hover } from './features/hover';
+export { getInlayHints, type InlayHint } from './features/inlayHints';
+export { getCompletions, type CompletionItem, type CompletionItemKind, type CompletionList } from './features/completion';
+export { getSignatureHelp, type SignatureHelp } from './features/signatureHelp';
+export { getDefinition } from './features/definition';
+export { getReferences } from './features/references';
+export { getDocumentHighlights, type DocumentHighlight } from './features/highlight';
+export { getRenameEdits, prepareRename } from './features/rename';
+export { getDocumentSymbols, type DocumentSymbol, type SymbolKindName } from './features/documentSymbols';
+export { getWorkspaceSymbols, type WorkspaceSymbol } from './features/workspaceSymbols';
+export { getFoldingRanges, type FoldingRange } from './features/folding';
+export { getSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from './features/semanticTokens';
+export { formatDocument } from './features/formatting';
+export { getCodeActions, type CodeAction } from './features/codeActions';
+export { getCodeLenses, type CodeLens } from './features/codeLens';

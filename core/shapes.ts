@@ -191,11 +191,10 @@ class ShapeInference {
           continue;
         }
         top.expanded = true;
+        // A node may sit on the stack twice; the later entry finishes it and the earlier one is skipped as done.
         for (const source of top.node.sources) {
           const node = this.model.resolve(source);
-          if (node && !done.has(node) && !stack.some((entry) => entry.node === node && !entry.expanded)) {
-            stack.push({ node, expanded: false });
-          }
+          if (node && !done.has(node)) stack.push({ node, expanded: false });
         }
       }
     }

@@ -10,7 +10,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, DIAGNOSTICS, formatSummary, type Analysis } from '../core';
-import { createFileDataHost } from '../cli/dataHost';
+import { createFileDataHost } from '../host/fileDataHost';
 import { netFiles, read, repoRoot, updateFixtures } from './support';
 
 const fixtures = join(repoRoot, 'test', 'fixtures');

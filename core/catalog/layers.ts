@@ -717,6 +717,17 @@ export const LAYER_NAMES: readonly string[] = LAYERS.map((layer) => layer.name);
 
 /** Keras's default layer name stem: `Conv2D` → `conv2d`, `BatchNormalization` → `batch_normalization`. */
 export function snakeCase(name: string): string {
+  let stem = SNAKE_CASE.get(name);
+  if (stem === undefined) {
+    stem = toSnakeCase(name);
+    SNAKE_CASE.set(name, stem);
+  }
+  return stem;
+}
+
+const SNAKE_CASE = new Map<string, string>();
+
+function toSnakeCase(name: string): string {
   return name
     .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
     .replace(/([a-z])([A-Z])/g, '$1_$2')

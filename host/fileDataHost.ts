@@ -1,5 +1,5 @@
 /**
- * The data host of the command line: answers the core's questions about
+ * The data host for Node: answers the core's questions about
  * data files from the file system, relative to the .net file.
  */
 import { closeSync, openSync, readSync } from 'node:fs';

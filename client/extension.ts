@@ -1,0 +1,85 @@
+/**
+ * The VS Code extension: starts the bundled language server over IPC and
+ * adds the commands that need VS Code itself. Editing features (diagnostics,
+ * hover, completion, …) all come from the server.
+ */
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+/** The server-side command that returns a model's Keras-style summary. */
+const SERVER_SUMMARY_COMMAND = 'layerwise.server.summary';
+const SUMMARY_SCHEME = 'layerwise-summary';
+
+let client: LanguageClient | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  const serverModule = context.asAbsolutePath('dist/server.js');
+  const serverOptions: ServerOptions = {
+    run: { module: serverModule, transport: TransportKind.ipc },
+    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+  };
+  const clientOptions: LanguageClientOptions = {
+    documentSelector: [{ language: 'net' }],
+    // The client restarts a server that dies (up to 4 times in 3 minutes), with a message in the output channel.
+    outputChannelName: 'Layerwise',
+    synchronize: { configurationSection: 'layerwise' },
+    initializationOptions: vscode.workspace.getConfiguration('layerwise'),
+  };
+  client = new LanguageClient('layerwise', 'Layerwise', serverOptions, clientOptions);
+
+  const summaries = new SummaryDocuments();
+  context.subscriptions.push(
+    vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
+    vscode.commands.registerCommand('layerwise.showSummary', (model?: string) => showSummary(summaries, model)),
+    vscode.commands.registerCommand('layerwise.train', () => train()),
+    vscode.commands.registerCommand('layerwise.stopTraining', () => vscode.window.showInformationMessage('Layerwise: no training is running.')),
+  );
+  await client.start();
+}
+
+export async function deactivate(): Promise<void> {
+  await client?.stop();
+}
+
+/** Read-only documents that show summaries; their text is set before they open. */
+class SummaryDocuments implements vscode.TextDocumentContentProvider {
+  private readonly texts = new Map<string, string>();
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
+  set(uri: vscode.Uri, text: string): void {
+    this.texts.set(uri.toString(), text);
+    this.changed.fire(uri);
+  }
+
+  provideTextDocumentContent(uri: vscode.Uri): string {
+    return this.texts.get(uri.toString()) ?? '';
+  }
+}
+
+async function showSummary(summaries: SummaryDocuments, model?: string): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!client || !editor || editor.document.languageId !== 'net') {
+    void vscode.window.showWarningMessage('Layerwise: open a .net file to see its model summary.');
+    return;
+  }
+  const source = editor.document.uri;
+  try {
+    const text = (await client.sendRequest('workspace/executeCommand', { command: SERVER_SUMMARY_COMMAND, arguments: [source.toString(), model] })) as string;
+    const name = `${model ?? source.path.split('/').pop()?.replace(/\.net$/, '') ?? 'model'} summary`;
+    const uri = vscode.Uri.from({ scheme: SUMMARY_SCHEME, path: `/${name}.txt`, query: source.toString() });
+    summaries.set(uri, text);
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Layerwise: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+function train(): void {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showWarningMessage('Layerwise: training runs code on your data and is off in untrusted workspaces.');
+    return;
+  }
+  void vscode.window.showInformationMessage('Layerwise: training is not part of this version yet; the checker, hovers and summaries are.');
+}

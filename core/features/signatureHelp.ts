@@ -1,0 +1,87 @@
+/**
+ * Signature help: the arguments of the call the cursor is in (a layer in a
+ * model; an optimizer, schedule, callback or data source in a train block),
+ * with the one being typed marked. It reads the tokens before the cursor, so
+ * it works in calls that are not closed yet.
+ */
+import type { Analysis } from '../index';
+import type { ParamSpec, Signature } from '../catalog/types';
+import type { Token } from '../syntax/scanner';
+import { argumentKeyword, calleeSignature, cursorContext, formatDefault, formatParamType, type OpenBracket } from './locate';
+
+export interface ParameterInformation {
+  /** Start and end offsets within the signature's label. */
+  label: [number, number];
+  /** Markdown. */
+  documentation: string;
+}
+
+export interface SignatureInformation {
+  label: string;
+  /** Markdown. */
+  documentation: string;
+  parameters: ParameterInformation[];
+}
+
+export interface SignatureHelp {
+  signatures: SignatureInformation[];
+  activeSignature: 0;
+  /** The parameter being typed; the parameter count when none is. */
+  activeParameter: number;
+}
+
+export function getSignatureHelp(analysis: Analysis, offset: number): SignatureHelp | undefined {
+  const context = cursorContext(analysis, offset);
+  if (!context) return undefined;
+  // The innermost call; a list or tuple inside it is one of its argument values.
+  for (let index = context.brackets.length - 1; index >= 0; index--) {
+    const bracket = context.brackets[index]!;
+    if (!bracket.callee) continue;
+    const signature = calleeSignature(context.scope, bracket.callee.text);
+    if (!signature) return undefined;
+    const word = index === context.brackets.length - 1 ? context.word : undefined;
+    return { signatures: [signatureInformation(signature)], activeSignature: 0, activeParameter: activeParameter(signature, bracket, word) };
+  }
+  return undefined;
+}
+
+/** `Dense(units, activation=linear, use_bias=true, …)`, with each parameter's place in the label. */
+function signatureInformation(signature: Signature): SignatureInformation {
+  let label = `${signature.name}(`;
+  const parameters = signature.params.map((param, index): ParameterInformation => {
+    if (index > 0) label += ', ';
+    const fallback = formatDefault(param);
+    const start = label.length;
+    label += fallback === undefined ? param.name : `${param.name}=${fallback}`;
+    return { label: [start, label.length], documentation: parameterDocumentation(param) };
+  });
+  label += ')';
+  return { label, documentation: signature.doc, parameters };
+}
+
+function parameterDocumentation(param: ParamSpec): string {
+  const fallback = formatDefault(param);
+  return `\`${formatParamType(param.type)}\`${fallback === undefined ? ', required' : ''}: ${param.doc}`;
+}
+
+/**
+ * The argument being typed: the keyword once `name=` is written, else a
+ * keyword not yet given that the typed word begins, else the position among
+ * the positional arguments.
+ */
+function activeParameter(signature: Signature, bracket: OpenBracket, word: Token | undefined): number {
+  const none = signature.params.length;
+  const keyword = argumentKeyword(bracket);
+  if (keyword !== undefined) {
+    const index = signature.params.findIndex((param) => param.name === keyword);
+    return index >= 0 ? index : none;
+  }
+  const positionalSoFar = bracket.previous.every((previous) => previous === undefined);
+  const position = bracket.previous.length;
+  if (word && bracket.current.length === 0) {
+    const given = new Set(bracket.previous.map((previous, index) => previous ?? signature.params[index]?.name));
+    const index = signature.params.findIndex((param) => param.name.startsWith(word.text) && !given.has(param.name));
+    if (index >= 0) return index;
+  }
+  return positionalSoFar && position < signature.positional ? position : none;
+}

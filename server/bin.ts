@@ -1,0 +1,6 @@
+/**
+ * The `layerwise-language-server` executable.
+ */
+import { main } from './main';
+
+main();

@@ -1,0 +1,46 @@
+/**
+ * Open documents and their analyses, cached by uri and version: every
+ * request on the same version reuses one analysis.
+ */
+import { URI } from 'vscode-uri';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { analyze, type Analysis } from '../core';
+import { createFileDataHost } from '../host/fileDataHost';
+
+interface Entry {
+  version: number;
+  analysis: Analysis;
+}
+
+export class AnalysisCache {
+  private readonly entries = new Map<string, Entry>();
+
+  /** The analysis of the document's current version, computed at most once per version. */
+  get(document: TextDocument): Analysis {
+    const cached = this.entries.get(document.uri);
+    if (cached && cached.version === document.version) return cached.analysis;
+    const analysis = analyze(document.getText(), { host: hostFor(document.uri) });
+    this.entries.set(document.uri, { version: document.version, analysis });
+    return analysis;
+  }
+
+  /** The cached analysis, whatever its version; for workspace-wide requests. */
+  peek(uri: string): Analysis | undefined {
+    return this.entries.get(uri)?.analysis;
+  }
+
+  delete(uri: string): void {
+    this.entries.delete(uri);
+  }
+}
+
+/** Data files are looked up beside a file on disk; other documents (untitled, remote) are not checked against files. */
+function hostFor(uri: string) {
+  const parsed = URI.parse(uri);
+  return parsed.scheme === 'file' ? createFileDataHost(parsed.fsPath) : undefined;
+}
+
+/** Documents this server analyses: the `net` language, or a `.net` file when the client does not say. */
+export function isNetDocument(document: TextDocument): boolean {
+  return document.languageId === 'net' || (document.languageId === '' && document.uri.endsWith('.net'));
+}

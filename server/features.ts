@@ -1,0 +1,214 @@
+/**
+ * The editor features: each LSP request mapped onto the core function of
+ * the same name, with positions converted both ways.
+ */
+import {
+  CodeActionKind,
+  DocumentHighlightKind,
+  ErrorCodes,
+  InlayHintKind,
+  ResponseError,
+  type CodeAction as LspCodeAction,
+  type Connection,
+  type SemanticTokensLegend,
+  type ServerCapabilities,
+} from 'vscode-languageserver';
+import {
+  getCodeActions,
+  getCodeLenses,
+  getCompletions,
+  getDefinition,
+  getDocumentHighlights,
+  getDocumentSymbols,
+  getFoldingRanges,
+  getHover,
+  getInlayHints,
+  getReferences,
+  getRenameEdits,
+  getSemanticTokens,
+  getSignatureHelp,
+  getWorkspaceSymbols,
+  formatDocument,
+  prepareRename,
+  SEMANTIC_TOKEN_MODIFIERS,
+  SEMANTIC_TOKEN_TYPES,
+  type Analysis,
+} from '../core';
+import { toCompletionItem, toDocumentSymbol, toOffset, toRange, toSymbolKind, toTextEdit, toTextRange } from './convert';
+
+export interface FeatureContext {
+  /** The analysis of an open .net document; throws a ResponseError otherwise. */
+  documentAnalysis(uri: string): Analysis;
+  /** Every open .net document's analysis, for workspace-wide requests. */
+  openAnalyses(): { uri: string; analysis: Analysis }[];
+  /** Runs a handler so that a fault is logged and answered, never fatal. */
+  guard<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void>;
+  settings(): { inlayHints: boolean };
+}
+
+const LEGEND: SemanticTokensLegend = { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] };
+
+export const FEATURE_CAPABILITIES: ServerCapabilities = {
+  hoverProvider: true,
+  completionProvider: { triggerCharacters: ['>', '(', ',', '=', '[', ' '] },
+  signatureHelpProvider: { triggerCharacters: ['(', ','], retriggerCharacters: ['='] },
+  definitionProvider: true,
+  referencesProvider: true,
+  documentHighlightProvider: true,
+  renameProvider: { prepareProvider: true },
+  documentSymbolProvider: { label: 'Layerwise' },
+  workspaceSymbolProvider: true,
+  foldingRangeProvider: true,
+  semanticTokensProvider: { legend: LEGEND, full: true },
+  documentFormattingProvider: true,
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  codeLensProvider: { resolveProvider: false },
+  inlayHintProvider: true,
+};
+
+export function registerFeatures(connection: Connection, context: FeatureContext): void {
+  const { documentAnalysis, guard } = context;
+  const at = (params: { textDocument: { uri: string }; position: { line: number; character: number } }) => {
+    const analysis = documentAnalysis(params.textDocument.uri);
+    return { analysis, offset: toOffset(analysis, params.position) };
+  };
+
+  connection.onHover(
+    guard('hover', (params) => {
+      const { analysis, offset } = at(params);
+      const hover = getHover(analysis, offset);
+      return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: toRange(analysis, hover.range) } : null;
+    }),
+  );
+
+  connection.onCompletion(
+    guard('completion', (params) => {
+      const { analysis, offset } = at(params);
+      const list = getCompletions(analysis, offset);
+      return { isIncomplete: list.isIncomplete, items: list.items.map((item) => toCompletionItem(analysis, item)) };
+    }),
+  );
+
+  connection.onSignatureHelp(
+    guard('signatureHelp', (params) => {
+      const { analysis, offset } = at(params);
+      return getSignatureHelp(analysis, offset) ?? null;
+    }),
+  );
+
+  connection.onDefinition(
+    guard('definition', (params) => {
+      const { analysis, offset } = at(params);
+      const target = getDefinition(analysis, offset);
+      return target ? { uri: params.textDocument.uri, range: toRange(analysis, target) } : null;
+    }),
+  );
+
+  connection.onReferences(
+    guard('references', (params) => {
+      const { analysis, offset } = at(params);
+      return getReferences(analysis, offset, params.context.includeDeclaration).map((range) => ({ uri: params.textDocument.uri, range: toRange(analysis, range) }));
+    }),
+  );
+
+  connection.onDocumentHighlight(
+    guard('documentHighlight', (params) => {
+      const { analysis, offset } = at(params);
+      return getDocumentHighlights(analysis, offset).map((h) => ({ range: toRange(analysis, h.range), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+    }),
+  );
+
+  connection.onPrepareRename(
+    guard('prepareRename', (params) => {
+      const { analysis, offset } = at(params);
+      const prepared = prepareRename(analysis, offset);
+      return prepared ? { range: toRange(analysis, prepared.range), placeholder: prepared.placeholder } : null;
+    }),
+  );
+
+  connection.onRenameRequest(
+    guard('rename', (params) => {
+      const { analysis, offset } = at(params);
+      const result = getRenameEdits(analysis, offset, params.newName);
+      if ('error' in result) throw new ResponseError(ErrorCodes.InvalidParams, result.error);
+      return { changes: { [params.textDocument.uri]: result.edits.map((edit) => toTextEdit(analysis, edit)) } };
+    }),
+  );
+
+  connection.onDocumentSymbol(
+    guard('documentSymbol', (params) => {
+      const analysis = documentAnalysis(params.textDocument.uri);
+      return getDocumentSymbols(analysis).map((symbol) => toDocumentSymbol(analysis, symbol));
+    }),
+  );
+
+  connection.onWorkspaceSymbol(
+    guard('workspaceSymbol', (params) => {
+      const analyses = context.openAnalyses();
+      const byUri = new Map(analyses.map((entry) => [entry.uri, entry.analysis]));
+      return getWorkspaceSymbols(analyses, params.query).map((symbol) => ({
+        name: symbol.name,
+        kind: toSymbolKind(symbol.kind),
+        containerName: symbol.containerName,
+        location: { uri: symbol.uri, range: toRange(byUri.get(symbol.uri)!, symbol.range) },
+      }));
+    }),
+  );
+
+  connection.onFoldingRanges(
+    guard('foldingRange', (params) => {
+      const analysis = documentAnalysis(params.textDocument.uri);
+      return getFoldingRanges(analysis);
+    }),
+  );
+
+  connection.languages.semanticTokens.on(
+    guard('semanticTokens', (params) => ({ data: getSemanticTokens(documentAnalysis(params.textDocument.uri)) })),
+  );
+
+  connection.onDocumentFormatting(
+    guard('formatting', (params) => {
+      const analysis = documentAnalysis(params.textDocument.uri);
+      // A file with syntax errors is left alone: formatting must never lose text.
+      return formatDocument(analysis)?.map((edit) => toTextEdit(analysis, edit)) ?? null;
+    }),
+  );
+
+  connection.onCodeAction(
+    guard('codeAction', (params) => {
+      const analysis = documentAnalysis(params.textDocument.uri);
+      return getCodeActions(analysis, toTextRange(analysis, params.range)).map(
+        (action): LspCodeAction => ({
+          title: action.title,
+          kind: action.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.Refactor,
+          isPreferred: action.isPreferred,
+          diagnostics: params.context.diagnostics.filter((d) => typeof d.code === 'string' && action.diagnosticCodes.includes(d.code)),
+          edit: { changes: { [params.textDocument.uri]: action.edits.map((edit) => toTextEdit(analysis, edit)) } },
+        }),
+      );
+    }),
+  );
+
+  connection.onCodeLens(
+    guard('codeLens', (params) => {
+      const analysis = documentAnalysis(params.textDocument.uri);
+      return getCodeLenses(analysis).map((lens) => ({
+        range: toRange(analysis, lens.range),
+        command: lens.command ? { title: lens.title, command: lens.command.id, arguments: lens.command.arguments } : { title: lens.title, command: '' },
+      }));
+    }),
+  );
+
+  connection.languages.inlayHint.on(
+    guard('inlayHint', (params) => {
+      if (!context.settings().inlayHints) return [];
+      const analysis = documentAnalysis(params.textDocument.uri);
+      return getInlayHints(analysis, toTextRange(analysis, params.range)).map((hint) => ({
+        position: toRange(analysis, { pos: hint.pos, end: hint.pos }).start,
+        label: hint.label,
+        kind: hint.kind === 'type' ? InlayHintKind.Type : InlayHintKind.Parameter,
+        paddingLeft: hint.paddingLeft,
+      }));
+    }),
+  );
+}
