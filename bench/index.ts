@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   console.log(`  hover                     ${lsp.hoverMs.toFixed(2)} ms median (target ≤ 5 ms)`);
   console.log(`  completion                ${lsp.completionMs.toFixed(2)} ms median (target ≤ 5 ms)`);
   console.log(`  server resident memory    ${lsp.rssMiB.toFixed(0)} MiB`);
+  console.log(`  server start → initialize ${lsp.startMs.toFixed(0)} ms median`);
 }
 
 main().catch((error: unknown) => {

@@ -17,6 +17,8 @@ export interface LspSpeed {
   hoverMs: number;
   completionMs: number;
   rssMiB: number;
+  /** From spawning the server to its answer to `initialize`. */
+  startMs: number;
 }
 
 const median = (values: number[]): number => {
@@ -35,6 +37,13 @@ export async function measureLspSpeed(layerCount = 2000, rounds = 40): Promise<L
   const text = generateLargeModel(layerCount);
   const lines = text.split('\n');
   const uri = 'file:///bench/large.net';
+
+  const starts: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const starting = new LspClient();
+    starts.push(await time(() => starting.initialize()));
+    await starting.stop();
+  }
 
   const checks: number[] = [];
   for (let i = 0; i < 20; i++) checks.push(await time(async () => void analyze(text)));
@@ -83,6 +92,7 @@ export async function measureLspSpeed(layerCount = 2000, rounds = 40): Promise<L
       hoverMs: median(hovers),
       completionMs: median(completions),
       rssMiB: rssKiB / 1024,
+      startMs: median(starts),
     };
   } finally {
     await client.stop();

@@ -111,3 +111,88 @@ describe('language server over stdio', () => {
     assert.deepEqual((await smallPublished).diagnostics, []);
   });
 });
+
+describe('editor features over stdio', () => {
+  let client: LspClient;
+  const uri = 'file:///features/residual.net';
+  const text = read(join(sharedExamples, 'residual.net'));
+  const lines = text.split('\n');
+  const position = (needle: string, delta = 0) => {
+    const line = lines.findIndex((l) => l.includes(needle));
+    return { line, character: lines[line]!.indexOf(needle) + delta };
+  };
+  const textDocument = { uri };
+
+  before(async () => {
+    client = new LspClient();
+    const { capabilities } = await client.initialize();
+    for (const provider of ['hoverProvider', 'completionProvider', 'signatureHelpProvider', 'definitionProvider', 'referencesProvider', 'documentHighlightProvider', 'renameProvider', 'documentSymbolProvider', 'workspaceSymbolProvider', 'foldingRangeProvider', 'semanticTokensProvider', 'documentFormattingProvider', 'codeActionProvider', 'codeLensProvider', 'inlayHintProvider'] as const) {
+      assert.ok(capabilities[provider], provider);
+    }
+    const published = client.diagnostics(uri, 1);
+    await client.open(uri, text);
+    await published;
+  });
+
+  after(async () => {
+    assert.equal(await client.stop(), 0);
+  });
+
+  const request = <R>(method: string, params: object): Promise<R> => client.connection.sendRequest(method, params) as Promise<R>;
+
+  it('hover gives the formula, and a position past the end is answered', async () => {
+    const hover = await request<{ contents: { value: string } }>('textDocument/hover', { textDocument, position: position('Dense(128', 1) });
+    assert.match(hover.contents.value, /64 × 128 \+ 128 = 8,320/);
+    assert.equal(await request('textDocument/hover', { textDocument, position: { line: 9999, character: 9999 } }), null);
+  });
+
+  it('completion, signature help and inlay hints', async () => {
+    const completion = await request<{ items: { label: string }[] }>('textDocument/completion', { textDocument, position: position('Dense(18', 0) });
+    assert.ok(completion.items.some((item) => item.label === 'Dense'));
+    const help = await request<{ signatures: { label: string }[]; activeParameter: number }>('textDocument/signatureHelp', { textDocument, position: position('Dense(18, ', 'Dense(18, '.length) });
+    assert.match(help.signatures[0]!.label, /^Dense\(units/);
+    assert.equal(help.activeParameter, 1);
+    const hints = await request<{ label: string }[]>('textDocument/inlayHint', { textDocument, range: { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } } });
+    assert.ok(hints.some((hint) => hint.label.includes('(None, 136)')));
+  });
+
+  it('definition, references, highlights and rename of a tensor', async () => {
+    const use = position('(a, b)', 1);
+    const definition = await request<{ range: { start: { line: number } } }>('textDocument/definition', { textDocument, position: use });
+    assert.equal(definition.range.start.line, position('a    =').line);
+    const references = await request<unknown[]>('textDocument/references', { textDocument, position: use, context: { includeDeclaration: true } });
+    assert.equal(references.length, 3);
+    const highlights = await request<{ kind: number }[]>('textDocument/documentHighlight', { textDocument, position: use });
+    assert.equal(highlights.length, 3);
+    const rename = await request<{ changes: Record<string, unknown[]> }>('textDocument/rename', { textDocument, position: use, newName: 'hidden' });
+    assert.equal(rename.changes[uri]!.length, 3);
+    await assert.rejects(request('textDocument/rename', { textDocument, position: use, newName: 'model' }), /keyword|reserved/i);
+  });
+
+  it('symbols, folding, semantic tokens, formatting, code lenses and code actions', async () => {
+    const symbols = await request<{ name: string; children: unknown[] }[]>('textDocument/documentSymbol', { textDocument });
+    assert.equal(symbols[0]!.name, 'Residual');
+    const workspace = await request<{ name: string }[]>('workspace/symbol', { query: 'skip' });
+    assert.ok(workspace.some((symbol) => symbol.name === 'skip'));
+    const folding = await request<unknown[]>('textDocument/foldingRange', { textDocument });
+    assert.ok(folding.length >= 1);
+    const tokens = await request<{ data: number[] }>('textDocument/semanticTokens/full', { textDocument });
+    assert.ok(tokens.data.length > 0 && tokens.data.length % 5 === 0);
+    const edits = await request<unknown[]>('textDocument/formatting', { textDocument, options: { tabSize: 2, insertSpaces: true } });
+    assert.ok(Array.isArray(edits));
+    const lenses = await request<{ command: { title: string } }[]>('textDocument/codeLens', { textDocument });
+    assert.match(lenses[0]!.command.title, /27,298 params/);
+
+    const typo = 'file:///features/typo.net';
+    const published = client.diagnostics(typo, 1);
+    await client.open(typo, 'model T {\n  input [4]\n  Dense(2, activation=softmaxx)\n}\n');
+    const { diagnostics } = await published;
+    const actions = await request<{ title: string; edit: { changes: Record<string, { newText: string }[]> } }[]>('textDocument/codeAction', {
+      textDocument: { uri: typo },
+      range: diagnostics[0]!.range,
+      context: { diagnostics },
+    });
+    assert.equal(actions[0]!.title, "Change to 'softmax'");
+    assert.equal(actions[0]!.edit.changes[typo]![0]!.newText, 'softmax');
+  });
+});
