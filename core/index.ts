@@ -78,6 +78,7 @@ export { formatSummary } from './summary';
 export { formatCount, formatShape } from './catalog/shape';
 export { LAYERS, findLayer } from './catalog/layers';
 export { ACTIVATIONS } from './catalog/activations';
+export { formatDefault, formatParamType } from './catalog/describe';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
 export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export type { Network, NetworkLayer, ParamTotals } from './shapes';

@@ -17,6 +17,8 @@ import {
   OPTIMIZERS,
   SCHEDULES,
   SETTINGS,
+  formatDefault,
+  formatParamType,
   type ArgType,
   type ParamSpec,
   type Signature,
@@ -25,49 +27,14 @@ import {
 const START = '<!-- reference:start -->';
 const END = '<!-- reference:end -->';
 
+/** A type for a Markdown table cell: the words hovers use, with `|` escaped. */
 function typeText(type: ArgType): string {
-  switch (type.kind) {
-    case 'int':
-      return `int${rangeText(type)}`;
-    case 'float':
-      return `number${rangeText(type)}`;
-    case 'bool':
-      return 'bool';
-    case 'string':
-      return 'string';
-    case 'enum':
-      return type.values.map((v) => `\`${v}\``).join(' \\| ');
-    case 'activation':
-      return 'activation';
-    case 'ints':
-      return type.rank === 1 ? `int ≥ ${type.min}` : `int or tuple of ${type.rank} ints ≥ ${type.min}`;
-    case 'intList':
-      return `list of ints${type.allowMinusOne ? ' (one may be -1)' : ''}`;
-    case 'factor':
-      return `number or [lower, upper] in [${type.min}, ${type.max}]`;
-    case 'pair':
-      return '[low, high]';
-    case 'layer':
-      return type.accepts.map((name) => `${name}(…)`).join(' \\| ');
-    case 'monitor':
-      return 'quantity (`loss`, `val_loss`, `acc`, `val_acc`, …)';
-    case 'optional':
-      return `${typeText(type.of)} or \`none\``;
-  }
-}
-
-function rangeText(type: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean }): string {
-  if (type.min !== undefined && type.max !== undefined) return ` in ${type.minOpen ? '(' : '['}${type.min}, ${type.max}${type.maxOpen ? ')' : ']'}`;
-  if (type.min !== undefined) return type.minOpen ? ` > ${type.min}` : ` ≥ ${type.min}`;
-  if (type.max !== undefined) return type.maxOpen ? ` < ${type.max}` : ` ≤ ${type.max}`;
-  return '';
+  return formatParamType(type).replace(/\|/g, '\\|');
 }
 
 function defaultText(param: ParamSpec): string {
-  if (param.default === undefined) return '*required*';
-  if (param.default === null) return '`none`';
-  if (Array.isArray(param.default)) return `\`[${param.default.join(', ')}]\``;
-  return `\`${String(param.default)}\``;
+  const value = formatDefault(param);
+  return value === undefined ? '*required*' : `\`${value}\``;
 }
 
 function paramsTable(signature: Signature): string[] {

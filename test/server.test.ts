@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
 import { LspClient } from './lsp/client';
-import { read, sharedExamples } from './support';
+import { read, repoRoot, sharedExamples } from './support';
 
 const shapeErrors = pathToFileURL(join(sharedExamples, 'shape_errors.net')).href;
 const signMnist = pathToFileURL(join(sharedExamples, 'sign_mnist.net')).href;
@@ -109,6 +109,19 @@ describe('language server over stdio', () => {
     const smallPublished = client.diagnostics(small, 1);
     await client.open(small, 'model S {\n  input [2]\n  Dense(1)\n}\n');
     assert.deepEqual((await smallPublished).diagnostics, []);
+  });
+});
+
+describe('layerwise lsp --stdio', () => {
+  it('serves the same server from the command line', async () => {
+    const client = new LspClient(['lsp', '--stdio'], join(repoRoot, 'dist', 'cli.js'));
+    const { capabilities } = await client.initialize();
+    assert.ok(capabilities.hoverProvider);
+    const uri = 'file:///cli/m.net';
+    const published = client.diagnostics(uri, 1);
+    await client.open(uri, 'model M {\n  input [2]\n  Dense(1, activation=sigmoidd)\n}\n');
+    assert.deepEqual((await published).diagnostics.map((d) => d.code), ['unknown-activation']);
+    assert.equal(await client.stop(), 0);
   });
 });
 

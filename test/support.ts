@@ -37,3 +37,20 @@ export function read(path: string): string {
 
 /** True when fixtures should be rewritten from the current output. */
 export const updateFixtures = process.env['UPDATE_FIXTURES'] === '1';
+
+/** Every .net text the robustness sweeps run over: both sets of examples, the error examples and the fixtures. */
+export function allNetTexts(): string[] {
+  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
+  return folders.flatMap(netFiles).map(read);
+}
+
+/** Where to cut a text for prefix checks (the user mid-typing): every line start and line middle, and the end. */
+export function cutPoints(text: string): number[] {
+  const offsets = [text.length];
+  let start = 0;
+  for (const line of text.split('\n')) {
+    offsets.push(start, start + (line.length >> 1));
+    start += line.length + 1;
+  }
+  return offsets;
+}

@@ -13,7 +13,8 @@ import { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTIN
 import type { ArgType, LayerSpec, ParamSpec, Signature } from '../catalog/types';
 import { TokenKind } from '../syntax/scanner';
 import type { TextRange } from '../syntax/tree';
-import { argumentKeyword, baseType, calleeSignature, cursorContext, formatDefault, formatParamType, innermost, layerOfNode, type CursorContext, type OpenBracket } from './locate';
+import { argumentKeyword, calleeSignature, cursorContext, innermost, layerOfNode, type CursorContext, type OpenBracket } from './locate';
+import { baseType, formatDefault, formatParamType } from '../catalog/describe';
 
 export type CompletionItemKind = 'class' | 'property' | 'enumMember' | 'variable' | 'keyword' | 'function' | 'snippet' | 'module';
 

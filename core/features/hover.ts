@@ -13,7 +13,8 @@ import { CALLBACKS, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS
 import type { LayerSpec, ParamSpec, Signature } from '../catalog/types';
 import type { NetworkLayer } from '../shapes';
 import type { Argument, CallExpression, Identifier, InputStatement, ModelDeclaration, Node, Setting, TextRange, TrainDeclaration } from '../syntax/tree';
-import { baseType, calleeSignature, formatDefault, formatParamType, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
+import { calleeSignature, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
+import { baseType, formatDefault, formatParamType } from '../catalog/describe';
 
 export interface Hover {
   range: TextRange;

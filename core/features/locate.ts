@@ -8,7 +8,7 @@ import type { Analysis, ModelAnalysis } from '../index';
 import type { GraphNode, TensorSymbol } from '../binder';
 import { findLayer } from '../catalog/layers';
 import { CALLBACKS, DATA_SOURCES, OPTIMIZERS, SCHEDULES } from '../catalog/training';
-import type { ArgType, ParamSpec, Signature } from '../catalog/types';
+import type { Signature } from '../catalog/types';
 import type { NetworkLayer } from '../shapes';
 import { scanText, TokenKind, type Token } from '../syntax/scanner';
 import type { TrainBlock } from '../train';
@@ -303,58 +303,6 @@ function scanStart(analysis: Analysis, offset: number): { pos: number; scope: Sc
   const item = body.end > body.pos && offset > body.pos ? lastStartingAtOrBefore(items, offset) : undefined;
   if (!item || item.pos <= body.pos) return { pos: declaration.pos, scope: 'top', declaration };
   return { pos: item.pos, scope: declaration.kind === 'ModelDeclaration' ? 'model' : 'train', declaration };
-}
-
-/** A parameter's type as the reference writes it: `int ≥ 1`, `valid | same`, `activation`. */
-export function formatParamType(type: ArgType): string {
-  switch (type.kind) {
-    case 'int':
-      return `int${formatBounds(type)}`;
-    case 'float':
-      return `number${formatBounds(type)}`;
-    case 'bool':
-    case 'string':
-    case 'activation':
-      return type.kind;
-    case 'enum':
-      return type.values.join(' | ');
-    case 'ints':
-      return type.rank === 1 ? `int ≥ ${type.min}` : `int or tuple of ${type.rank} ints ≥ ${type.min}`;
-    case 'intList':
-      return `list of ints${type.allowMinusOne ? ' (one may be -1)' : ''}`;
-    case 'factor':
-      return `number or [lower, upper] in [${type.min}, ${type.max}]`;
-    case 'pair':
-      return '[low, high]';
-    case 'layer':
-      return type.accepts.map((name) => `${name}(…)`).join(' | ');
-    case 'monitor':
-      return 'recorded quantity';
-    case 'optional':
-      return `${formatParamType(type.of)} or none`;
-  }
-}
-
-function formatBounds(type: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean }): string {
-  if (type.min !== undefined && type.max !== undefined) return ` in ${type.minOpen ? '(' : '['}${type.min}, ${type.max}${type.maxOpen ? ')' : ']'}`;
-  if (type.min !== undefined) return type.minOpen ? ` > ${type.min}` : ` ≥ ${type.min}`;
-  if (type.max !== undefined) return type.maxOpen ? ` < ${type.max}` : ` ≤ ${type.max}`;
-  return '';
-}
-
-/** A parameter's default in the language's own syntax (`linear`, `[1, 1]`, `none`, `"label"`); undefined when it is required. */
-export function formatDefault(param: ParamSpec): string | undefined {
-  const value = param.default;
-  if (value === undefined) return undefined;
-  if (value === null) return 'none';
-  if (Array.isArray(value)) return `[${value.join(', ')}]`;
-  if (typeof value === 'string' && baseType(param.type).kind === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? value.spec.name : String(value);
-}
-
-/** The type under `optional`. */
-export function baseType(type: ArgType): ArgType {
-  return type.kind === 'optional' ? baseType(type.of) : type;
 }
 
 /** The network layer (or input) a graph node made. */

@@ -7,7 +7,8 @@
 import type { Analysis } from '../index';
 import type { ParamSpec, Signature } from '../catalog/types';
 import type { Token } from '../syntax/scanner';
-import { argumentKeyword, calleeSignature, cursorContext, formatDefault, formatParamType, type OpenBracket } from './locate';
+import { argumentKeyword, calleeSignature, cursorContext, type OpenBracket } from './locate';
+import { formatDefault, formatParamType } from '../catalog/describe';
 
 export interface ParameterInformation {
   /** Start and end offsets within the signature's label. */

@@ -3,11 +3,10 @@
  * `|` and the cursor with one more.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getDefinition } from '../../core/features/definition';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts } from '../support';
 import { atCursor } from './cursor';
 
 /** Three marks: the cursor is the one at `cursorMark`; the other two bound the declaration. */
@@ -49,7 +48,7 @@ describe('definition', () => {
   });
 
   it('never throws and stays within the text, at every offset of every example', () => {
-    for (const text of exampleTexts()) {
+    for (const text of allNetTexts()) {
       const analysis = analyze(text);
       for (let offset = -1; offset <= text.length + 1; offset++) {
         const range = getDefinition(analysis, offset);
@@ -59,7 +58,3 @@ describe('definition', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getDocumentSymbols, type DocumentSymbol } from '../../core/features/documentSymbols';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts, cutPoints, read, sharedExamples } from '../support';
 
 /** Name, kind and detail of a symbol and its children, with the text of its selection range. */
 function outline(text: string, symbol: DocumentSymbol): unknown {
@@ -99,8 +99,8 @@ describe('document symbols', () => {
   });
 
   it('never throws and nests ranges within the text, for every example and every prefix of it', () => {
-    for (const text of exampleTexts()) {
-      for (const cut of cuts(text)) {
+    for (const text of allNetTexts()) {
+      for (const cut of cutPoints(text)) {
         const prefix = text.slice(0, cut);
         assertNested(getDocumentSymbols(analyze(prefix)), { pos: 0, end: prefix.length });
       }
@@ -108,18 +108,4 @@ describe('document symbols', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}
 
-/** Where to cut a text for prefix checks: every line start and line middle, and the end. */
-function cuts(text: string): number[] {
-  const offsets = [text.length];
-  let start = 0;
-  for (const line of text.split('\n')) {
-    offsets.push(start, start + (line.length >> 1));
-    start += line.length + 1;
-  }
-  return offsets;
-}

@@ -2,11 +2,10 @@
  * Folding ranges, in lines.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getFoldingRanges } from '../../core/features/folding';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts, cutPoints } from '../support';
 
 describe('folding ranges', () => {
   it('folds comments, bodies, a pipeline and a multi-line callbacks list', () => {
@@ -58,8 +57,8 @@ describe('folding ranges', () => {
   });
 
   it('never throws and gives sorted ranges within the lines, for every example and every prefix of it', () => {
-    for (const text of exampleTexts()) {
-      for (const cut of cuts(text)) {
+    for (const text of allNetTexts()) {
+      for (const cut of cutPoints(text)) {
         const analysis = analyze(text.slice(0, cut));
         const ranges = getFoldingRanges(analysis);
         ranges.forEach((range, i) => {
@@ -71,18 +70,4 @@ describe('folding ranges', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}
 
-/** Where to cut a text for prefix checks: every line start and line middle, and the end. */
-function cuts(text: string): number[] {
-  const offsets = [text.length];
-  let start = 0;
-  for (const line of text.split('\n')) {
-    offsets.push(start, start + (line.length >> 1));
-    start += line.length + 1;
-  }
-  return offsets;
-}

@@ -2,11 +2,10 @@
  * Document highlights: bindings are writes, uses are reads.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getDocumentHighlights } from '../../core/features/highlight';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts } from '../support';
 import { atCursor } from './cursor';
 
 describe('document highlights', () => {
@@ -33,7 +32,7 @@ describe('document highlights', () => {
   });
 
   it('never throws and stays within the text, at every offset of every example', () => {
-    for (const text of exampleTexts()) {
+    for (const text of allNetTexts()) {
       const analysis = analyze(text);
       for (let offset = -1; offset <= text.length + 1; offset++) {
         for (const { range } of getDocumentHighlights(analysis, offset)) assert.ok(0 <= range.pos && range.pos < range.end && range.end <= text.length);
@@ -42,7 +41,3 @@ describe('document highlights', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}

@@ -2,11 +2,10 @@
  * Find references. Fixtures mark each expected range with a pair of `|`.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getReferences } from '../../core/features/references';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts } from '../support';
 import { atCursor } from './cursor';
 
 /** Consecutive pairs of marks as ranges. */
@@ -50,7 +49,7 @@ describe('references', () => {
   });
 
   it('never throws and gives sorted ranges within the text, at every offset of every example', () => {
-    for (const text of exampleTexts()) {
+    for (const text of allNetTexts()) {
       const analysis = analyze(text);
       for (let offset = -1; offset <= text.length + 1; offset++) {
         const ranges = getReferences(analysis, offset, true);
@@ -63,7 +62,3 @@ describe('references', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}

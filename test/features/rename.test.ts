@@ -3,11 +3,10 @@
  * with no new diagnostics; invalid or clashing names are refused.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze, type Analysis } from '../../core';
 import { getRenameEdits, prepareRename } from '../../core/features/rename';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts } from '../support';
 import { atCursor, applyEdits } from './cursor';
 
 
@@ -88,7 +87,7 @@ describe('rename', () => {
   });
 
   it('never throws and edits only within the text, at every offset of every example', () => {
-    for (const text of exampleTexts()) {
+    for (const text of allNetTexts()) {
       const analysis = analyze(text);
       for (let offset = -1; offset <= text.length + 1; offset++) {
         const prepared = prepareRename(analysis, offset);
@@ -100,7 +99,3 @@ describe('rename', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}

@@ -3,11 +3,10 @@
  * columns.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } from '../../core/features/semanticTokens';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts, cutPoints } from '../support';
 
 interface DecodedToken {
   line: number;
@@ -113,8 +112,8 @@ describe('semantic tokens', () => {
   });
 
   it('never throws and gives sorted, non-overlapping single-line tokens, for every example and every prefix of it', () => {
-    for (const text of exampleTexts()) {
-      for (const cut of cuts(text)) {
+    for (const text of allNetTexts()) {
+      for (const cut of cutPoints(text)) {
         const analysis = analyze(text.slice(0, cut));
         const tokens = decode(getSemanticTokens(analysis));
         tokens.forEach((token, i) => {
@@ -129,18 +128,4 @@ describe('semantic tokens', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}
 
-/** Where to cut a text for prefix checks: every line start and line middle, and the end. */
-function cuts(text: string): number[] {
-  const offsets = [text.length];
-  let start = 0;
-  for (const line of text.split('\n')) {
-    offsets.push(start, start + (line.length >> 1));
-    start += line.length + 1;
-  }
-  return offsets;
-}

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getWorkspaceSymbols } from '../../core/features/workspaceSymbols';
-import { netFiles, projectExamples, read, repoRoot, sharedExamples } from '../support';
+import { allNetTexts, read, sharedExamples } from '../support';
 
 const documents = [
   { uri: 'file:///residual.net', analysis: analyze(read(join(sharedExamples, 'residual.net'))) },
@@ -55,7 +55,7 @@ describe('workspace symbols', () => {
   });
 
   it('never throws and stays within each text, over every example at once', () => {
-    const all = exampleTexts().map((text, i) => ({ uri: `file:///${i}.net`, analysis: analyze(text) }));
+    const all = allNetTexts().map((text, i) => ({ uri: `file:///${i}.net`, analysis: analyze(text) }));
     for (const query of ['', 'a', 'train', 'x y', '\u00e9', '*']) {
       for (const symbol of getWorkspaceSymbols(all, query)) {
         const { analysis } = all.find((document) => document.uri === symbol.uri)!;
@@ -65,7 +65,3 @@ describe('workspace symbols', () => {
   });
 });
 
-function exampleTexts(): string[] {
-  const folders = [sharedExamples, projectExamples, join(projectExamples, 'errors'), join(repoRoot, 'test', 'fixtures')];
-  return folders.flatMap(netFiles).map(read);
-}

@@ -34,8 +34,9 @@ export class LspClient {
   readonly published = new Map<string, PublishDiagnosticsParams>();
   private exited: Promise<number | null>;
 
-  constructor(args: string[] = ['--stdio']) {
-    this.process = spawn(process.execPath, [serverPath, ...args], { stdio: 'pipe' });
+  /** Starts `script` (the bundled server unless given) with `args`. */
+  constructor(args: string[] = ['--stdio'], script = serverPath) {
+    this.process = spawn(process.execPath, [script, ...args], { stdio: 'pipe' });
     this.process.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
     this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
     this.connection = createProtocolConnection(new StreamMessageReader(this.process.stdout), new StreamMessageWriter(this.process.stdin));
