@@ -2,11 +2,15 @@
  * The `layerwise` command: check and summarise .net files.
  * Exit codes: 0 without errors, 1 with errors, 2 on usage or I/O problems.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { analyze, formatSummary, type Analysis } from '../core';
 import { createFileDataHost } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
+import { defaultRunsDir, listRuns } from '../trainer/artifacts';
+import { exportKeras } from './exportKeras';
+import { parseBackend, train } from './train';
 import { toJsonReport, formatDiagnosticLine } from './report';
 
 const USAGE = `usage: layerwise <command> [options]
@@ -14,6 +18,13 @@ const USAGE = `usage: layerwise <command> [options]
 commands:
   check [--json] FILE...        check .net files and print their diagnostics
   summary FILE [--model NAME]   print each model's summary as Keras's model.summary() does
+  train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--json]
+                                train a file's train block in a process of its own
+  runs FILE                     list the earlier runs of a file's models
+  export keras FILE [--model NAME] [--out FILE.py]
+                                write an equivalent Keras (Python, Functional API) script
+  export tfjs FILE [--model NAME] [--out DIR]
+                                write the untrained model as TensorFlow.js model.json + weights
   lsp --stdio                   serve the Language Server Protocol on stdin/stdout, for any editor
 
 exit status: 0 without errors, 1 with errors, 2 on usage or I/O problems`;
@@ -21,7 +32,7 @@ exit status: 0 without errors, 1 with errors, 2 on usage or I/O problems`;
 class UsageError extends Error {}
 
 /** Runs a command; 'serving' when it keeps the process running (the language server). */
-export function main(argv: string[], out: (text: string) => void, err: (text: string) => void): number | 'serving' {
+export async function main(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number | 'serving'> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -31,6 +42,12 @@ export function main(argv: string[], out: (text: string) => void, err: (text: st
         return summary(rest, out, err);
       case 'lsp':
         return lsp(rest);
+      case 'train':
+        return await trainCommand(rest, out, err);
+      case 'runs':
+        return runs(rest, out, err);
+      case 'export':
+        return await exportCommand(rest, out, err);
       case undefined:
       case '-h':
       case '--help':
@@ -111,6 +128,78 @@ function summary(args: string[], out: (text: string) => void, err: (text: string
   return errors.length ? 1 : 0;
 }
 
+async function trainCommand(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { model: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' }, block: { type: 'string' }, json: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) throw new UsageError('train needs exactly one FILE');
+  const epochs = values.epochs === undefined ? undefined : Number(values.epochs);
+  if (epochs !== undefined && !(Number.isInteger(epochs) && epochs >= 1)) throw new UsageError(`--epochs must be a whole number ≥ 1; got '${values.epochs}'`);
+  const block = values.block === undefined ? undefined : Number(values.block);
+  if (block !== undefined && !(Number.isInteger(block) && block >= 1)) throw new UsageError(`--block must be a whole number ≥ 1; got '${values.block}'`);
+  try {
+    parseBackend(values.backend);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!existsSync(positionals[0]!)) {
+    err(`layerwise: cannot read '${positionals[0]}': no such file\n`);
+    return 2;
+  }
+  return train({ file: positionals[0]!, model: values.model, epochs, backend: values.backend, block: block === undefined ? undefined : block - 1, json: values.json ?? false }, out, err);
+}
+
+function runs(args: string[], out: (text: string) => void, err: (text: string) => void): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('runs needs exactly one FILE');
+  const listing = listRuns(defaultRunsDir(resolve(positionals[0]!)));
+  if (listing.length === 0) {
+    err(`layerwise: no runs yet for '${positionals[0]}'\n`);
+    return 0;
+  }
+  for (const run of listing) {
+    const metrics = Object.entries(run.metrics ?? {}).map(([key, value]) => `${key} ${value.toFixed(4)}`).join(' · ');
+    out(`${run.startedAt}  ${run.model}  ${run.epochs} epochs  ${run.reason ?? 'unfinished'}  ${metrics}\n    ${run.dir}\n`);
+  }
+  return 0;
+}
+
+async function exportCommand(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { model: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true });
+  const [format, path] = positionals;
+  if ((format !== 'keras' && format !== 'tfjs') || path === undefined || positionals.length !== 2) throw new UsageError('export needs a format (keras or tfjs) and one FILE');
+  const analysis = load(path, err);
+  if (!analysis) return 2;
+  // A model with errors has no faithful translation: report them instead.
+  const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length) {
+    for (const diagnostic of errors) err(formatDiagnosticLine(path, analysis, diagnostic) + '\n');
+    return 1;
+  }
+  const networks = analysis.models.map((model) => model.network);
+  const network = values.model === undefined ? networks[0] : networks.find((candidate) => candidate.name === values.model);
+  if (!network) {
+    err(`layerwise: '${path}' has no model${values.model ? ` '${values.model}'` : ''} (models: ${networks.map((n) => n.name).join(', ') || 'none'})\n`);
+    return 2;
+  }
+  if (format === 'keras') {
+    const block = analysis.trainBlocks.find((candidate) => candidate.models.includes(network));
+    const script = exportKeras(network, block, basename(path));
+    if (values.out) {
+      writeFileSync(values.out, script);
+      out(`wrote ${values.out}\n`);
+    } else out(script);
+    return 0;
+  }
+  const dir = values.out ?? join(dirname(path), `${network.name}.tfjs`);
+  const { exportTfjs } = await import('./exportTfjs.js');
+  const files = await exportTfjs(network, dir);
+  out(`wrote ${files.modelJson} and ${files.weights}\n`);
+  return 0;
+}
+
 function lsp(args: string[]): 'serving' {
   const transports = ['--stdio', '--node-ipc', '--socket', '--pipe'];
   if (!args.some((arg) => transports.some((transport) => arg === transport || arg.startsWith(`${transport}=`)))) {
@@ -121,6 +210,13 @@ function lsp(args: string[]): 'serving' {
 }
 
 if (require.main === module) {
-  const result = main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text));
-  if (result !== 'serving') process.exitCode = result;
+  main(process.argv.slice(2), (text) => process.stdout.write(text), (text) => process.stderr.write(text)).then(
+    (result) => {
+      if (result !== 'serving') process.exitCode = result;
+    },
+    (error: unknown) => {
+      process.stderr.write(`layerwise: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 2;
+    },
+  );
 }

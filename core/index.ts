@@ -75,6 +75,7 @@ function analyzeUnguarded(text: string, options: AnalyzeOptions): Analysis {
 
 export { DIAGNOSTICS, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
 export { formatSummary } from './summary';
+export { closestMatch } from './suggest';
 export { formatCount, formatShape } from './catalog/shape';
 export { LAYERS, findLayer } from './catalog/layers';
 export { ACTIVATIONS } from './catalog/activations';
@@ -82,7 +83,7 @@ export { formatDefault, formatParamType } from './catalog/describe';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
 export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export type { Network, NetworkLayer, ParamTotals } from './shapes';
-export type { DataHost, TrainBlock } from './train';
+export type { DataHost, DataSourceUse, TrainBlock } from './train';
 export type { LineMap, LineAndCharacter } from './syntax/lines';
 
 // Editor features, one file each: offsets in, offsets out.

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -123,5 +123,45 @@ describe('layerwise summary', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /broken\.net:3:9: error argument-range: Dense units must be at least 1; got 0/);
     assert.match(result.stdout, /Total params: unknown/);
+  });
+});
+
+describe('layerwise train, runs and export', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-cli-train-'));
+  const xor = join(dir, 'xor.net');
+  writeFileSync(xor, readFileSync(join(projectExamples, 'xor.net'), 'utf8'));
+
+  it('--json prints the protocol as JSON lines', () => {
+    const result = run('train', xor, '--json', '--epochs', '20', '--model', 'XorMLP');
+    assert.equal(result.status, 0, result.stderr);
+    const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    assert.equal(events[0].type, 'started');
+    assert.equal(events[0].model, 'XorMLP');
+    assert.equal(events.filter((e: { type: string }) => e.type === 'epoch').length, 20);
+    assert.equal(events[events.length - 1].type, 'finished');
+  });
+
+  it('prints the results table and the run folder, then lists the runs', () => {
+    const result = run('train', xor, '--epochs', '5');
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Training XorLogistic on wasm/);
+    assert.match(result.stdout, /model\s+epochs\s+best\s+loss\s+acc\s+ended/);
+    assert.match(result.stdout, /XorMLP\s+5\s+\d+\s+[\d.]+\s+[\d.]+\s+completed/);
+    const runs = run('runs', xor);
+    assert.equal(runs.status, 0);
+    assert.equal((runs.stdout.match(/XorMLP/g) ?? []).length, 2);
+  });
+
+  it('reports a file with errors at its position and exits 1', () => {
+    const broken = join(dir, 'broken.net');
+    writeFileSync(broken, 'model M {\n  input [2]\n  Dense(1, activation=sigmoidd)\n}\ntrain M {\n  data = xor()\n  loss = binary_crossentropy\n}\n');
+    const result = run('train', broken);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /broken\.net:3:23: error: unknown-activation/);
+  });
+
+  it('rejects a bad --backend or --epochs as usage errors', () => {
+    assert.equal(run('train', xor, '--backend', 'gpu').status, 2);
+    assert.equal(run('train', xor, '--epochs', '0').status, 2);
   });
 });

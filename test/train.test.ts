@@ -1,0 +1,245 @@
+/**
+ * The training engine, in process where the test needs to look inside
+ * (tensor counts) and as its own process where the test is about the
+ * process (stop, kill, the protocol). The course's results are tests here:
+ * XOR needs a hidden layer, an MLP learns the digits, a seed repeats a run.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import type { EpochEvent, FailedEvent, FinishedEvent, StartedEvent, StartRequest, TrainerEvent } from '../protocol/training';
+import { selectBackend } from '../trainer/backends';
+import { runTraining, type Control } from '../trainer/engine';
+import { TrainingProcess } from '../trainer/process';
+import { projectExamples, repoRoot } from './support';
+
+const scratch = (): string => mkdtempSync(join(tmpdir(), 'layerwise-train-'));
+
+/** Writes a .net file into a scratch folder and returns its path. */
+function netFile(text: string, name = 'model.net'): string {
+  const dir = scratch();
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function trainInProcess(request: Omit<StartRequest, 'type'>, control: Control = { stopRequested: false }): Promise<TrainerEvent[]> {
+  const events: TrainerEvent[] = [];
+  await runTraining({ type: 'start', runsDir: join(scratch(), 'runs'), ...request }, (event) => events.push(event), control);
+  return events;
+}
+
+const finished = (events: TrainerEvent[]) => events.filter((e): e is FinishedEvent => e.type === 'finished');
+const failed = (events: TrainerEvent[]) => events.filter((e): e is FailedEvent => e.type === 'failed');
+const epochs = (events: TrainerEvent[]) => events.filter((e): e is EpochEvent => e.type === 'epoch');
+
+const BLOBS = (settings: string, model = 'Dense(3, activation=softmax)') => `model Blobs {
+  input [2]
+  Dense(16, activation=relu)
+  ${model}
+}
+
+train Blobs {
+  data = blobs(samples=240, centers=3, std=0.8)
+  validation = 0.25
+  loss = categorical_crossentropy
+  metrics = [accuracy]
+  batch_size = 16
+  seed = 3
+  ${settings}
+}
+`;
+
+describe('training: the course\'s results', () => {
+  it('the XOR MLP reaches 100% accuracy while logistic regression stays at or under 75%', async () => {
+    const events = await trainInProcess({ file: join(projectExamples, 'xor.net') });
+    assert.deepEqual(failed(events), []);
+    const [logistic, mlp] = finished(events);
+    assert.equal(logistic!.model, 'XorLogistic');
+    assert.equal(mlp!.model, 'XorMLP');
+    assert.ok(logistic!.metrics['acc']! <= 0.75, `logistic accuracy ${logistic!.metrics['acc']}`);
+    assert.equal(mlp!.metrics['acc'], 1);
+  });
+
+  it('the same seed twice gives the same history', async () => {
+    const file = netFile(BLOBS('epochs = 4\n  optimizer = Adam(learning_rate=0.01)', 'Dropout(0.2)\n  Dense(3, activation=softmax)'));
+    const first = epochs(await trainInProcess({ file })).map((e) => e.metrics);
+    const second = epochs(await trainInProcess({ file })).map((e) => e.metrics);
+    assert.equal(first.length, 4);
+    assert.deepEqual(first, second);
+    const other = epochs(await trainInProcess({ file: netFile(BLOBS('epochs = 4\n  optimizer = Adam(learning_rate=0.01)').replace('seed = 3', 'seed = 4')) }));
+    assert.notDeepEqual(other.map((e) => e.metrics), first);
+  });
+
+  it('an MLP on mnist() reaches 90% validation accuracy', async () => {
+    const file = netFile(`model Digits {
+  input [784]
+  Dense(128, activation=relu)
+  Dense(10, activation=softmax)
+}
+
+train Digits {
+  data = mnist(samples=6000)
+  validation = 0.2
+  loss = categorical_crossentropy
+  optimizer = Adam(learning_rate=0.002)
+  metrics = [accuracy]
+  epochs = 6
+  batch_size = 64
+  seed = 1
+}
+`);
+    const events = await trainInProcess({ file });
+    assert.deepEqual(failed(events), []);
+    const last = finished(events)[0]!;
+    assert.ok(last.metrics['val_acc']! >= 0.9, `val_acc ${last.metrics['val_acc']}`);
+  });
+});
+
+describe('training: settings', () => {
+  it('records the learning rate every epoch and follows StepDecay', async () => {
+    const events = await trainInProcess({ file: netFile(BLOBS('epochs = 4\n  optimizer = SGD(learning_rate=0.1, momentum=0.9, nesterov=true)\n  schedule = StepDecay(factor=0.5, every=2)')) });
+    assert.deepEqual(epochs(events).map((e) => e.learningRate), [0.1, 0.1, 0.05, 0.05]);
+  });
+
+  it('ExponentialDecay lowers the rate by steps; ReduceLROnPlateau and EarlyStopping act on val_loss', async () => {
+    const decay = epochs(await trainInProcess({ file: netFile(BLOBS('epochs = 3\n  schedule = ExponentialDecay(decay_steps=12, decay_rate=0.5)')) }));
+    assert.ok(decay[0]!.learningRate < 0.001 && decay[2]!.learningRate < decay[0]!.learningRate);
+    const plateau = await trainInProcess({
+      file: netFile(
+        BLOBS('epochs = 30\n  optimizer = Adam(learning_rate=0.05)\n  callbacks = [ReduceLROnPlateau(monitor=val_loss, factor=0.5, patience=1, min_delta=0.5), EarlyStopping(monitor=val_loss, patience=3, min_delta=0.5, restore_best_weights=true)]'),
+      ),
+    });
+    const rates = epochs(plateau).map((e) => e.learningRate);
+    assert.ok(rates.some((rate) => rate < 0.05), `rates ${rates}`);
+    const done = finished(plateau)[0]!;
+    assert.equal(done.reason, 'early-stopping');
+    assert.ok(done.epochs < 30);
+  });
+
+  it('trains an ensemble and reports each member and the averaged prediction', async () => {
+    const events = await trainInProcess({ file: netFile(BLOBS('epochs = 3\n  ensemble = 3')) });
+    const done = finished(events);
+    assert.equal(done.length, 3);
+    assert.deepEqual(done.map((e) => e.member), [0, 1, 2]);
+    const ensemble = done[2]!.ensemble!;
+    assert.equal(ensemble.memberAccuracy.length, 3);
+    assert.ok(ensemble.averagedAccuracy >= 0 && ensemble.averagedAccuracy <= 1);
+    const started = events.filter((e): e is StartedEvent => e.type === 'started');
+    assert.equal(new Set(started.map((e) => e.runDir)).size, 1);
+  });
+
+  it('says which backend runs and why the faster ones did not load', async () => {
+    const events = await trainInProcess({ file: netFile(BLOBS('epochs = 1')) });
+    const started = events.find((e): e is StartedEvent => e.type === 'started')!;
+    assert.equal(started.backend, 'wasm');
+    assert.deepEqual(started.skipped.map((s) => s.backend), ['tfjs-node-gpu', 'tfjs-node']);
+    assert.ok(started.skipped.every((s) => s.reason.length > 10));
+    assert.deepEqual(started.classes, [0, 1, 2]);
+    assert.equal(started.data.train + started.data.validation, 240);
+  });
+});
+
+describe('training: tensors, artifacts and failures', () => {
+  // Tensor counts are read before any run: the backend must be up first.
+  before(() => selectBackend('auto'));
+
+  it('leaks no tensors: the count is the same after every epoch and after the run', async () => {
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    const events = await trainInProcess({ file: netFile(BLOBS('epochs = 5\n  callbacks = [EarlyStopping(monitor=val_loss, patience=10, restore_best_weights=true)]')) }, { stopRequested: false, afterEpoch: (n) => counts.push(n) });
+    assert.deepEqual(failed(events), []);
+    assert.equal(new Set(counts.slice(1)).size, 1, `tensors after each epoch: ${counts}`);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('leaks no tensors across a stop and a failed run', async () => {
+    const before = tf.memory().numTensors;
+    const control: Control = { stopRequested: false };
+    const stopped = await trainInProcess({ file: netFile(BLOBS('epochs = 50')) }, { ...control, afterEpoch: () => void (control.stopRequested = true) });
+    void stopped;
+    // A linear output under squared error overflows where cross-entropy would be clipped.
+    const nan = await trainInProcess({
+      file: netFile('model R {\n  input [2]\n  Dense(8)\n  Dense(1)\n}\ntrain R {\n  data = blobs(samples=64, centers=3)\n  loss = mean_squared_error\n  optimizer = SGD(learning_rate=1e30)\n  epochs = 5\n  seed = 1\n}\n'),
+    });
+    assert.match(failed(nan)[0]!.message, /NaN at epoch \d+, batch \d+/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
+  it('writes history, settings, summary and the model; the history is readable JSON', async () => {
+    const runsDir = join(scratch(), 'runs');
+    const events = await trainInProcess({ file: netFile(BLOBS('epochs = 2')), runsDir });
+    const done = finished(events)[0]!;
+    for (const path of [done.artifacts.history, done.artifacts.settings, done.artifacts.summary, done.artifacts.model]) assert.ok(existsSync(path), path);
+    const history = JSON.parse(readFileSync(done.artifacts.history, 'utf8'));
+    assert.equal(history.members[0].epochs.length, 2);
+    assert.ok(history.members[0].batches.length >= 2 * 12);
+    assert.match(readFileSync(done.artifacts.summary, 'utf8'), /Total params: 99/);
+    assert.equal(JSON.parse(readFileSync(done.artifacts.settings, 'utf8')).written.data, 'blobs(samples=240, centers=3, std=0.8)');
+    assert.ok(readdirSync(done.artifacts.runDir).every((name) => !name.endsWith('.tmp')));
+  });
+
+  it('refuses a file with errors, pointing at the first one', async () => {
+    const events = await trainInProcess({ file: netFile('model M {\n  input [2]\n  Dense(0)\n}\ntrain M {\n  data = xor()\n  loss = mse\n}\n') });
+    assert.deepEqual(events.map((e) => e.type), ['failed']);
+    assert.equal(failed(events)[0]!.line, 3);
+    assert.match(failed(events)[0]!.message, /argument-range/);
+  });
+
+  it('ends cleanly with a positioned message for bad data', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'ragged.csv'), 'label,a,b\n0,1,2\n1,3\n');
+    writeFileSync(join(dir, 'text.csv'), 'label,a,b\n0,1,2\n1,x,4\n');
+    const model = (data: string) => `model M {\n  input [2]\n  Dense(2, activation=softmax)\n}\ntrain M {\n  data = ${data}\n  loss = categorical_crossentropy\n  epochs = 1\n}\n`;
+    const write = (name: string, text: string) => {
+      writeFileSync(join(dir, name), text);
+      return join(dir, name);
+    };
+    const ragged = failed(await trainInProcess({ file: write('a.net', model('csv("ragged.csv")')) }))[0]!;
+    assert.equal(ragged.line, 3);
+    assert.match(ragged.file!, /ragged\.csv$/);
+    const text = failed(await trainInProcess({ file: write('b.net', model('csv("text.csv")')) }))[0]!;
+    assert.deepEqual([text.line, text.column], [3, 2]);
+    const missing = failed(await trainInProcess({ file: write('c.net', model('csv("absent.csv")')) }))[0]!;
+    assert.match(missing.message, /absent\.csv/);
+    const classes = failed(await trainInProcess({ file: write('d.net', model('blobs(centers=4)')) }));
+    assert.equal(classes.length, 1);
+  });
+});
+
+describe('training: a process of its own', () => {
+  const script = join(repoRoot, 'out', 'trainer', 'child.js');
+
+  it('streams the protocol and stops after the current batch, keeping what was trained', async () => {
+    const file = netFile(BLOBS('epochs = 200'));
+    const trainer = new TrainingProcess({ type: 'start', file, runsDir: join(scratch(), 'runs') }, script);
+    trainer.onEvent((event) => {
+      if (event.type === 'epoch' && event.epoch === 2) trainer.stop();
+    });
+    const { events, exitCode } = await trainer.done;
+    assert.equal(exitCode, 0);
+    assert.equal(events[0]!.type, 'started');
+    assert.ok(events.some((e) => e.type === 'batch'));
+    const done = finished(events)[0]!;
+    assert.equal(done.reason, 'stopped');
+    assert.ok(done.epochs >= 2 && done.epochs < 200);
+    assert.ok(existsSync(done.artifacts.model));
+  });
+
+  it('a killed run leaves a readable history up to its last epoch', async () => {
+    const runsDir = join(scratch(), 'runs');
+    const trainer = new TrainingProcess({ type: 'start', file: netFile(BLOBS('epochs = 500')), runsDir }, script);
+    let runDir = '';
+    trainer.onEvent((event) => {
+      if (event.type === 'started') runDir = event.runDir;
+      if (event.type === 'epoch' && event.epoch === 3) trainer.kill();
+    });
+    const { events } = await trainer.done;
+    assert.match(failed(events)[0]!.message, /ended unexpectedly/);
+    const history = JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8'));
+    assert.ok(history.members[0].epochs.length >= 3);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Run folders: `.layerwise/runs/<model>/<timestamp>/` beside the .net file,
+ * with history.json (rewritten after every epoch), settings.json,
+ * summary.txt and the trained model. Every write goes to a temporary file
+ * first and is renamed into place, so a killed run leaves readable files.
+ */
+import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+export const HISTORY = 'history.json';
+export const SETTINGS = 'settings.json';
+export const SUMMARY = 'summary.txt';
+
+/** Writes a file so that readers see the old content or the new, never a part. */
+export function writeAtomic(path: string, content: string | Uint8Array): void {
+  const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
+  writeFileSync(temporary, content);
+  renameSync(temporary, path);
+}
+
+export function defaultRunsDir(netFile: string): string {
+  return join(dirname(netFile), '.layerwise', 'runs');
+}
+
+/** A new run folder for a model; the timestamp sorts runs by start time. */
+export function createRunFolder(runsDir: string, model: string, startedAt = new Date()): string {
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  let dir = join(runsDir, model, stamp);
+  for (let i = 2; existsDir(dir); i++) dir = join(runsDir, model, `${stamp}-${i}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function existsDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export interface RunListing {
+  model: string;
+  dir: string;
+  startedAt: string;
+  epochs: number;
+  reason?: string;
+  /** The last epoch's metrics. */
+  metrics?: Record<string, number>;
+}
+
+/** Earlier runs under a runs folder, oldest first; unreadable folders are skipped. */
+export function listRuns(runsDir: string): RunListing[] {
+  const runs: RunListing[] = [];
+  for (const model of safeReaddir(runsDir)) {
+    for (const stamp of safeReaddir(join(runsDir, model))) {
+      const dir = join(runsDir, model, stamp);
+      try {
+        const history = JSON.parse(readFileSync(join(dir, HISTORY), 'utf8')) as RunHistory;
+        const member = history.members[history.members.length - 1];
+        const last = member?.epochs[member.epochs.length - 1];
+        runs.push({ model, dir, startedAt: history.startedAt, epochs: member?.epochs.length ?? 0, reason: member?.reason, metrics: last?.metrics });
+      } catch {
+        // A folder without a readable history is not a run.
+      }
+    }
+  }
+  return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+function safeReaddir(path: string): string[] {
+  try {
+    return readdirSync(path).filter((name) => !name.startsWith('.'));
+  } catch {
+    return [];
+  }
+}
+
+export interface EpochRecord {
+  epoch: number;
+  metrics: Record<string, number>;
+  learningRate: number;
+  seconds: number;
+}
+
+export interface BatchRecord {
+  epoch: number;
+  batch: number;
+  metrics: Record<string, number>;
+}
+
+export interface MemberHistory {
+  member: number;
+  seed: number;
+  epochs: EpochRecord[];
+  batches: BatchRecord[];
+  bestEpoch?: number;
+  reason?: 'completed' | 'early-stopping' | 'stopped' | 'failed';
+}
+
+export interface RunHistory {
+  model: string;
+  file: string;
+  startedAt: string;
+  backend: string;
+  classes: (string | number)[];
+  members: MemberHistory[];
+  ensemble?: { memberAccuracy: number[]; averagedAccuracy: number };
+}

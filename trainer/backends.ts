@@ -1,0 +1,156 @@
+/**
+ * Chooses the TensorFlow.js backend of a run: the fastest that loads, or the
+ * one asked for. The native packages (`@tensorflow/tfjs-node-gpu`,
+ * `@tensorflow/tfjs-node`) are optional dependencies whose installer
+ * downloads libtensorflow, so they are often absent: they are loaded with
+ * `require` at run time, which bundlers leave alone (scripts/bundle.mjs marks
+ * them external), and register tfjs's 'tensorflow' backend. The wasm backend
+ * ships with the package; it gets the kernels of ./wasm and, in Node, the
+ * threaded build (./wasm/threads).
+ */
+import { availableParallelism } from 'node:os';
+import { dirname, join, sep } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendName } from '../protocol/training';
+import { installWasmKernels } from './wasm';
+import { createThreadedBackend } from './wasm/threads';
+
+export { installWasmKernels } from './wasm';
+
+export interface BackendOptions {
+  /**
+   * The folder of the wasm binaries (`tfjs-backend-wasm*.wasm`), for a bundle
+   * that runs without node_modules; the package's `dist/` by default.
+   */
+  wasmDir?: string;
+  /** Threads of the wasm backend: the logical cores by default, at most 8 (the worker pool's size); 1 runs the single-threaded build. */
+  wasmThreads?: number;
+}
+
+export interface SelectedBackend {
+  backend: BackendName;
+  /** The faster backends tried first, and why each did not load. */
+  skipped: BackendAttempt[];
+}
+
+/** tfjs's name of each backend: both native packages register 'tensorflow'. */
+const TFJS_NAMES: Record<BackendName, string> = { 'tfjs-node-gpu': 'tensorflow', 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+/** The priority the wasm package registers its backend with. */
+const WASM_PRIORITY = 2;
+const MAX_WASM_THREADS = 8;
+
+/**
+ * Makes `choice` tfjs's backend, or with 'auto' the first of BACKENDS that
+ * loads. A backend asked for by name that cannot load throws, with the reason.
+ */
+export async function selectBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<SelectedBackend> {
+  const skipped: BackendAttempt[] = [];
+  for (const backend of choice === 'auto' ? BACKENDS : [choice]) {
+    const reason = await start(backend, options);
+    if (reason === undefined) {
+      await tf.ready();
+      return { backend, skipped };
+    }
+    if (choice !== 'auto') throw new Error(`The ${backend} backend cannot be used: ${reason}`);
+    skipped.push({ backend, reason });
+  }
+  throw new Error(`No TensorFlow.js backend loads: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);
+}
+
+/** Threads of the wasm backend once it runs. */
+export function wasmThreadCount(): number {
+  return getThreadsCount();
+}
+
+/** Makes `backend` tfjs's backend; the reason when it cannot. */
+async function start(backend: BackendName, options: BackendOptions): Promise<string | undefined> {
+  if (backend === 'tfjs-node-gpu' || backend === 'tfjs-node') {
+    const failure = loadNative(backend);
+    if (failure) return failure;
+  }
+  if (backend === 'wasm') {
+    const failure = prepareWasm(options);
+    if (failure) return failure;
+  }
+  try {
+    if (await tf.setBackend(TFJS_NAMES[backend])) return undefined;
+  } catch (error) {
+    return firstLine(error);
+  }
+  return backend === 'wasm' && wasmFailure ? wasmFailure : 'its backend did not start (tfjs printed why above)';
+}
+
+function loadNative(backend: 'tfjs-node-gpu' | 'tfjs-node'): string | undefined {
+  try {
+    // Literal names, so that bundlers see them and keep them external.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    if (backend === 'tfjs-node-gpu') require('@tensorflow/tfjs-node-gpu');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    else require('@tensorflow/tfjs-node');
+    return undefined;
+  } catch (error) {
+    const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine(error).includes(`'@tensorflow/${backend}'`);
+    return missing ? `not installed (npm i @tensorflow/${backend}; its installer downloads libtensorflow)` : firstLine(error);
+  }
+}
+
+let wasmPrepared = false;
+/** Why the last start of the wasm backend failed. */
+let wasmFailure: string | undefined;
+
+/**
+ * Registers the wasm kernels, and once per process replaces the package's
+ * backend factory by one that starts the threaded build and falls back to
+ * the package's own single-threaded start. Returns why wasm cannot start.
+ */
+function prepareWasm(options: BackendOptions): string | undefined {
+  installWasmKernels();
+  if (wasmPrepared || tf.findBackend('wasm')) return undefined;
+  const packageDir = wasmPackageDir();
+  const wasmDir = options.wasmDir ?? (packageDir && join(packageDir, 'dist'));
+  if (!wasmDir) return 'its .wasm files were not found: @tensorflow/tfjs-backend-wasm is not in node_modules, and no folder of them was given';
+  // A prefix, to which tfjs appends the file name: an absolute path, so that it holds from out/ and from a bundle in dist/.
+  setWasmPaths(wasmDir.endsWith(sep) ? wasmDir : wasmDir + sep);
+  const threads = Math.min(options.wasmThreads ?? availableParallelism(), MAX_WASM_THREADS);
+  const packaged = tf.findBackendFactory('wasm');
+  tf.removeBackend('wasm');
+  tf.registerBackend(
+    'wasm',
+    async () => {
+      wasmFailure = undefined;
+      if (threads > 1 && packageDir) {
+        try {
+          return await createThreadedBackend(packageDir, threads);
+        } catch {
+          // The single-threaded build below is the package's own start: slower, but the same kernels.
+        }
+      }
+      try {
+        return await packaged();
+      } catch (error) {
+        wasmFailure = firstLine(error);
+        throw error;
+      }
+    },
+    WASM_PRIORITY,
+  );
+  wasmPrepared = true;
+  return undefined;
+}
+
+/** The installed wasm package's folder, or undefined in a bundle shipped without node_modules. */
+function wasmPackageDir(): string | undefined {
+  try {
+    return dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first line of an error's message; Emscripten rejects with plain `{ message }` objects. */
+function firstLine(error: unknown): string {
+  const message = (error as { message?: unknown } | null)?.message;
+  return (typeof message === 'string' ? message : String(error)).split('\n')[0]!.trim();
+}

@@ -1,0 +1,86 @@
+/**
+ * Saves a tfjs layers model as `model.json` + `weights.bin`, the layers
+ * format that `tf.loadLayersModel` and tensorflowjs_converter read, and
+ * loads it back. Pure @tensorflow/tfjs has no file:// handler in Node, so
+ * the file I/O is done here, through tfjs's in-memory handlers.
+ */
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+// Registers the custom layers (Maxout, Subtract, Random*), so that a model.json naming them loads.
+import './layers';
+
+export const MODEL_JSON = 'model.json';
+export const WEIGHTS_BIN = 'weights.bin';
+
+export interface SavedModel {
+  /** The path of model.json: topology, training config and weights manifest. */
+  modelJson: string;
+  /** The path of weights.bin: every weight's values, in the manifest's order. */
+  weights: string;
+}
+
+/** Writes `model` into `dir` (created if need be), replacing an earlier save there. */
+export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
+  mkdirSync(dir, { recursive: true });
+  const saved: SavedModel = { modelJson: join(dir, MODEL_JSON), weights: join(dir, WEIGHTS_BIN) };
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) throw new Error('saveModel: only layers models (with a JSON topology) can be saved');
+      // Weights first: model.json is what readers open, so it appears only once its weights are in place.
+      writeAtomic(saved.weights, new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)));
+      const json: tf.io.ModelJSON = {
+        modelTopology: artifacts.modelTopology,
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: artifacts.convertedBy,
+        trainingConfig: artifacts.trainingConfig,
+        userDefinedMetadata: artifacts.userDefinedMetadata,
+        weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
+      };
+      writeAtomic(saved.modelJson, JSON.stringify(json));
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
+    }),
+  );
+  return saved;
+}
+
+/** Loads a model that saveModel (or any tfjs layers-format writer) put in `dir`. */
+export async function loadModel(dir: string): Promise<tf.LayersModel> {
+  const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
+    // Other writers may shard the weights over several files; their specs run on across the files in order.
+    const shards = manifest.flatMap((group) => group.paths.map((path) => arrayBuffer(readFileSync(join(dir, path)))));
+    return [tf.io.getWeightSpecs(manifest), shards];
+  });
+  return tf.loadLayersModel(tf.io.fromMemory(artifacts));
+}
+
+/**
+ * Writes a temporary file beside `path`, flushed to disk, and renames it into
+ * place: the final name holds the old content or the new, never a part. A
+ * failed write or rename removes the temporary file.
+ */
+function writeAtomic(path: string, data: string | Uint8Array): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // 'wx' fails rather than write into a file that is not ours.
+  const fd = openSync(temporary, 'wx');
+  try {
+    try {
+      writeFileSync(fd, data);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
+
+/** A Buffer's bytes as an ArrayBuffer of their own (a Buffer may be a view into a larger pool). */
+function arrayBuffer(buffer: Buffer): ArrayBuffer {
+  return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength) as ArrayBuffer;
+}
