@@ -149,7 +149,7 @@ describe('layerwise train, runs and export', () => {
     assert.match(result.stdout, /XorMLP\s+5\s+\d+\s+[\d.]+\s+[\d.]+\s+completed/);
     const runs = run('runs', xor);
     assert.equal(runs.status, 0);
-    assert.equal((runs.stdout.match(/XorMLP/g) ?? []).length, 2);
+    assert.equal((runs.stdout.match(/  XorMLP  /g) ?? []).length, 2);
   });
 
   it('reports a file with errors at its position and exits 1', () => {

@@ -94,7 +94,7 @@ function im2col(x: Float32Array, patches: Float32Array, info: Conv2DInfo): void 
   const channels = info.inChannels;
   forEachPatchPixel(info, (to, from) => {
     if (from < 0) patches.fill(0, to, to + channels);
-    else for (let c = 0; c < channels; c++) patches[to + c] = x[from + c]!;
+    else for (let c = 0; c < channels; c++) patches[to + c] = x[from + c];
   });
 }
 
@@ -102,6 +102,6 @@ function col2im(columns: Float32Array, dx: Float32Array, info: Conv2DInfo): void
   const channels = info.inChannels;
   dx.fill(0);
   forEachPatchPixel(info, (from, to) => {
-    if (to >= 0) for (let c = 0; c < channels; c++) dx[to + c]! += columns[from + c]!;
+    if (to >= 0) for (let c = 0; c < channels; c++) dx[to + c] += columns[from + c];
   });
 }

@@ -4,7 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv';
 import { withPlainOperands } from './matMul';
+import { unsortedSegmentSumConfig } from './segments';
 
 let installed = false;
 
@@ -16,5 +18,8 @@ export function installWasmKernels(): void {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(withPlainOperands(original));
   }
+  // Replaces the backend's scalar loop.
+  tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
+  for (const config of [conv2DBackpropInputConfig, conv2DBackpropFilterConfig, unsortedSegmentSumConfig]) tf.registerKernel(config);
   installed = true;
 }

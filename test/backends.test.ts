@@ -1,0 +1,251 @@
+/**
+ * Backend selection, and the wasm kernels of trainer/wasm held against the
+ * cpu backend: every overridden or added kernel, forward and through
+ * tf.grads, must give the cpu backend's numbers; and what the catalog builds
+ * must train on wasm.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { analyze } from '../core';
+import { selectBackend } from '../trainer/backends';
+import { buildModel } from '../trainer/buildModel';
+import '../trainer/layers';
+import { read, repoRoot } from './support';
+
+const TOLERANCE = 1e-4;
+
+function installed(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const nativeInstalled = installed('@tensorflow/tfjs-node') || installed('@tensorflow/tfjs-node-gpu');
+
+/** Deterministic values in [-1, 1). */
+function values(count: number, seed: number): number[] {
+  let state = seed;
+  return Array.from({ length: count }, () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return (state / 2147483648) * 2 - 1;
+  });
+}
+
+function random(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(values(tf.util.sizeFromShape(shape), seed), shape);
+}
+
+/** The values `compute` gives on `backend`, each tensor flattened. */
+async function run(backend: 'cpu' | 'wasm', compute: () => tf.Tensor | tf.Tensor[]): Promise<{ shape: number[]; data: number[] }[]> {
+  await selectBackend(backend);
+  return tf.tidy(() => {
+    const result = compute();
+    return (Array.isArray(result) ? result : [result]).map((t) => ({ shape: t.shape, data: Array.from(t.dataSync()) }));
+  });
+}
+
+/** `compute` gives the same shapes, and values within TOLERANCE, on wasm as on cpu. */
+async function assertSameAsCpu(compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+  const expected = await run('cpu', compute);
+  const actual = await run('wasm', compute);
+  assert.equal(actual.length, expected.length);
+  actual.forEach((tensor, i) => {
+    assert.deepEqual(tensor.shape, expected[i]!.shape, `output ${i}: shape`);
+    tensor.data.forEach((v, j) => {
+      const e = expected[i]!.data[j]!;
+      assert.ok(Math.abs(v - e) <= TOLERANCE * Math.max(1, Math.abs(e)), `output ${i} at ${j}: wasm ${v}, cpu ${e}`);
+    });
+  });
+}
+
+/** The output and the gradient of a weighted sum of it with respect to every input, so that each output element matters. */
+function withGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, ...inputs: tf.Tensor[]): tf.Tensor[] {
+  const y = f(...inputs);
+  const weights = random(y.shape, 99);
+  const grads = tf.grads((...xs: tf.Tensor[]) => f(...xs).mul(weights).sum())(inputs);
+  return [y, ...grads];
+}
+
+describe('selectBackend', () => {
+  it('auto falls back to wasm and says why each native package was skipped', { skip: nativeInstalled && 'a native package is installed' }, async () => {
+    const { backend, skipped } = await selectBackend('auto');
+    assert.equal(backend, 'wasm');
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.deepEqual(
+      skipped.map((s) => s.backend),
+      ['tfjs-node-gpu', 'tfjs-node'],
+    );
+    for (const { backend: name, reason } of skipped) {
+      assert.match(reason, new RegExp(`not installed \\(npm i @tensorflow/${name};`));
+      assert.ok(!reason.includes('\n'));
+    }
+  });
+
+  it('a forced backend that cannot load throws with the reason', { skip: nativeInstalled && 'a native package is installed' }, async () => {
+    await assert.rejects(selectBackend('tfjs-node'), /tfjs-node.*not installed \(npm i @tensorflow\/tfjs-node;/);
+  });
+
+  it('forcing cpu makes cpu the backend', async () => {
+    assert.deepEqual(await selectBackend('cpu'), { backend: 'cpu', skipped: [] });
+    assert.equal(tf.getBackend(), 'cpu');
+  });
+});
+
+describe('wasm kernels against the cpu backend', () => {
+  before(() => selectBackend('wasm'));
+
+  for (const [transposeA, transposeB] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ]) {
+    it(`matMul with transposeA=${transposeA}, transposeB=${transposeB}, and its gradients`, async () => {
+      // Shapes on both sides of the choice between transposing b and transposing the product.
+      for (const [m, k, n] of [
+        [3, 5, 4],
+        [40, 6, 3],
+        [2, 7, 30],
+      ]) {
+        const a = () => random(transposeA ? [k!, m!] : [m!, k!], 1);
+        const b = () => random(transposeB ? [n!, k!] : [k!, n!], 2);
+        await assertSameAsCpu(() => withGradients((x, y) => tf.matMul(x!, y!, transposeA, transposeB), a(), b()));
+      }
+      // A batch of products.
+      const a3 = () => random(transposeA ? [2, 5, 3] : [2, 3, 5], 3);
+      const b3 = () => random(transposeB ? [2, 4, 5] : [2, 5, 4], 4);
+      await assertSameAsCpu(() => withGradients((x, y) => tf.matMul(x!, y!, transposeA, transposeB), a3(), b3()));
+    });
+
+    it(`fused matMul with a bias and relu, transposeA=${transposeA}, transposeB=${transposeB}`, async () => {
+      const [m, k, n] = [6, 5, 4];
+      await assertSameAsCpu(() =>
+        tf.fused.matMul({
+          a: random(transposeA ? [k, m] : [m, k], 5),
+          b: random(transposeB ? [n, k] : [k, n], 6),
+          transposeA,
+          transposeB,
+          bias: random([n], 7),
+          activation: 'relu',
+        }),
+      );
+    });
+  }
+
+  const convolutions: { name: string; x: number[]; filter: number[]; strides: number | [number, number]; pad: 'valid' | 'same' }[] = [
+    { name: '3×3, stride 1, valid', x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: 1, pad: 'valid' },
+    { name: '3×3, stride 2, same', x: [2, 7, 6, 3], filter: [3, 3, 3, 4], strides: 2, pad: 'same' },
+    { name: '2×4, strides (2, 1), same', x: [1, 5, 8, 2], filter: [2, 4, 2, 3], strides: [2, 1], pad: 'same' },
+    { name: '5×5 on one channel, valid', x: [3, 9, 9, 1], filter: [5, 5, 1, 2], strides: 1, pad: 'valid' },
+  ];
+  for (const c of convolutions) {
+    it(`conv2d ${c.name}: Conv2DBackpropFilter and Conv2DBackpropInput through tf.grads`, async () => {
+      await assertSameAsCpu(() => withGradients((x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.strides, c.pad), random(c.x, 11), random(c.filter, 12)));
+    });
+  }
+
+  it('conv2dTranspose (Conv2DBackpropInput forward) and its gradients', async () => {
+    const [batch, height, width, inChannels, outChannels] = [2, 4, 5, 3, 2];
+    for (const [strides, pad] of [
+      [2, 'valid'],
+      [2, 'same'],
+      [1, 'same'],
+    ] as const) {
+      const outHeight = pad === 'valid' ? (height - 1) * strides + 3 : height * strides;
+      const outWidth = pad === 'valid' ? (width - 1) * strides + 3 : width * strides;
+      await assertSameAsCpu(() =>
+        withGradients(
+          (x, w) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [batch, outHeight, outWidth, outChannels], strides, pad),
+          random([batch, height, width, inChannels], 13),
+          random([3, 3, outChannels, inChannels], 14),
+        ),
+      );
+    }
+  });
+
+  it('conv1d and its gradients', async () => {
+    await assertSameAsCpu(() => withGradients((x, w) => tf.conv1d(x as tf.Tensor3D, w as tf.Tensor3D, 2, 'same'), random([2, 11, 3], 15), random([3, 3, 4], 16)));
+  });
+
+  it('max and average pooling gradients (the backend\'s own kernels)', async () => {
+    for (const pad of ['valid', 'same'] as const) {
+      await assertSameAsCpu(() => withGradients((x) => tf.maxPool(x as tf.Tensor4D, 3, 2, pad), random([2, 7, 6, 3], 17)));
+      await assertSameAsCpu(() => withGradients((x) => tf.avgPool(x as tf.Tensor4D, 3, 2, pad), random([2, 7, 6, 3], 18)));
+    }
+  });
+
+  it('unsortedSegmentSum, out-of-range ids dropped, and the gather gradient it serves', async () => {
+    await assertSameAsCpu(() => tf.unsortedSegmentSum(random([6, 3], 19), tf.tensor1d([2, 0, 2, -1, 5, 1], 'int32'), 4));
+    await assertSameAsCpu(() => tf.unsortedSegmentSum(tf.tensor1d([1, 2, 3, 4], 'int32'), tf.tensor1d([1, 1, 0, 3], 'int32'), 3));
+    await assertSameAsCpu(() => withGradients((table) => tf.gather(table!, tf.tensor2d([[0, 3, 3], [1, 0, 4]], [2, 3], 'int32')), random([5, 4], 20)));
+  });
+});
+
+describe('training on wasm', () => {
+  /** The model of `text` built and trained with plain SGD on `backend` from the same weights, batch and targets. */
+  async function trainTiny(backend: 'cpu' | 'wasm', text: string, weights: number[][]): Promise<{ shapes: number[][]; params: number; losses: number[] }> {
+    await selectBackend(backend);
+    const model = buildModel(analyze(text).models[0]!.network);
+    model.setWeights(model.getWeights().map((w, i) => tf.tensor(weights[i]!, w.shape)));
+    model.compile({ optimizer: tf.train.sgd(0.05), loss: 'categoricalCrossentropy' });
+    const x = random([8, 6, 6, 1], 21);
+    const y = tf.oneHot(tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32'), 3);
+    const losses: number[] = [];
+    for (let step = 0; step < 3; step++) losses.push((await model.trainOnBatch(x, y)) as number);
+    const result = { shapes: model.layers.map((layer) => (layer.outputShape as number[]).slice(1)), params: model.countParams(), losses };
+    model.dispose();
+    return result;
+  }
+
+  it('a tiny CNN has the same shapes, parameters and losses on wasm as on cpu', async () => {
+    const text = `model Tiny {
+      input image: [6, 6, 1]
+      image -> Conv2D(4, 3, activation=relu) -> MaxPooling2D(2) -> Flatten() -> Dense(3, activation=softmax)
+    }`;
+    const counts = [3 * 3 * 1 * 4, 4, 2 * 2 * 4 * 3, 3];
+    const weights = counts.map((count, i) => values(count, 30 + i).map((v) => v * 0.5));
+    const cpu = await trainTiny('cpu', text, weights);
+    const wasm = await trainTiny('wasm', text, weights);
+    assert.deepEqual(wasm.shapes, cpu.shapes);
+    assert.equal(wasm.params, cpu.params);
+    wasm.losses.forEach((loss, i) => assert.ok(Math.abs(loss - cpu.losses[i]!) <= TOLERANCE, `step ${i}: wasm ${loss}, cpu ${cpu.losses[i]}`));
+  });
+
+  it('the loss of the digits CNN falls over a few steps', async () => {
+    await selectBackend('wasm');
+    const model = buildModel(analyze(read(join(repoRoot, '..', 'shared', 'examples', 'digits_cnn.net'))).models[0]!.network);
+    model.compile({ optimizer: tf.train.adam(0.003), loss: 'categoricalCrossentropy' });
+    const x = tf.randomUniform([32, 28, 28, 1], 0, 1, 'float32', 1);
+    const y = tf.oneHot(tf.tensor1d(Array.from({ length: 32 }, (_, i) => i % 10), 'int32'), 10);
+    const first = (await model.trainOnBatch(x, y)) as number;
+    let last = first;
+    for (let step = 0; step < 8; step++) last = (await model.trainOnBatch(x, y)) as number;
+    assert.ok(last < first * 0.8, `loss ${first} → ${last}`);
+    model.dispose();
+  });
+
+  it('every layer of the catalog trains a step on wasm', async () => {
+    await selectBackend('wasm');
+    for (const { network } of analyze(read(join(repoRoot, 'test', 'fixtures', 'every_layer.net'))).models) {
+      const model = buildModel(network);
+      model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+      // Token ids for an Embedding input, values in [0, 1) for the others.
+      const inputs = network.inputs.map((input, i) => {
+        const shape = [2, ...(input.outputShape!.slice(1) as number[])];
+        return tf.randomUniform(shape, 0, 5, 'float32', i).floor();
+      });
+      const targets = model.outputs.map((output) => tf.zeros([2, ...(output.shape.slice(1) as number[])]));
+      const before = model.getWeights().map((w) => w.dataSync().slice());
+      const loss = (await model.trainOnBatch(inputs, targets)) as number;
+      assert.ok(Number.isFinite(loss), `${network.name}: loss ${loss}`);
+      const changed = model.getWeights().some((w, i) => w.dataSync().some((v, j) => v !== before[i]![j]));
+      assert.ok(changed, `${network.name}: no weight changed`);
+      model.dispose();
+    }
+  });
+});
