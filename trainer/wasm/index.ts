@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv';
 import { withPlainOperands } from './matMul';
+import { maxPoolGradConfig } from './pool';
 import { unsortedSegmentSumConfig } from './segments';
 
 let installed = false;
@@ -18,8 +19,12 @@ export function installWasmKernels(): void {
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(withPlainOperands(original));
   }
-  // Replaces the backend's scalar loop.
-  tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-  for (const config of [conv2DBackpropInputConfig, conv2DBackpropFilterConfig, unsortedSegmentSumConfig]) tf.registerKernel(config);
+  // Replacements: the backend's Conv2DBackpropInput is a scalar loop, its MaxPoolGrad is wrong for windows of values ≤ 0.
+  for (const config of [conv2DBackpropInputConfig, maxPoolGradConfig]) {
+    tf.unregisterKernel(config.kernelName, 'wasm');
+    tf.registerKernel(config);
+  }
+  // Missing: no CNN or Embedding trains without these.
+  for (const config of [conv2DBackpropFilterConfig, unsortedSegmentSumConfig]) tf.registerKernel(config);
   installed = true;
 }
