@@ -3,7 +3,9 @@
  * measured in the same run.
  */
 import { measureCheckSpeed } from './checkSpeed';
+import { measureEngineOverhead } from './engineOverhead';
 import { measureLspSpeed } from './lspSpeed';
+import { measureTrainSpeed } from './trainSpeed';
 
 async function main(): Promise<void> {
   const check = await measureCheckSpeed(2000);
@@ -22,6 +24,18 @@ async function main(): Promise<void> {
   console.log(`  completion                ${lsp.completionMs.toFixed(2)} ms median (target ≤ 5 ms)`);
   console.log(`  server resident memory    ${lsp.rssMiB.toFixed(0)} MiB`);
   console.log(`  server start → initialize ${lsp.startMs.toFixed(0)} ms median`);
+
+  const train = await measureTrainSpeed();
+  console.log('Training the course MLP (784-1024-512-256-24, Adam) against numpy (../shared/bench/mlp_reference.py)');
+  for (const run of train.mlp) {
+    console.log(`  batch ${String(run.batch).padEnd(4)} numpy ${run.numpy.toFixed(0)} samples/s · wasm (${run.wasmThreads} threads) ${run.wasm.toFixed(0)} samples/s · ratio ${run.ratio.toFixed(2)}× (bar ≥ 0.3× at batch 128)`);
+  }
+  const cnn = train.cnn;
+  console.log(`Training the digits CNN, batch ${cnn.batch}: wasm (${cnn.wasmThreads} threads) ${cnn.wasm.toFixed(0)} samples/s · plain tfjs-cpu ${cnn.cpu.toFixed(1)} samples/s · ${cnn.ratio.toFixed(0)}×`);
+
+  const overhead = await measureEngineOverhead();
+  console.log(`The engine against a bare model.fit on ${overhead.backend}, the course MLP at batch 128`);
+  console.log(`  engine ${overhead.engineSeconds.toFixed(2)} s · bare fit ${overhead.bareSeconds.toFixed(2)} s · overhead ${(overhead.overhead * 100).toFixed(1)}% (bar ≤ 5%)`);
 }
 
 main().catch((error: unknown) => {

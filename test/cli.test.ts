@@ -151,7 +151,7 @@ describe('layerwise train, runs and export', () => {
     const runs = run('runs', xor);
     assert.equal(runs.status, 0);
     assert.ok(runs.stdout.includes(folder), runs.stdout);
-    assert.match(runs.stdout, /  XorMLP  5 epochs  completed  loss [\d.]+ · acc [\d.]+/);
+    assert.match(runs.stdout, / {2}XorMLP {2}5 epochs {2}completed {2}loss [\d.]+ · acc [\d.]+/);
   });
 
   it('reports a file with errors at its position and exits 1', () => {

@@ -5,10 +5,10 @@
  * XOR needs a hidden layer, an MLP learns the digits, a seed repeats a run.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import type { EpochEvent, FailedEvent, FinishedEvent, StartedEvent, StartRequest, TrainerEvent } from '../protocol/training';
 import { selectBackend } from '../trainer/backends';
@@ -16,7 +16,15 @@ import { runTraining, type Control } from '../trainer/engine';
 import { TrainingProcess } from '../trainer/process';
 import { projectExamples, repoRoot } from './support';
 
-const scratch = (): string => mkdtempSync(join(tmpdir(), 'layerwise-train-'));
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-train-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes a .net file into a scratch folder and returns its path. */
 function netFile(text: string, name = 'model.net'): string {

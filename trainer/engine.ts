@@ -44,7 +44,8 @@ export async function runTraining(request: StartRequest, emit: (event: TrainerEv
     const block = chooseBlock(analysis, request);
     const models = request.model ? block.models.filter((network) => network.name === request.model) : block.models;
     if (models.length === 0) throw new RunFailure(`train block has no model '${request.model}'`, { file });
-    const { backend, skipped } = await selectBackend(request.backend ?? 'auto');
+    // The batch size decides whether wasm's threads pay off.
+    const { backend, skipped } = await selectBackend(request.backend ?? 'auto', { batchSize: block.batchSize });
     const seed = block.seed ?? Math.floor(Math.random() * 2 ** 31);
     const runsDir = request.runsDir ?? defaultRunsDir(file);
     for (const network of models) {

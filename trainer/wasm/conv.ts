@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { disposeIntermediate, heapF32, runKernel, type KernelArgs } from './kernelUtil';
+import { heapF32, reshaped, runKernel, withTemporaries, type KernelArgs } from './kernelUtil';
 
 type Conv2DInfo = tf.backend_util.Conv2DInfo;
 
@@ -27,12 +27,13 @@ export const conv2DBackpropFilterConfig: tf.KernelConfig = {
     const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo };
     const { filterShape, ...rest } = attrs as unknown as BackpropAttrs & { filterShape: [number, number, number, number] };
     const info = convInfo(x.shape as [number, number, number, number], filterShape, rest);
-    const patches = wasm.makeOutput([info.batchSize * info.outHeight * info.outWidth, patchSize(info)], 'float32');
-    im2col(heapF32(wasm, x), heapF32(wasm, patches), info);
-    const dyRows = { ...dy, shape: [patches.shape[0]!, info.outChannels] };
-    const dW = runKernel(tf.BatchMatMul, wasm, { a: patches, b: dyRows }, { transposeA: true, transposeB: false });
-    disposeIntermediate(wasm, patches);
-    return { ...dW, shape: filterShape };
+    const rows = info.batchSize * info.outHeight * info.outWidth;
+    const dW = withTemporaries(wasm, (temp) => {
+      const patches = temp(wasm.makeOutput([rows, patchSize(info)], 'float32'));
+      im2col(heapF32(wasm, x), heapF32(wasm, patches), info);
+      return runKernel(tf.BatchMatMul, wasm, { a: patches, b: reshaped(dy, [rows, info.outChannels]) }, { transposeA: true, transposeB: false });
+    });
+    return reshaped(dW, filterShape);
   },
 };
 
@@ -45,13 +46,14 @@ export const conv2DBackpropInputConfig: tf.KernelConfig = {
     const { dy, filter } = inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
     const { inputShape, ...rest } = attrs as unknown as BackpropAttrs & { inputShape: [number, number, number, number] };
     const info = convInfo(inputShape, filter.shape as [number, number, number, number], rest);
-    const dyRows = { ...dy, shape: [info.batchSize * info.outHeight * info.outWidth, info.outChannels] };
-    const filterRows = { ...filter, shape: [patchSize(info), info.outChannels] };
-    const columns = runKernel(tf.BatchMatMul, wasm, { a: dyRows, b: filterRows }, { transposeA: false, transposeB: true });
-    const dx = wasm.makeOutput(inputShape, 'float32');
-    col2im(heapF32(wasm, columns), heapF32(wasm, dx), info);
-    disposeIntermediate(wasm, columns);
-    return dx;
+    const dyRows = reshaped(dy, [info.batchSize * info.outHeight * info.outWidth, info.outChannels]);
+    const filterRows = reshaped(filter, [patchSize(info), info.outChannels]);
+    return withTemporaries(wasm, (temp) => {
+      const columns = temp(runKernel(tf.BatchMatMul, wasm, { a: dyRows, b: filterRows }, { transposeA: false, transposeB: true }));
+      const dx = wasm.makeOutput(inputShape, 'float32');
+      col2im(heapF32(wasm, columns), heapF32(wasm, dx), info);
+      return dx;
+    });
   },
 };
 
@@ -65,43 +67,53 @@ function patchSize(info: Conv2DInfo): number {
 }
 
 /**
- * Calls `visit(patchOffset, inputOffset)` for every (output pixel, filter
- * position) pair, in patch order: inputOffset is where the pixel's channels
- * start in the NHWC input, or -1 in the padding.
+ * Walks the patches row by row (one row per output pixel and filter row) and
+ * calls `visit(patchOffset, inputOffset, length)` for each run of `length`
+ * values that is contiguous in the NHWC input, or lies in the padding
+ * (inputOffset −1). The gradients have no dilation, so a filter row covers
+ * adjacent input pixels.
  */
-function forEachPatchPixel(info: Conv2DInfo, visit: (patchOffset: number, inputOffset: number) => void): void {
-  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth } = info;
-  const { strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo } = info;
+function forEachRun(info: Conv2DInfo, visit: (patchOffset: number, inputOffset: number, length: number) => void): void {
+  const { batchSize, inHeight, inWidth, inChannels, outHeight, outWidth, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
+  const rowLength = filterWidth * inChannels;
   let patchOffset = 0;
   for (let b = 0; b < batchSize; b++) {
     for (let oh = 0; oh < outHeight; oh++) {
       for (let ow = 0; ow < outWidth; ow++) {
+        const left = ow * strideWidth - padInfo.left;
+        // The filter columns [first, last) that fall inside the input.
+        const first = Math.max(0, -left);
+        const last = Math.min(filterWidth, inWidth - left);
         for (let kh = 0; kh < filterHeight; kh++) {
-          const ih = oh * strideHeight - padInfo.top + kh * dilationHeight;
-          for (let kw = 0; kw < filterWidth; kw++) {
-            const iw = ow * strideWidth - padInfo.left + kw * dilationWidth;
-            const inside = ih >= 0 && ih < inHeight && iw >= 0 && iw < inWidth;
-            visit(patchOffset, inside ? ((b * inHeight + ih) * inWidth + iw) * inChannels : -1);
-            patchOffset += inChannels;
+          const ih = oh * strideHeight - padInfo.top + kh;
+          if (ih < 0 || ih >= inHeight || first >= last) {
+            visit(patchOffset, -1, rowLength);
+          } else {
+            if (first > 0) visit(patchOffset, -1, first * inChannels);
+            visit(patchOffset + first * inChannels, ((b * inHeight + ih) * inWidth + left + first) * inChannels, (last - first) * inChannels);
+            if (last < filterWidth) visit(patchOffset + last * inChannels, -1, (filterWidth - last) * inChannels);
           }
+          patchOffset += rowLength;
         }
       }
     }
   }
 }
 
+/** Below this many values a loop copies faster than set() of a subarray (measured: 2.0 against 6.9 ms for runs of 3, 4.4 against 2.1 ms for runs of 96). */
+const SHORT_RUN = 32;
+
 function im2col(x: Float32Array, patches: Float32Array, info: Conv2DInfo): void {
-  const channels = info.inChannels;
-  forEachPatchPixel(info, (to, from) => {
-    if (from < 0) patches.fill(0, to, to + channels);
-    else for (let c = 0; c < channels; c++) patches[to + c] = x[from + c];
+  forEachRun(info, (to, from, length) => {
+    if (from < 0) patches.fill(0, to, to + length);
+    else if (length >= SHORT_RUN) patches.set(x.subarray(from, from + length), to);
+    else for (let i = 0; i < length; i++) patches[to + i] = x[from + i];
   });
 }
 
 function col2im(columns: Float32Array, dx: Float32Array, info: Conv2DInfo): void {
-  const channels = info.inChannels;
   dx.fill(0);
-  forEachPatchPixel(info, (from, to) => {
-    if (to >= 0) for (let c = 0; c < channels; c++) dx[to + c] += columns[from + c];
+  forEachRun(info, (from, to, length) => {
+    if (to >= 0) for (let i = 0; i < length; i++) dx[to + i] += columns[from + i];
   });
 }

@@ -7,24 +7,27 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv';
 import { withPlainOperands } from './matMul';
 import { maxPoolGradConfig } from './pool';
+import { REDUCTIONS, withMergedAxes } from './reduce';
 import { unsortedSegmentSumConfig } from './segments';
+import { tileConfig } from './tile';
 
 let installed = false;
 
 /** Registers the overrides and the added kernels for the wasm backend; later calls do nothing. */
 export function installWasmKernels(): void {
   if (installed) return;
-  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) {
-    const original = tf.getKernel(name, 'wasm');
-    tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(withPlainOperands(original));
-  }
-  // Replacements: the backend's Conv2DBackpropInput is a scalar loop, its MaxPoolGrad is wrong for windows of values ≤ 0.
-  for (const config of [conv2DBackpropInputConfig, maxPoolGradConfig]) {
-    tf.unregisterKernel(config.kernelName, 'wasm');
-    tf.registerKernel(config);
-  }
+  // The backend's own kernels, called with arguments that keep them on their fast paths.
+  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) replace(withPlainOperands(tf.getKernel(name, 'wasm')));
+  for (const name of Object.keys(REDUCTIONS)) replace(withMergedAxes(tf.getKernel(name, 'wasm')));
+  // Replacements: the backend's Tile and Conv2DBackpropInput are slow loops, its MaxPoolGrad is wrong for windows of values ≤ 0.
+  for (const config of [tileConfig, conv2DBackpropInputConfig, maxPoolGradConfig]) replace(config);
   // Missing: no CNN or Embedding trains without these.
   for (const config of [conv2DBackpropFilterConfig, unsortedSegmentSumConfig]) tf.registerKernel(config);
   installed = true;
+}
+
+/** Registers `config` in place of the kernel registered for its name now (tfjs refuses a second registration). */
+function replace(config: tf.KernelConfig): void {
+  tf.unregisterKernel(config.kernelName, 'wasm');
+  tf.registerKernel(config);
 }

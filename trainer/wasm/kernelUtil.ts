@@ -15,6 +15,15 @@ export function runKernel(name: string, backend: BackendWasm, inputs: tf.NamedTe
   return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
 }
 
+/**
+ * The same data under another shape of the same size, as the backend's
+ * Reshape gives but without a reference of its own: for a kernel's inputs
+ * and its result, never to be freed apart from `x`.
+ */
+export function reshaped(x: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { ...x, shape };
+}
+
 /** A copy of `x` with its last two axes swapped. */
 export function transposeLastTwo(backend: BackendWasm, x: tf.TensorInfo): tf.TensorInfo {
   const rank = x.shape.length;
@@ -22,9 +31,20 @@ export function transposeLastTwo(backend: BackendWasm, x: tf.TensorInfo): tf.Ten
   return runKernel('Transpose', backend, { x }, { perm });
 }
 
-/** Frees tensors a kernel made for itself (the engine does not know them). */
-export function disposeIntermediate(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
-  for (const info of infos) backend.disposeData(info.dataId);
+/**
+ * Runs `body`, which passes each tensor it makes for itself through `temp`;
+ * they are freed when it returns or throws (the engine does not know them).
+ */
+export function withTemporaries<T>(backend: BackendWasm, body: (temp: (info: tf.TensorInfo) => tf.TensorInfo) => T): T {
+  const made: tf.TensorInfo[] = [];
+  try {
+    return body((info) => {
+      made.push(info);
+      return info;
+    });
+  } finally {
+    for (const info of made) backend.disposeData(info.dataId);
+  }
 }
 
 /** A float32 view of a tensor in the heap; take it after every allocation, which may move the heap. */

@@ -1,0 +1,180 @@
+/**
+ * Training speed. The course MLP (784-1024-512-256-24, ReLU, softmax
+ * cross-entropy, Adam) trained with TensorFlow.js on the wasm backend
+ * against the numpy loop of ../shared/bench/mlp_reference.py, on the same
+ * amount of random data at the same batch sizes, in the same run; and the
+ * digits CNN of ../shared/examples on wasm against the plain cpu backend.
+ *
+ * Each TensorFlow.js measurement runs in a process of its own: a process
+ * starts the wasm backend once, with the threads its batch size gets
+ * (trainer/backends.ts), and a fresh heap keeps the runs apart.
+ */
+import { fork, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { analyze } from '../core';
+import { selectBackend, wasmThreadCount } from '../trainer/backends';
+import { buildModel } from '../trainer/buildModel';
+import '../trainer/layers';
+
+export interface TrainSpeedOptions {
+  /** Batch sizes of the MLP runs. */
+  batches?: number[];
+  /** Samples timed per MLP run (mlp_reference.py's --samples). */
+  mlpSamples?: number;
+  /** Samples timed for the CNN on wasm. */
+  cnnSamples?: number;
+  /** Samples timed for the CNN on cpu: its Conv2DBackpropFilter is a scalar loop, some 30 s for a batch of 64 here. */
+  cpuCnnSamples?: number;
+  /** Threads of the wasm backend, instead of the default for each batch size. */
+  wasmThreads?: number;
+}
+
+export interface MlpSpeed {
+  batch: number;
+  /** Samples per second of the numpy reference. */
+  numpy: number;
+  wasm: number;
+  wasmThreads: number;
+  /** wasm ÷ numpy. */
+  ratio: number;
+}
+
+export interface CnnSpeed {
+  batch: number;
+  wasm: number;
+  wasmThreads: number;
+  cpu: number;
+  /** wasm ÷ cpu. */
+  ratio: number;
+}
+
+export interface TrainSpeed {
+  mlp: MlpSpeed[];
+  cnn: CnnSpeed;
+}
+
+const LAYERS = [784, 1024, 512, 256, 24];
+
+/** The repository root (the folder with package.json) and the shared folder beside it. */
+const root = findRoot(__dirname);
+const shared = resolve(root, '..', 'shared');
+
+export async function measureTrainSpeed(options: TrainSpeedOptions = {}): Promise<TrainSpeed> {
+  const { batches = [32, 128], mlpSamples = 8192, cnnSamples = 1024, cpuCnnSamples = 64, wasmThreads } = options;
+  const mlp: MlpSpeed[] = [];
+  for (const batch of batches) {
+    const numpy = numpyReference(batch, mlpSamples);
+    const wasm = await inChild({ kind: 'mlp', batch, samples: mlpSamples, wasmThreads });
+    mlp.push({ batch, numpy, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, ratio: wasm.samplesPerSecond / numpy });
+  }
+  const wasm = await inChild({ kind: 'cnn', backend: 'wasm', samples: cnnSamples, wasmThreads });
+  const cpu = await inChild({ kind: 'cnn', backend: 'cpu', samples: cpuCnnSamples });
+  const cnn = { batch: wasm.batch, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, cpu: cpu.samplesPerSecond, ratio: wasm.samplesPerSecond / cpu.samplesPerSecond };
+  return { mlp, cnn };
+}
+
+function numpyReference(batch: number, samples: number): number {
+  const script = join(shared, 'bench', 'mlp_reference.py');
+  const run = spawnSync('python3', [script, '--layers', LAYERS.join(','), '--batch', String(batch), '--samples', String(samples)], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`${script} failed: ${run.error?.message ?? run.stderr}`);
+  const line = run.stdout.trim().split('\n').pop()!;
+  return (JSON.parse(line) as { samples_per_s: number }).samples_per_s;
+}
+
+// ---------------------------------------------------------------------------
+// TensorFlow.js runs, each in a child process
+
+type Job = { kind: 'mlp'; batch: number; samples: number; wasmThreads?: number } | { kind: 'cnn'; backend: 'wasm' | 'cpu'; samples: number; wasmThreads?: number };
+
+interface JobResult {
+  samplesPerSecond: number;
+  batch: number;
+  threads: number;
+}
+
+function inChild(job: Job): Promise<JobResult> {
+  return new Promise((resolvePromise, reject) => {
+    // stderr is kept for failures only: tfjs prints advice there (install tfjs-node) that is no part of the figures.
+    const child = fork(__filename, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let result: JobResult | undefined;
+    child.on('message', (message) => (result = message as JobResult));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (result && code === 0) resolvePromise(result);
+      else reject(new Error(`${JSON.stringify(job)} failed (exit ${code}):\n${stderr.trim()}`));
+    });
+    child.send(job);
+  });
+}
+
+async function runJob(job: Job): Promise<JobResult> {
+  if (job.kind === 'mlp') {
+    await selectBackend('wasm', { batchSize: job.batch, wasmThreads: job.wasmThreads });
+    const model = built(mlpSource(LAYERS));
+    const samplesPerSecond = await timeFit(model, job.batch, job.samples, 2 * job.batch);
+    return { samplesPerSecond, batch: job.batch, threads: wasmThreadCount() };
+  }
+  const text = readFileSync(join(shared, 'examples', 'digits_cnn.net'), 'utf8');
+  const batch = analyze(text).trainBlocks[0]!.batchSize;
+  await selectBackend(job.backend, { batchSize: batch, wasmThreads: job.wasmThreads });
+  const model = built(text);
+  // The cpu backend is warmed on a few samples only: a full batch there takes half a minute.
+  const warmup = job.backend === 'cpu' ? 8 : 2 * batch;
+  const samplesPerSecond = await timeFit(model, batch, job.samples, warmup);
+  return { samplesPerSecond, batch, threads: job.backend === 'wasm' ? wasmThreadCount() : 1 };
+}
+
+function mlpSource(layers: number[]): string {
+  const hidden = layers.slice(1, -1).map((units) => `  Dense(${units}, activation=relu)`);
+  return [`model CourseMLP {`, `  input [${layers[0]}]`, ...hidden, `  Dense(${layers[layers.length - 1]}, activation=softmax)`, `}`, ''].join('\n');
+}
+
+function built(text: string): tf.LayersModel {
+  return buildModel(analyze(text).models[0]!.network);
+}
+
+/**
+ * Samples per second of one epoch of `samples` random samples in [0, 1) with
+ * one-hot labels, after a warm-up fit on `warmup` others (kernel setup, first
+ * allocations, the JIT). Adam at 0.001 with tfjs's defaults, as both the
+ * reference and the CNN's train block; unshuffled, as the reference's loop.
+ */
+async function timeFit(model: tf.LayersModel, batchSize: number, samples: number, warmup: number): Promise<number> {
+  model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
+  const total = samples + warmup;
+  const classes = model.outputs[0]!.shape[1]!;
+  const x = tf.randomUniform([total, ...(model.inputs[0]!.shape.slice(1) as number[])]);
+  const y = tf.oneHot(tf.randomUniform([total], 0, classes, 'int32'), classes);
+  const [warmX, timedX] = tf.split(x, [warmup, samples]);
+  const [warmY, timedY] = tf.split(y, [warmup, samples]);
+  await model.fit(warmX!, warmY!, { batchSize: Math.min(batchSize, warmup), epochs: 1, shuffle: false, verbose: 0 });
+  const start = performance.now();
+  await model.fit(timedX!, timedY!, { batchSize, epochs: 1, shuffle: false, verbose: 0 });
+  return samples / ((performance.now() - start) / 1000);
+}
+
+function findRoot(start: string): string {
+  let dir = start;
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${start}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+if (require.main === module) {
+  process.once('message', (job) => {
+    runJob(job as Job).then(
+      (result) => process.send!(result, () => process.exit(0)),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  });
+}
