@@ -166,4 +166,18 @@ describe('layerwise train, runs and export', () => {
     assert.equal(run('train', xor, '--backend', 'gpu').status, 2);
     assert.equal(run('train', xor, '--epochs', '0').status, 2);
   });
+
+  it('exports a Keras script and an untrained tfjs model', () => {
+    const keras = run('export', 'keras', xor, '--model', 'XorMLP');
+    assert.equal(keras.status, 0, keras.stderr);
+    assert.match(keras.stdout, /layers\.Dense\(8, activation="relu", name="dense"\)/);
+    assert.match(keras.stdout, /keras\.Model\(inputs=.*name="XorMLP"\)/);
+    const out = join(dir, 'xor-tfjs');
+    const tfjs = run('export', 'tfjs', xor, '--model', 'XorMLP', '--out', out);
+    assert.equal(tfjs.status, 0, tfjs.stderr);
+    const model = JSON.parse(readFileSync(join(out, 'model.json'), 'utf8'));
+    assert.equal(model.modelTopology.config.name, 'XorMLP');
+    assert.equal(model.weightsManifest[0].paths[0], 'weights.bin');
+    assert.equal(run('export', 'onnx', xor).status, 2);
+  });
 });
