@@ -10,13 +10,14 @@
  * (trainer/backends.ts), and a fresh heap keeps the runs apart.
  */
 import { fork, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { selectBackend, wasmThreadCount } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
 import '../trainer/layers';
+import { repoRoot } from '../test/support';
 
 export interface TrainSpeedOptions {
   /** Batch sizes of the MLP runs. */
@@ -57,9 +58,8 @@ export interface TrainSpeed {
 
 const LAYERS = [784, 1024, 512, 256, 24];
 
-/** The repository root (the folder with package.json) and the shared folder beside it. */
-const root = findRoot(__dirname);
-const shared = resolve(root, '..', 'shared');
+/** The shared folder beside the repository, with the reference programs. */
+const shared = resolve(repoRoot, '..', 'shared');
 
 export async function measureTrainSpeed(options: TrainSpeedOptions = {}): Promise<TrainSpeed> {
   const { batches = [32, 128], mlpSamples = 8192, cnnSamples = 1024, cpuCnnSamples = 64, wasmThreads } = options;
@@ -157,15 +157,6 @@ async function timeFit(model: tf.LayersModel, batchSize: number, samples: number
   return samples / ((performance.now() - start) / 1000);
 }
 
-function findRoot(start: string): string {
-  let dir = start;
-  while (!existsSync(join(dir, 'package.json'))) {
-    const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${start}`);
-    dir = parent;
-  }
-  return dir;
-}
 
 if (require.main === module) {
   process.once('message', (job) => {

@@ -333,6 +333,13 @@ function augmentation(name: string, doc: string, params: ParamSpec[], positional
   };
 }
 
+/** How the geometric augmentations fill what they uncover and sample what they move. */
+const resampling = (uncovered: string): ParamSpec[] => [
+  param('fill_mode', FILL_MODE, `How to fill ${uncovered}.`, 'reflect'),
+  param('interpolation', INTERPOLATION, 'How to sample pixels.', 'bilinear'),
+  param('fill_value', { kind: 'float' }, 'The value used when fill_mode is constant.', 0),
+];
+
 /** A [lower, upper] pair must be increasing, as Keras 2 requires, except RandomContrast's two separate amounts. */
 const FACTOR = (min: number, max: number, ordered = true): ArgType => ({ kind: 'factor', min, max, ordered });
 
@@ -649,9 +656,7 @@ export const LAYERS: readonly LayerSpec[] = [
       'Rotates images by a random angle.',
       [
         param('factor', FACTOR(-1, 1), 'A fraction of a full turn: 0.05 rotates by up to ±18°; or [lower, upper].'),
-        param('fill_mode', FILL_MODE, 'How to fill the corners that the rotation uncovers.', 'reflect'),
-        param('interpolation', INTERPOLATION, 'How to sample pixels.', 'bilinear'),
-        param('fill_value', { kind: 'float' }, 'The value used when fill_mode is constant.', 0),
+        ...resampling('the corners that the rotation uncovers'),
       ],
       1,
     ),
@@ -661,9 +666,7 @@ export const LAYERS: readonly LayerSpec[] = [
       [
         param('height_factor', FACTOR(-1, 1), 'A fraction of the height: 0.1 shifts by up to ±10%; or [lower, upper].'),
         param('width_factor', FACTOR(-1, 1), 'A fraction of the width, likewise.'),
-        param('fill_mode', FILL_MODE, 'How to fill the uncovered border.', 'reflect'),
-        param('interpolation', INTERPOLATION, 'How to sample pixels.', 'bilinear'),
-        param('fill_value', { kind: 'float' }, 'The value used when fill_mode is constant.', 0),
+        ...resampling('the uncovered border'),
       ],
       2,
     ),
@@ -673,9 +676,7 @@ export const LAYERS: readonly LayerSpec[] = [
       [
         param('height_factor', FACTOR(-1, 1), 'A fraction: 0.2 zooms by up to ±20% (negative zooms in); or [lower, upper].'),
         param('width_factor', { kind: 'optional', of: FACTOR(-1, 1) }, 'Likewise for the width; none keeps the aspect ratio.', null),
-        param('fill_mode', FILL_MODE, 'How to fill the uncovered border.', 'reflect'),
-        param('interpolation', INTERPOLATION, 'How to sample pixels.', 'bilinear'),
-        param('fill_value', { kind: 'float' }, 'The value used when fill_mode is constant.', 0),
+        ...resampling('the uncovered border'),
       ],
       2,
     ),
