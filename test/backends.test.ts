@@ -298,23 +298,25 @@ describe('training on wasm', () => {
     model.dispose();
   });
 
-  it('every layer of the catalog trains a step on wasm', async () => {
-    await selectBackend('wasm');
-    for (const { network } of analyze(read(join(repoRoot, 'test', 'fixtures', 'every_layer.net'))).models) {
-      const model = buildModel(network);
-      model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
-      // Integers in [0, 5): token ids for the Embedding input, pixel values for the image.
-      const inputs = network.inputs.map((input, i) => {
-        const shape = [2, ...(input.outputShape!.slice(1) as number[])];
-        return tf.randomUniform(shape, 0, 5, 'float32', i).floor();
-      });
-      const targets = model.outputs.map((output) => tf.zeros([2, ...(output.shape.slice(1) as number[])]));
-      const before = model.getWeights().map((w) => w.dataSync().slice());
-      const loss = (await model.trainOnBatch(inputs, targets)) as number;
-      assert.ok(Number.isFinite(loss), `${network.name}: loss ${loss}`);
-      const changed = model.getWeights().some((w, i) => w.dataSync().some((v, j) => v !== before[i]![j]));
-      assert.ok(changed, `${network.name}: no weight changed`);
-      model.dispose();
-    }
-  });
+  for (const backend of ['wasm', 'cpu'] as const) {
+    it(`every layer of the catalog trains a step on ${backend}`, async () => {
+      await selectBackend(backend);
+      for (const { network } of analyze(read(join(repoRoot, 'test', 'fixtures', 'every_layer.net'))).models) {
+        const model = buildModel(network);
+        model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+        // Integers in [0, 5): token ids for the Embedding input, pixel values for the image.
+        const inputs = network.inputs.map((input, i) => {
+          const shape = [2, ...(input.outputShape!.slice(1) as number[])];
+          return tf.randomUniform(shape, 0, 5, 'float32', i).floor();
+        });
+        const targets = model.outputs.map((output) => tf.zeros([2, ...(output.shape.slice(1) as number[])]));
+        const before = model.getWeights().map((w) => w.dataSync().slice());
+        const loss = (await model.trainOnBatch(inputs, targets)) as number;
+        assert.ok(Number.isFinite(loss), `${network.name}: loss ${loss}`);
+        const changed = model.getWeights().some((w, i) => w.dataSync().some((v, j) => v !== before[i]![j]));
+        assert.ok(changed, `${network.name}: no weight changed`);
+        model.dispose();
+      }
+    });
+  }
 });
