@@ -215,6 +215,11 @@ describe('training: tensors, artifacts and failures', () => {
     assert.match(missing.message, /absent\.csv/);
     const classes = failed(await trainInProcess({ file: write('d.net', model('blobs(centers=4)')) }));
     assert.equal(classes.length, 1);
+    // A mismatch of the data as a whole is shown at the data setting of the .net file.
+    const autoencoder = 'model AE {\n  input [784]\n  Dense(784, activation=sigmoid)\n}\ntrain AE {\n  data = mnist(samples=100)\n  loss = mse\n}\n';
+    const whole = failed(await trainInProcess({ file: write('e.net', autoencoder) }))[0]!;
+    assert.deepEqual([whole.file?.endsWith('e.net'), whole.line, whole.column], [true, 6, 10]);
+    assert.match(whole.message, /one label column but the output layer has 784 units/);
   });
 });
 

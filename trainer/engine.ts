@@ -111,7 +111,13 @@ interface ModelRun {
 
 async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, control: Control): Promise<void> {
   const { block, network, file } = run;
-  const data = await prepareData(block, network, { baseDir: dirname(file), seed: run.seed });
+  const data = await prepareData(block, network, { baseDir: dirname(file), seed: run.seed }).catch((error: unknown) => {
+    // A problem of the data as a whole (not of a line in a data file) is shown at the train block's data setting.
+    if (!(error instanceof DataError) || error.file) throw error;
+    const setting = block.settings.get('data')!.value;
+    const at = run.analysis.lines.positionAt(setting.pos);
+    throw new RunFailure(error.message, { file, line: at.line + 1, column: at.character + 1 });
+  });
   const runDir = createRunFolder(run.runsDir, network.name);
   const history: RunHistory = { model: network.name, file, startedAt: new Date().toISOString(), backend: run.backend, classes: data.classes, members: [] };
   writeAtomic(join(runDir, SUMMARY), formatSummary(network));
