@@ -177,6 +177,16 @@ describe('training: tensors, artifacts and failures', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('ends a model too large for memory with a message, leaking nothing', async () => {
+    const before = tf.memory().numTensors;
+    const events = await trainInProcess({
+      file: netFile('model Huge {\n  input [2]\n  Dense(3000000000)\n  Dense(1, activation=sigmoid)\n}\ntrain Huge {\n  data = xor()\n  loss = binary_crossentropy\n  epochs = 1\n}\n'),
+    });
+    assert.deepEqual(events.map((e) => e.type), ['failed']);
+    assert.match(failed(events)[0]!.message, /^out of memory: .*try a smaller batch_size or model/);
+    assert.equal(tf.memory().numTensors, before);
+  });
+
   it('writes history, settings, summary and the model; the history is readable JSON', async () => {
     const runsDir = join(scratch(), 'runs');
     const events = await trainInProcess({ file: netFile(BLOBS('epochs = 2')), runsDir });
