@@ -36,7 +36,7 @@ export default tseslint.config(
     },
   },
   ...Object.entries(layers).map(([folder, { message, forbid }]) => ({
-    files: [`${folder}/**/*.ts`],
+    files: [`${folder}/**/*.ts`, `${folder}/**/*.mts`],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: forbid, message }] }],
     },

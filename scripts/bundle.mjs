@@ -33,3 +33,14 @@ await build({
   entryPoints: { extension: 'client/extension.ts' },
   external: ['vscode'],
 });
+
+// The training panel's page, for the browser: its script and its style
+// sheet (the page's own rules and uPlot's).
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  entryPoints: ['webview/panel.mts', 'webview/panel.css'],
+  outdir: 'dist/webview',
+});
