@@ -166,9 +166,11 @@ describe('training: tensors, artifacts and failures', () => {
 
   it('leaks no tensors across a stop and a failed run', async () => {
     const before = tf.memory().numTensors;
-    const control: Control = { stopRequested: false };
-    const stopped = await trainInProcess({ file: netFile(BLOBS('epochs = 50')) }, { ...control, afterEpoch: () => void (control.stopRequested = true) });
-    void stopped;
+    // The stop arrives after the first epoch and takes effect after the next batch.
+    const control: Control = { stopRequested: false, afterEpoch: () => void (control.stopRequested = true) };
+    const stopped = finished(await trainInProcess({ file: netFile(BLOBS('epochs = 50')) }, control))[0]!;
+    assert.equal(stopped.reason, 'stopped');
+    assert.ok(stopped.epochs < 50);
     // A linear output under squared error overflows where cross-entropy would be clipped.
     const nan = await trainInProcess({
       file: netFile('model R {\n  input [2]\n  Dense(8)\n  Dense(1)\n}\ntrain R {\n  data = blobs(samples=64, centers=3)\n  loss = mean_squared_error\n  optimizer = SGD(learning_rate=1e30)\n  epochs = 5\n  seed = 1\n}\n'),

@@ -4,18 +4,37 @@
  * summary.txt and the trained model. Every write goes to a temporary file
  * first and is renamed into place, so a killed run leaves readable files.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 
 export const HISTORY = 'history.json';
 export const SETTINGS = 'settings.json';
 export const SUMMARY = 'summary.txt';
 
-/** Writes a file so that readers see the old content or the new, never a part. */
-export function writeAtomic(path: string, content: string | Uint8Array): void {
-  const temporary = join(dirname(path), `.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(temporary, content);
-  renameSync(temporary, path);
+/**
+ * Writes a temporary file beside `path` and renames it into place: the final
+ * name holds the old content or the new, never a part, even if the process
+ * is killed. `durable` also flushes it to disk first, against power loss,
+ * for files written once (a model), not for the history rewritten every
+ * epoch. A failed write or rename removes the temporary file.
+ */
+export function writeAtomic(path: string, content: string | Uint8Array, options: { durable?: boolean } = {}): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  // 'wx' fails rather than write into a file that is not ours.
+  const fd = openSync(temporary, 'wx');
+  try {
+    try {
+      writeFileSync(fd, content);
+      if (options.durable) fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
 }
 
 export function defaultRunsDir(netFile: string): string {

@@ -221,12 +221,12 @@ async function trainMember(
     validationData: data.validation ? [data.validation.x, data.validation.y] : undefined,
     verbose: 0,
     callbacks: {
-      onEpochBegin: async (epoch) => {
+      onEpochBegin: async () => {
         epochStarted = performance.now();
-        if (schedule) setLearningRate(optimizer, schedule(step, epoch));
       },
-      onBatchBegin: async (_batch) => {
-        if (schedule) setLearningRate(optimizer, schedule(step, currentEpoch(record)));
+      // Every step takes the schedule's rate; the epoch (0-based) is the count of epochs recorded so far.
+      onBatchBegin: async () => {
+        if (schedule) setLearningRate(optimizer, schedule(step, record.epochs.length));
       },
       onBatchEnd: async (batch, logs) => {
         step++;
@@ -309,10 +309,6 @@ async function trainMember(
       artifacts: { runDir, history: join(runDir, HISTORY), settings: join(runDir, SETTINGS), summary: join(runDir, SUMMARY), model: modelPath },
     };
   }
-}
-
-function currentEpoch(record: MemberHistory): number {
-  return record.epochs.length;
 }
 
 /** Each member's accuracy and the averaged prediction's, on the validation data (the training data without). */

@@ -4,11 +4,11 @@
  * loads it back. Pure @tensorflow/tfjs has no file:// handler in Node, so
  * the file I/O is done here, through tfjs's in-memory handlers.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 // Registers the custom layers (Maxout, Subtract, Random*), so that a model.json naming them loads.
+import { writeAtomic } from './artifacts';
 import './layers';
 
 export const MODEL_JSON = 'model.json';
@@ -29,7 +29,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
     tf.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) throw new Error('saveModel: only layers models (with a JSON topology) can be saved');
       // Weights first: model.json is what readers open, so it appears only once its weights are in place.
-      writeAtomic(saved.weights, new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)));
+      writeAtomic(saved.weights, new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)), { durable: true });
       const json: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology,
         format: artifacts.format,
@@ -39,7 +39,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
         userDefinedMetadata: artifacts.userDefinedMetadata,
         weightsManifest: [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }],
       };
-      writeAtomic(saved.modelJson, JSON.stringify(json));
+      writeAtomic(saved.modelJson, JSON.stringify(json), { durable: true });
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     }),
   );
@@ -55,29 +55,6 @@ export async function loadModel(dir: string): Promise<tf.LayersModel> {
     return [tf.io.getWeightSpecs(manifest), shards];
   });
   return tf.loadLayersModel(tf.io.fromMemory(artifacts));
-}
-
-/**
- * Writes a temporary file beside `path`, flushed to disk, and renames it into
- * place: the final name holds the old content or the new, never a part. A
- * failed write or rename removes the temporary file.
- */
-function writeAtomic(path: string, data: string | Uint8Array): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  // 'wx' fails rather than write into a file that is not ours.
-  const fd = openSync(temporary, 'wx');
-  try {
-    try {
-      writeFileSync(fd, data);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** A Buffer's bytes as an ArrayBuffer of their own (a Buffer may be a view into a larger pool). */
