@@ -99,7 +99,7 @@ export interface FinishedEvent {
   metrics: Record<string, number>;
   /** For an ensemble's last message: each member's and the averaged prediction's validation accuracy. */
   ensemble?: { memberAccuracy: number[]; averagedAccuracy: number };
-  artifacts: { runDir: string; history: string; settings: string; summary: string; model: string };
+  artifacts: { runDir: string; history: string; settings: string; summary: string; model: string; evaluation?: string };
 }
 
 export interface FailedEvent {
@@ -114,11 +114,67 @@ export interface FailedEvent {
   runDir?: string;
 }
 
-export type TrainerEvent = StartedEvent | BatchEvent | EpochEvent | FinishedEvent | FailedEvent;
+/** An image input's layout: pixels are row-major `height × width × channels`, each 0–255. */
+export interface ImageShape {
+  height: number;
+  width: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: 1 | 3;
+}
+
+/**
+ * What a model trains on, sent once after its `started` (for an ensemble,
+ * after the first member's): how many samples of each class the training
+ * and the validation data hold and, when the input is an image, a few
+ * training samples to look at.
+ */
+export interface DataEvent {
+  type: 'data';
+  model: string;
+  member?: number;
+  /** Samples per class, index i for `classes[i]` of `started`; absent for regression. */
+  labelCounts?: { train: number[]; validation: number[] };
+  /** Up to 32 training samples, a few of each class, when the input is an image. */
+  images?: { shape: ImageShape; samples: { label: number; pixels: number[] }[] };
+}
+
+/** One sample the model got wrong, for the Evaluation tab. */
+export interface MisclassifiedSample {
+  /** The sample's index in the evaluated data. */
+  index: number;
+  /** True class index. */
+  label: number;
+  /** Predicted class index. */
+  predicted: number;
+  /** The probability the model gave its (wrong) prediction. */
+  confidence: number;
+  /** The image, when the input is one (see `DataEvent.images.shape`). */
+  pixels?: number[];
+}
+
+/**
+ * How a trained classifier does on the validation data (the training data
+ * when there is none), sent just before its `finished`. Not sent for
+ * regression, nor for a run that failed.
+ */
+export interface EvaluationEvent {
+  type: 'evaluation';
+  model: string;
+  member?: number;
+  on: 'validation' | 'train';
+  classes: (string | number)[];
+  /** `confusion[t][p]`: samples of class t predicted as class p. */
+  confusion: number[][];
+  /** Up to 16 wrong predictions, the most confident first. */
+  worst: MisclassifiedSample[];
+  imageShape?: ImageShape;
+}
+
+export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent;
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'started' || type === 'batch' || type === 'epoch' || type === 'finished' || type === 'failed';
+  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed';
 }
 
 export function isTrainerRequest(value: unknown): value is TrainerRequest {

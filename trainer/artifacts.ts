@@ -7,10 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import type { RunHistory } from '../protocol/history';
+
+export type { BatchRecord, EpochRecord, MemberHistory, RunHistory, RunSettings } from '../protocol/history';
 
 export const HISTORY = 'history.json';
 export const SETTINGS = 'settings.json';
 export const SUMMARY = 'summary.txt';
+export const EVALUATION = 'evaluation.json';
 
 /**
  * Writes a temporary file beside `path` and renames it into place: the final
@@ -93,36 +97,4 @@ function safeReaddir(path: string): string[] {
   } catch {
     return [];
   }
-}
-
-export interface EpochRecord {
-  epoch: number;
-  metrics: Record<string, number>;
-  learningRate: number;
-  seconds: number;
-}
-
-export interface BatchRecord {
-  epoch: number;
-  batch: number;
-  metrics: Record<string, number>;
-}
-
-export interface MemberHistory {
-  member: number;
-  seed: number;
-  epochs: EpochRecord[];
-  batches: BatchRecord[];
-  bestEpoch?: number;
-  reason?: 'completed' | 'early-stopping' | 'stopped' | 'failed';
-}
-
-export interface RunHistory {
-  model: string;
-  file: string;
-  startedAt: string;
-  backend: string;
-  classes: (string | number)[];
-  members: MemberHistory[];
-  ensemble?: { memberAccuracy: number[]; averagedAccuracy: number };
 }

@@ -11,7 +11,7 @@ import seedrandom from 'seedrandom';
 import { analyze, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { createFileDataHost } from '../host/fileDataHost';
 import type { BackendAttempt, BackendName, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { createRunFolder, defaultRunsDir, HISTORY, SETTINGS, SUMMARY, writeAtomic, type MemberHistory, type RunHistory } from './artifacts';
+import { createRunFolder, defaultRunsDir, HISTORY, SETTINGS, SUMMARY, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
@@ -327,7 +327,7 @@ function ensembleAccuracy(members: tf.LayersModel[], data: PreparedData): { memb
 }
 
 /** The settings as written in the file, and as the run resolved them. */
-function settingsOf(run: ModelRun): Record<string, unknown> {
+function settingsOf(run: ModelRun): RunSettings {
   const written: Record<string, string> = {};
   for (const [key, setting] of run.block.settings) written[key] = run.analysis.text.slice(setting.value.pos, setting.value.end);
   return {
