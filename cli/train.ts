@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { BACKENDS, type BackendChoice, type FinishedEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
+import { BACKENDS, type BackendChoice, type EvaluationEvent, type FinishedEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 
 export interface TrainOptions {
@@ -111,6 +111,9 @@ class ProgressView implements View {
         }
         break;
       }
+      case 'evaluation':
+        this.out(`  ${accuracyLine(event)}\n`);
+        break;
       case 'finished':
         if (event.ensemble) {
           const members = event.ensemble.memberAccuracy.map((a) => (a * 100).toFixed(1) + '%').join(', ');
@@ -131,6 +134,20 @@ class ProgressView implements View {
   close(): void {
     this.bar?.stop();
   }
+}
+
+/** How many classes the accuracy line names before it sums up the rest. */
+const SHOWN_CLASSES = 10;
+
+/** Each class's accuracy (its diagonal share of the confusion row), the first few of them, and the overall accuracy. */
+export function accuracyLine(event: Pick<EvaluationEvent, 'on' | 'classes' | 'confusion'>): string {
+  const percent = (part: number, whole: number): string => (whole === 0 ? '–' : `${Math.round((100 * part) / whole)}%`);
+  const rows = event.confusion.map((row, label) => ({ label, right: row[label] ?? 0, total: row.reduce((a, b) => a + b, 0) })).filter((row) => row.total > 0);
+  const right = rows.reduce((sum, row) => sum + row.right, 0);
+  const total = rows.reduce((sum, row) => sum + row.total, 0);
+  const shown = rows.slice(0, SHOWN_CLASSES).map((row) => `${event.classes[row.label]} ${percent(row.right, row.total)}`);
+  const more = rows.length > SHOWN_CLASSES ? ` · … ${rows.length - SHOWN_CLASSES} more` : '';
+  return `${event.on} accuracy ${total === 0 ? '–' : `${((100 * right) / total).toFixed(1)}%`}; by class: ${shown.join(' · ')}${more}`;
 }
 
 function resultsTable(finished: FinishedEvent[]): string {

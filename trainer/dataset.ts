@@ -1,11 +1,15 @@
 /**
  * A train block's data, ready for fit(): training and validation tensors
  * with classes fixed by the training data, the validation split stratified
- * and seeded.
+ * and seeded; and what the data event tells of it: samples per class and,
+ * for an image input, a few training samples as pixels.
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Network, TrainBlock } from '../core';
+import type { DataEvent, ImageShape } from '../protocol/training';
 import { DataError, encodeLabels, encodeWith, loadDataSource, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
+import { imageShapeOf, pickByClass, toPixels } from './data/images';
+import { product } from './data/shape';
 
 export { DataError };
 
@@ -13,15 +17,28 @@ export interface TensorPair {
   x: tf.Tensor;
   y: tf.Tensor2D;
   count: number;
+  /** Each sample's class index (for regression, the index of its value among the distinct values). */
+  classIndices: Int32Array;
 }
 
 export interface PreparedData {
   classes: Label[];
   featureShape: number[];
+  /** What the loss wants of the labels; every target but regression makes the model a classifier. */
+  target: LossTarget;
+  /** Units of the model's output layer. */
+  outputUnits: number;
   train: TensorPair;
   validation?: TensorPair;
+  /** The input's image layout, when the model takes images. */
+  imageShape?: ImageShape;
+  /** The data event's content, less its type and model. */
+  overview: Pick<DataEvent, 'labelCounts' | 'images'>;
   dispose(): void;
 }
+
+/** How many training samples the data event shows at most. */
+const SHOWN_SAMPLES = 32;
 
 export async function prepareData(block: TrainBlock, network: Network, context: { baseDir: string; seed: number }): Promise<PreparedData> {
   const inputShape = network.inputs[0]!.outputShape!.slice(1);
@@ -53,11 +70,16 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
     trainTensors.y.dispose();
     throw error;
   }
+  const imageShape = imageShapeOf(network, block.data);
   return {
     classes,
     featureShape: source.featureShape,
-    train: { ...trainTensors, count: train.data.count },
-    validation: validationTensors && validation ? { ...validationTensors, count: validation.data.count } : undefined,
+    target,
+    outputUnits,
+    train: { ...trainTensors, count: train.data.count, classIndices: train.indices },
+    validation: validationTensors && validation ? { ...validationTensors, count: validation.data.count, classIndices: validation.indices } : undefined,
+    imageShape,
+    overview: overviewOf(train, validation, classes.length, target, imageShape),
     dispose() {
       trainTensors.x.dispose();
       trainTensors.y.dispose();
@@ -65,4 +87,32 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
       validationTensors?.y.dispose();
     },
   };
+}
+
+function overviewOf(
+  train: { data: RawData; indices: Int32Array },
+  validation: { data: RawData; indices: Int32Array } | undefined,
+  classCount: number,
+  target: LossTarget,
+  imageShape: ImageShape | undefined,
+): PreparedData['overview'] {
+  const classifier = target !== 'regression';
+  const overview: PreparedData['overview'] = {};
+  if (classifier) overview.labelCounts = { train: countClasses(train.indices, classCount), validation: countClasses(validation?.indices, classCount) };
+  if (imageShape) {
+    // A regression's samples are its first ones, each labelled with its value.
+    const rows = classifier ? pickByClass(train.indices, classCount, SHOWN_SAMPLES) : Array.from({ length: Math.min(SHOWN_SAMPLES, train.data.count) }, (_, row) => row);
+    const pixels = toPixels(train.data.features, product(train.data.featureShape), rows);
+    overview.images = {
+      shape: imageShape,
+      samples: rows.map((row, i) => ({ label: classifier ? train.indices[row]! : Number(train.data.labels[row]), pixels: pixels[i]! })),
+    };
+  }
+  return overview;
+}
+
+function countClasses(indices: Int32Array | undefined, classCount: number): number[] {
+  const counts = new Array<number>(classCount).fill(0);
+  if (indices) for (const label of indices) counts[label]!++;
+  return counts;
 }

@@ -10,11 +10,12 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { analyze, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { createFileDataHost } from '../host/fileDataHost';
-import type { BackendAttempt, BackendName, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { createRunFolder, defaultRunsDir, HISTORY, SETTINGS, SUMMARY, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
+import type { BackendAttempt, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
+import { createRunFolder, defaultRunsDir, EVALUATION, HISTORY, SETTINGS, SUMMARY, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
+import { evaluateClassifier } from './evaluate';
 import { EarlyStopping, ReduceLROnPlateau } from './monitors';
 import { createOptimizer, createSchedule, learningRateOf, setLearningRate, tfjsLoss, tfjsMetrics } from './optimizers';
 import { saveModel } from './saveModel';
@@ -136,6 +137,7 @@ async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, co
         writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
         result.finished.ensemble = history.ensemble;
       }
+      if (result.evaluation) emit(result.evaluation);
       emit(result.finished);
       if (result.finished.reason === 'stopped') break;
     }
@@ -151,6 +153,8 @@ interface MemberResult {
   /** tfjs's model.dispose() leaves an optimizer passed as an object alive, with its slots. */
   optimizer: tf.Optimizer;
   finished: FinishedEvent;
+  /** For a classifier that trained at least one epoch: sent just before `finished`. */
+  evaluation?: EvaluationEvent;
   failed: boolean;
 }
 
@@ -194,6 +198,8 @@ async function trainMember(
     batchesPerEpoch,
     runDir,
   });
+  // The data is the same for every member of an ensemble: told once.
+  if (member === 0) emit({ type: 'data', model: network.name, ...memberLabel, ...data.overview });
 
   const rename = (logs: Record<string, number>): Record<string, number> => {
     const out: Record<string, number> = {};
@@ -293,7 +299,16 @@ async function trainMember(
   record.reason = reason;
   writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
   const saved = await saveModel(model, memberDir);
-  return { model, optimizer, failed: false, finished: finishedEvent(saved.modelJson) };
+  const finished = finishedEvent(saved.modelJson);
+  // Once, after the fit: the model as it ends (with the best weights back, where they were restored).
+  const evaluated = record.epochs.length > 0 ? evaluateClassifier(model, data, block.batchSize) : undefined;
+  let evaluation: EvaluationEvent | undefined;
+  if (evaluated) {
+    evaluation = { type: 'evaluation', model: network.name, ...memberLabel, ...evaluated };
+    finished.artifacts.evaluation = join(memberDir, EVALUATION);
+    writeAtomic(finished.artifacts.evaluation, JSON.stringify(evaluation));
+  }
+  return { model, optimizer, failed: false, finished, evaluation };
 
   function finishedEvent(modelPath = ''): FinishedEvent {
     const last = record.epochs[record.epochs.length - 1];
