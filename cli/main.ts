@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { analyze, formatSummary, type Analysis } from '../core';
 import { createFileDataHost } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
-import { defaultRunsDir, listRuns } from '../trainer/artifacts';
+import { listRuns, runsDirOf } from '../host/runs';
 import { exportKeras } from './exportKeras';
 import { parseBackend, train } from './train';
 import { toJsonReport, formatDiagnosticLine } from './report';
@@ -154,7 +154,7 @@ async function trainCommand(args: string[], out: (text: string) => void, err: (t
 function runs(args: string[], out: (text: string) => void, err: (text: string) => void): number {
   const { positionals } = parseArgs({ args, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('runs needs exactly one FILE');
-  const listing = listRuns(defaultRunsDir(resolve(positionals[0]!)));
+  const listing = listRuns(runsDirOf(resolve(positionals[0]!)));
   if (listing.length === 0) {
     err(`layerwise: no runs yet for '${positionals[0]}'\n`);
     return 0;

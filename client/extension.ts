@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { TrainingController } from './training';
 
 /** The server-side command that returns a model's Keras-style summary. */
 const SERVER_SUMMARY_COMMAND = 'layerwise.server.summary';
@@ -18,11 +19,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     run: { module: serverModule, transport: TransportKind.ipc },
     debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
   };
+  // One "Layerwise" output channel for the server's log and the training runs.
+  const output = vscode.window.createOutputChannel('Layerwise', { log: true });
+  context.subscriptions.push(output);
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ language: 'net' }],
     // The client restarts a server that dies (up to 4 times in 3 minutes), with a message in the output channel.
-    outputChannelName: 'Layerwise',
-    synchronize: { configurationSection: 'layerwise' },
+    outputChannel: output,
+    synchronize: {
+      configurationSection: 'layerwise',
+      // The run lenses show each model's last run: the server hears when a run writes its history.
+      fileEvents: vscode.workspace.createFileSystemWatcher('**/.layerwise/runs/**/history.json'),
+    },
     initializationOptions: vscode.workspace.getConfiguration('layerwise'),
   };
   client = new LanguageClient('layerwise', 'Layerwise', serverOptions, clientOptions);
@@ -31,10 +39,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
     vscode.commands.registerCommand('layerwise.showSummary', (model?: string) => showSummary(summaries, model)),
-    vscode.commands.registerCommand('layerwise.train', () => train()),
-    vscode.commands.registerCommand('layerwise.stopTraining', () => vscode.window.showInformationMessage('Layerwise: no training is running.')),
   );
-  await client.start();
+  const ready = client.start();
+  new TrainingController(context, client, ready, output);
+  await ready;
 }
 
 export async function deactivate(): Promise<void> {
@@ -74,12 +82,4 @@ async function showSummary(summaries: SummaryDocuments, model?: string): Promise
   } catch (error) {
     void vscode.window.showErrorMessage(`Layerwise: ${error instanceof Error ? error.message : String(error)}`);
   }
-}
-
-function train(): void {
-  if (!vscode.workspace.isTrusted) {
-    void vscode.window.showWarningMessage('Layerwise: training runs code on your data and is off in untrusted workspaces.');
-    return;
-  }
-  void vscode.window.showInformationMessage('Layerwise: training is not part of this version yet; the checker, hovers and summaries are.');
 }

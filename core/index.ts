@@ -88,7 +88,7 @@ export type { LineMap, LineAndCharacter } from './syntax/lines';
 
 // Editor features, one file each: offsets in, offsets out.
 export type { TextEdit } from './features/textEdit';
-export { getHover, type Hover } from './features/hover';
+export { getHover, type Hover, type HoverOptions } from './features/hover';
 export { getInlayHints, type InlayHint } from './features/inlayHints';
 export { getCompletions, type CompletionItem, type CompletionItemKind, type CompletionList } from './features/completion';
 export { getSignatureHelp, type SignatureHelp } from './features/signatureHelp';
@@ -103,3 +103,4 @@ export { getSemanticTokens, SEMANTIC_TOKEN_MODIFIERS, SEMANTIC_TOKEN_TYPES } fro
 export { formatDocument } from './features/formatting';
 export { getCodeActions, type CodeAction } from './features/codeActions';
 export { getCodeLenses, type CodeLens } from './features/codeLens';
+export { getRunLenses, runChartSvg, runLensTitle, sparkline, type RunLens, type RunLookup, type RunRecord } from './features/runs';

@@ -4,8 +4,16 @@
  * lists them, and the language server and the editor show earlier runs
  * from them.
  *
- * Invariant: this module imports nothing.
+ * Invariant: this module imports nothing but the training protocol's types.
  */
+import type { EvaluationEvent, StartedEvent } from './training';
+
+/** Where runs are written, beside the .net file: `<folder of the file>/.layerwise/runs/<model>/<timestamp>/`. */
+export const RUNS_FOLDER = ['.layerwise', 'runs'] as const;
+export const HISTORY_FILE = 'history.json';
+export const SETTINGS_FILE = 'settings.json';
+export const SUMMARY_FILE = 'summary.txt';
+export const MODEL_FILE = 'model.json';
 
 export interface EpochRecord {
   epoch: number;
@@ -27,6 +35,8 @@ export interface MemberHistory {
   batches: BatchRecord[];
   bestEpoch?: number;
   reason?: 'completed' | 'early-stopping' | 'stopped' | 'failed';
+  /** How the trained member does on the validation data (classifiers). */
+  evaluation?: Omit<EvaluationEvent, 'type'>;
 }
 
 export interface RunHistory {
@@ -35,6 +45,9 @@ export interface RunHistory {
   startedAt: string;
   backend: string;
   classes: (string | number)[];
+  /** The model's parameter counts and the data's sizes, as the run's `started` event gave them. */
+  params?: StartedEvent['params'];
+  data?: StartedEvent['data'];
   members: MemberHistory[];
   ensemble?: { memberAccuracy: number[]; averagedAccuracy: number };
 }

@@ -13,6 +13,11 @@ export interface PanelRun {
   /** The .net file's name as shown to the user. */
   file: string;
   model?: string;
+  /** The document's uri and the train block's index: which panel this is, kept across a reload. */
+  uri?: string;
+  trainBlock?: number;
+  /** The run folder, once there is one. */
+  runDir?: string;
 }
 
 /** An earlier run of the same model, from its run folder, for the Runs tab. */

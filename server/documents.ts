@@ -34,10 +34,16 @@ export class AnalysisCache {
   }
 }
 
+/** The file on disk behind a document, or undefined for untitled and remote ones. */
+export function filePathOf(uri: string): string | undefined {
+  const parsed = URI.parse(uri);
+  return parsed.scheme === 'file' ? parsed.fsPath : undefined;
+}
+
 /** Data files are looked up beside a file on disk; other documents (untitled, remote) are not checked against files. */
 function hostFor(uri: string) {
-  const parsed = URI.parse(uri);
-  return parsed.scheme === 'file' ? createFileDataHost(parsed.fsPath) : undefined;
+  const path = filePathOf(uri);
+  return path === undefined ? undefined : createFileDataHost(path);
 }
 
 /** Documents this server analyses: the `net` language, or a `.net` file when the client does not say. */

@@ -17,6 +17,7 @@ import {
   getCodeActions,
   getCodeLenses,
   getCompletions,
+  getRunLenses,
   getDefinition,
   getDocumentHighlights,
   getDocumentSymbols,
@@ -33,7 +34,9 @@ import {
   SEMANTIC_TOKEN_MODIFIERS,
   SEMANTIC_TOKEN_TYPES,
   type Analysis,
+  type RunLookup,
 } from '../core';
+import { SHOW_RUN_COMMAND } from '../protocol/editor';
 import { toCompletionItem, toDocumentSymbol, toOffset, toRange, toSymbolKind, toTextEdit, toTextRange } from './convert';
 
 export interface FeatureContext {
@@ -44,7 +47,10 @@ export interface FeatureContext {
   /** Runs a handler so that a fault is logged and answered, never fatal. */
   guard<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void>;
   settings(): { inlayHints: boolean };
+  /** Each model's last run, read from the run folders beside a document on disk. */
+  runs(uri: string): RunLookup | undefined;
 }
+
 
 const LEGEND: SemanticTokensLegend = { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] };
 
@@ -76,7 +82,7 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onHover(
     guard('hover', (params) => {
       const { analysis, offset } = at(params);
-      const hover = getHover(analysis, offset);
+      const hover = getHover(analysis, offset, { lastRun: context.runs(params.textDocument.uri) });
       return hover ? { contents: { kind: 'markdown' as const, value: hover.markdown }, range: toRange(analysis, hover.range) } : null;
     }),
   );
@@ -192,10 +198,18 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onCodeLens(
     guard('codeLens', (params) => {
       const analysis = documentAnalysis(params.textDocument.uri);
-      return getCodeLenses(analysis).map((lens) => ({
+      const lenses = getCodeLenses(analysis).map((lens) => ({
         range: toRange(analysis, lens.range),
         command: lens.command ? { title: lens.title, command: lens.command.id, arguments: lens.command.arguments } : { title: lens.title, command: '' },
       }));
+      const lastRun = context.runs(params.textDocument.uri);
+      const runLenses = lastRun
+        ? getRunLenses(analysis, lastRun).map((lens) => ({
+            range: toRange(analysis, lens.range),
+            command: { title: lens.title, command: SHOW_RUN_COMMAND, arguments: [params.textDocument.uri, lens.model, lens.dir] },
+          }))
+        : [];
+      return [...lenses, ...runLenses];
     }),
   );
 

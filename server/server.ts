@@ -4,11 +4,13 @@
  * and the settings; the features are in features.ts. Every handler is
  * guarded: a fault is logged and answered, never fatal.
  */
-import { ErrorCodes, ResponseError, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
+import { CodeLensRefreshRequest, ErrorCodes, ResponseError, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatSummary, type Analysis } from '../core';
 import { toLspDiagnostic } from './convert';
-import { AnalysisCache, isNetDocument } from './documents';
+import { earlierRuns, lastRun, readRunFolder, readRuns, runsDirOf } from '../host/runs';
+import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunParams, type RunsParams, type TrainBlocksParams, type TrainBlocksResult } from '../protocol/editor';
+import { AnalysisCache, filePathOf, isNetDocument } from './documents';
 import { FEATURE_CAPABILITIES, registerFeatures } from './features';
 
 /** Publishing more diagnostics than this for one file helps nobody and slows editors down. */
@@ -31,6 +33,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const cache = new AnalysisCache();
   const pending = new Map<string, NodeJS.Timeout>();
   let settings: Settings = { inlayHints: true };
+  let codeLensRefresh = false;
 
   function guard<P, R>(name: string, handler: (params: P) => R): (params: P) => R | ResponseError<void> {
     return (params: P) => {
@@ -90,6 +93,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onInitialize((params): InitializeResult => {
     applySettings(params.initializationOptions);
+    codeLensRefresh = params.capabilities.workspace?.codeLens?.refreshSupport === true;
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
@@ -116,7 +120,54 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
+  connection.onRequest(
+    RUNS_REQUEST,
+    guard('runs', (params: RunsParams) => {
+      const path = filePathOf(params.uri);
+      return path === undefined ? [] : earlierRuns(runsDirOf(path), params.model, params.except);
+    }),
+  );
+
+  connection.onRequest(
+    RUN_REQUEST,
+    guard('run', (params: RunParams) => {
+      const path = filePathOf(params.uri);
+      if (path === undefined) return null;
+      const runs = readRuns(runsDirOf(path), params.model);
+      const chosen = params.dir === undefined ? runs[runs.length - 1] : runs.find((run) => run.dir === params.dir);
+      return (chosen && readRunFolder(chosen.dir)) ?? null;
+    }),
+  );
+
+  connection.onRequest(
+    TRAIN_BLOCKS_REQUEST,
+    guard('trainBlocks', (params: TrainBlocksParams): TrainBlocksResult => {
+      const analysis = documentAnalysis(params.uri);
+      const blocks = analysis.trainBlocks.map((block, index) => ({
+        index,
+        models: block.declaration.models.map((name) => name.text),
+        startLine: analysis.lines.positionAt(block.declaration.pos).line,
+        endLine: analysis.lines.positionAt(block.declaration.end).line,
+      }));
+      const error = analysis.diagnostics.find((diagnostic) => diagnostic.severity === 'error');
+      if (!error) return { blocks };
+      const at = analysis.lines.positionAt(error.pos);
+      return { blocks, firstError: { line: at.line, character: at.character, message: error.message } };
+    }),
+  );
+
+  // A run folder changed (a run wrote its history, or one was deleted): the lenses show runs, so they are asked for again.
+  connection.onDidChangeWatchedFiles(() => {
+    if (codeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+  });
+
   registerFeatures(connection, {
+    runs: (uri) => {
+      const path = filePathOf(uri);
+      if (path === undefined) return undefined;
+      const runsDir = runsDirOf(path);
+      return (model) => lastRun(runsDir, model);
+    },
     documentAnalysis,
     guard,
     settings: () => settings,

@@ -5,14 +5,14 @@
  * first and is renamed into place, so a killed run leaves readable files.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { RunHistory } from '../protocol/history';
+import { HISTORY_FILE, RUNS_FOLDER, SETTINGS_FILE } from '../protocol/history';
 
 export type { BatchRecord, EpochRecord, MemberHistory, RunHistory, RunSettings } from '../protocol/history';
 
-export const HISTORY = 'history.json';
-export const SETTINGS = 'settings.json';
+export const HISTORY = HISTORY_FILE;
+export const SETTINGS = SETTINGS_FILE;
 export const SUMMARY = 'summary.txt';
 export const EVALUATION = 'evaluation.json';
 
@@ -42,7 +42,7 @@ export function writeAtomic(path: string, content: string | Uint8Array, options:
 }
 
 export function defaultRunsDir(netFile: string): string {
-  return join(dirname(netFile), '.layerwise', 'runs');
+  return join(dirname(netFile), ...RUNS_FOLDER);
 }
 
 /** A new run folder for a model; the timestamp sorts runs by start time. */
@@ -59,42 +59,5 @@ function existsDir(path: string): boolean {
     return statSync(path).isDirectory();
   } catch {
     return false;
-  }
-}
-
-export interface RunListing {
-  model: string;
-  dir: string;
-  startedAt: string;
-  epochs: number;
-  reason?: string;
-  /** The last epoch's metrics. */
-  metrics?: Record<string, number>;
-}
-
-/** Earlier runs under a runs folder, oldest first; unreadable folders are skipped. */
-export function listRuns(runsDir: string): RunListing[] {
-  const runs: RunListing[] = [];
-  for (const model of safeReaddir(runsDir)) {
-    for (const stamp of safeReaddir(join(runsDir, model))) {
-      const dir = join(runsDir, model, stamp);
-      try {
-        const history = JSON.parse(readFileSync(join(dir, HISTORY), 'utf8')) as RunHistory;
-        const member = history.members[history.members.length - 1];
-        const last = member?.epochs[member.epochs.length - 1];
-        runs.push({ model, dir, startedAt: history.startedAt, epochs: member?.epochs.length ?? 0, reason: member?.reason, metrics: last?.metrics });
-      } catch {
-        // A folder without a readable history is not a run.
-      }
-    }
-  }
-  return runs.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
-}
-
-function safeReaddir(path: string): string[] {
-  try {
-    return readdirSync(path).filter((name) => !name.startsWith('.'));
-  } catch {
-    return [];
   }
 }

@@ -120,7 +120,16 @@ async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, co
     throw new RunFailure(error.message, { file, line: at.line + 1, column: at.character + 1 });
   });
   const runDir = createRunFolder(run.runsDir, network.name);
-  const history: RunHistory = { model: network.name, file, startedAt: new Date().toISOString(), backend: run.backend, classes: data.classes, members: [] };
+  const history: RunHistory = {
+    model: network.name,
+    file,
+    startedAt: new Date().toISOString(),
+    backend: run.backend,
+    classes: data.classes,
+    params: network.params!,
+    data: { train: data.train.count, validation: data.validation?.count ?? 0, features: data.featureShape },
+    members: [],
+  };
   writeAtomic(join(runDir, SUMMARY), formatSummary(network));
   writeAtomic(join(runDir, SETTINGS), JSON.stringify(settingsOf(run), null, 2));
   const members: tf.LayersModel[] = [];
@@ -307,6 +316,10 @@ async function trainMember(
     evaluation = { type: 'evaluation', model: network.name, ...memberLabel, ...evaluated };
     finished.artifacts.evaluation = join(memberDir, EVALUATION);
     writeAtomic(finished.artifacts.evaluation, JSON.stringify(evaluation));
+    // The history carries it too, so that a panel reopened later shows the Evaluation tab.
+    const { type: _type, ...stored } = evaluation;
+    record.evaluation = stored;
+    writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
   }
   return { model, optimizer, failed: false, finished, evaluation };
 

@@ -6,6 +6,7 @@
 import type { Analysis } from '../index';
 import { formatCount } from '../catalog/shape';
 import type { Identifier, TextRange } from '../syntax/tree';
+import { trainHeader } from './runs';
 
 /** Shaped like LSP's CodeLens, with an offset range. */
 export interface CodeLens {
@@ -26,7 +27,7 @@ export function getCodeLenses(analysis: Analysis): CodeLens[] {
     const declaration = block.declaration;
     const names = declaration.models.map((name) => name.text);
     lenses.push({
-      range: header(declaration.keyword, declaration.models[declaration.models.length - 1]),
+      range: trainHeader(declaration),
       title: '▶ Train',
       command: { id: 'layerwise.train', arguments: [index, names] },
     });

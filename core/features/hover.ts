@@ -15,13 +15,27 @@ import type { NetworkLayer } from '../shapes';
 import type { Argument, CallExpression, Identifier, InputStatement, ModelDeclaration, Node, Setting, TextRange, TrainDeclaration } from '../syntax/tree';
 import { calleeSignature, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
 import { baseType, formatDefault, formatParamType } from '../catalog/describe';
+import { runHoverMarkdown, trainBlockAt, trainHeader, type RunLookup } from './runs';
 
 export interface Hover {
   range: TextRange;
   markdown: string;
 }
 
-export function getHover(analysis: Analysis, offset: number): Hover | undefined {
+export interface HoverOptions {
+  /** Each model's last run: the train block's header then shows it as a chart. */
+  lastRun?: RunLookup;
+}
+
+export function getHover(analysis: Analysis, offset: number, options: HoverOptions = {}): Hover | undefined {
+  const found = findHover(analysis, offset);
+  const block = options.lastRun && trainBlockAt(analysis, offset);
+  const runs = block && options.lastRun ? runHoverMarkdown(block, options.lastRun) : undefined;
+  if (!runs || !block) return found;
+  return found ? { range: found.range, markdown: `${found.markdown}\n\n---\n\n${runs}` } : hover(trainHeader(block), runs);
+}
+
+function findHover(analysis: Analysis, offset: number): Hover | undefined {
   if (!isOffsetIn(analysis.text, offset) || inComment(analysis, offset)) return undefined;
   const path = nodesAt(analysis, offset);
   const declaration = path[1] as ModelDeclaration | TrainDeclaration | undefined;

@@ -1,0 +1,213 @@
+/**
+ * Reading run folders (`.layerwise/runs/<model>/<timestamp>/`, written by
+ * the trainer): the command line lists them, the language server shows each
+ * model's last run in code lenses and hovers, and the editor's panel shows
+ * earlier runs beside the current one. Unreadable folders are skipped: a run
+ * being written, or one from another version, never breaks a listing.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { RunRecord } from '../core';
+import { HISTORY_FILE, MODEL_FILE, RUNS_FOLDER, SETTINGS_FILE, SUMMARY_FILE, type RunHistory, type RunSettings } from '../protocol/history';
+import type { EarlierRun } from '../protocol/panel';
+import type { StartedEvent, TrainerEvent } from '../protocol/training';
+
+/** The runs folder of a .net file. */
+export function runsDirOf(netFile: string): string {
+  return join(dirname(netFile), ...RUNS_FOLDER);
+}
+
+export interface StoredRun {
+  model: string;
+  dir: string;
+  history: RunHistory;
+  settings?: RunSettings;
+}
+
+/** Parsed files by path, kept while their size and modification time stay the same. */
+const cache = new Map<string, { mtimeMs: number; size: number; value: unknown }>();
+
+function readJson(path: string): unknown {
+  const stat = statSync(path);
+  const cached = cache.get(path);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.value;
+  const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
+  cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, value });
+  return value;
+}
+
+function folders(path: string): string[] {
+  try {
+    return readdirSync(path, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+function readRun(model: string, dir: string): StoredRun | undefined {
+  try {
+    const history = readJson(join(dir, HISTORY_FILE)) as RunHistory;
+    if (!Array.isArray(history.members) || typeof history.startedAt !== 'string') return undefined;
+    let settings: RunSettings | undefined;
+    try {
+      settings = readJson(join(dir, SETTINGS_FILE)) as RunSettings;
+    } catch {
+      // A run is shown without its settings rather than not at all.
+    }
+    return { model, dir, history, settings };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The runs of one model (of every model when absent), oldest first. */
+export function readRuns(runsDir: string, model?: string): StoredRun[] {
+  const models = model === undefined ? folders(runsDir) : [model];
+  const runs: StoredRun[] = [];
+  for (const name of models) {
+    for (const stamp of folders(join(runsDir, name))) {
+      const run = readRun(name, join(runsDir, name, stamp));
+      if (run) runs.push(run);
+    }
+  }
+  return runs.sort((a, b) => a.history.startedAt.localeCompare(b.history.startedAt) || a.dir.localeCompare(b.dir));
+}
+
+/** The member whose epochs stand for the run: the last one (the only one outside an ensemble). */
+function lastMember(history: RunHistory): RunHistory['members'][number] | undefined {
+  return history.members[history.members.length - 1];
+}
+
+/** A stored run as the editor's lenses and hovers show it. */
+export function runRecord(run: StoredRun): RunRecord {
+  const member = lastMember(run.history);
+  return {
+    model: run.model,
+    startedAt: run.history.startedAt,
+    epochs: (member?.epochs ?? []).map(({ epoch, metrics }) => ({ epoch, metrics })),
+    plannedEpochs: run.settings?.resolved.epochs,
+    reason: member?.reason,
+    dir: run.dir,
+  };
+}
+
+/** A model's newest run, or undefined when it has none. */
+export function lastRun(runsDir: string, model: string): RunRecord | undefined {
+  const runs = readRuns(runsDir, model);
+  const newest = runs[runs.length - 1];
+  return newest && runRecord(newest);
+}
+
+/** The runs of a model for the panel's Runs tab, oldest first, without `except` (the run on screen). */
+export function earlierRuns(runsDir: string, model: string, except?: string): EarlierRun[] {
+  return readRuns(runsDir, model)
+    .filter((run) => run.dir !== except)
+    .map((run) => {
+      const member = lastMember(run.history);
+      return { dir: run.dir, startedAt: run.history.startedAt, backend: run.history.backend, reason: member?.reason, epochs: member?.epochs ?? [], settings: run.settings };
+    });
+}
+
+export interface RunListing {
+  model: string;
+  dir: string;
+  startedAt: string;
+  epochs: number;
+  reason?: string;
+  /** The last epoch's metrics. */
+  metrics?: Record<string, number>;
+}
+
+/** Every run under a runs folder, oldest first, as `layerwise runs` lists them. */
+export function listRuns(runsDir: string): RunListing[] {
+  return readRuns(runsDir).map((run) => {
+    const member = lastMember(run.history);
+    const last = member?.epochs[member.epochs.length - 1];
+    return { model: run.model, dir: run.dir, startedAt: run.history.startedAt, epochs: member?.epochs.length ?? 0, reason: member?.reason, metrics: last?.metrics };
+  });
+}
+
+/** A stored run as the trainer's events, for a panel that shows it after the fact (a reload, a lens). */
+export function runEvents(run: StoredRun): TrainerEvent[] {
+  const { history, settings } = run;
+  const events: TrainerEvent[] = [];
+  const members = history.members.length;
+  for (const member of history.members) {
+    const memberLabel = members > 1 ? { member: member.member } : {};
+    const batchesPerEpoch = member.batches.reduce((most, batch) => Math.max(most, batch.batch), 0);
+    const plannedEpochs = settings?.resolved.epochs ?? member.epochs.length;
+    events.push({
+      type: 'started',
+      model: history.model,
+      ...memberLabel,
+      members,
+      params: history.params ?? { total: 0, trainable: 0, nonTrainable: 0 },
+      backend: history.backend as StartedEvent['backend'],
+      skipped: [],
+      data: history.data ?? { train: 0, validation: 0, features: [] },
+      classes: history.classes,
+      epochs: plannedEpochs,
+      batchSize: settings?.resolved.batchSize ?? 0,
+      batchesPerEpoch: Math.max(1, batchesPerEpoch),
+      runDir: run.dir,
+    });
+    let batch = 0;
+    for (const epoch of member.epochs) {
+      for (; batch < member.batches.length && member.batches[batch]!.epoch <= epoch.epoch; batch++) {
+        events.push({ type: 'batch', model: history.model, ...memberLabel, ...member.batches[batch]! });
+      }
+      const samples = history.data?.train;
+      events.push({
+        type: 'epoch',
+        model: history.model,
+        ...memberLabel,
+        epoch: epoch.epoch,
+        epochs: plannedEpochs,
+        metrics: epoch.metrics,
+        learningRate: epoch.learningRate,
+        seconds: epoch.seconds,
+        samplesPerSecond: samples && epoch.seconds > 0 ? samples / epoch.seconds : 0,
+      });
+    }
+    const evaluation = member.evaluation;
+    if (evaluation) events.push({ ...evaluation, type: 'evaluation' });
+    const last = member.epochs[member.epochs.length - 1];
+    if (member.reason === 'failed' || !member.reason) {
+      events.push({ type: 'failed', model: history.model, message: member.reason === 'failed' ? 'the run failed (see its output)' : 'the run ended without finishing (the trainer was stopped or killed)', runDir: run.dir });
+      break;
+    }
+    events.push({
+      type: 'finished',
+      model: history.model,
+      ...memberLabel,
+      reason: member.reason,
+      epochs: member.epochs.length,
+      bestEpoch: member.bestEpoch ?? last?.epoch ?? 0,
+      metrics: last?.metrics ?? {},
+      ...(member.member === members - 1 && history.ensemble ? { ensemble: history.ensemble } : {}),
+      artifacts: {
+        runDir: run.dir,
+        history: join(run.dir, HISTORY_FILE),
+        settings: join(run.dir, SETTINGS_FILE),
+        summary: join(run.dir, SUMMARY_FILE),
+        model: join(members > 1 ? join(run.dir, `member-${member.member + 1}`) : run.dir, MODEL_FILE),
+      },
+    });
+  }
+  return events;
+}
+
+/** One run folder, read whole: its events and its model summary. */
+export function readRunFolder(dir: string): { dir: string; events: TrainerEvent[]; summary?: string } | undefined {
+  const run = readRun(basename(dirname(dir)), dir);
+  if (!run) return undefined;
+  let summary: string | undefined;
+  try {
+    summary = readFileSync(join(dir, SUMMARY_FILE), 'utf8');
+  } catch {
+    // The summary tab then says it has none.
+  }
+  return { dir, events: runEvents(run), summary };
+}

@@ -1,0 +1,52 @@
+/**
+ * The requests the VS Code client sends the language server beyond LSP, and
+ * the commands the server's lenses name: the client asks the server, which
+ * has the analysis and reads the run folders, rather than analysing or
+ * reading them itself.
+ *
+ * Invariant: this module imports nothing but the protocol's own types.
+ */
+import type { EarlierRun } from './panel';
+import type { TrainerEvent } from './training';
+
+/** Request: the earlier runs of a model of a document on disk, for the training panel's Runs tab. */
+export const RUNS_REQUEST = 'layerwise/runs';
+export interface RunsParams {
+  uri: string;
+  model: string;
+  /** A run folder to leave out (the run on screen). */
+  except?: string;
+}
+
+/** Request: one run of a model as trainer events (its newest when `dir` is absent), or null. */
+export const RUN_REQUEST = 'layerwise/run';
+export interface RunParams {
+  uri: string;
+  model: string;
+  dir?: string;
+}
+
+/** Request: a document's train blocks, and its first error (a file with errors is not trained). */
+export const TRAIN_BLOCKS_REQUEST = 'layerwise/trainBlocks';
+export interface TrainBlocksParams {
+  uri: string;
+}
+export interface TrainBlocksResult {
+  /** 0-based lines of each block, from `train` to its closing brace. */
+  blocks: { index: number; models: string[]; startLine: number; endLine: number }[];
+  firstError?: { line: number; character: number; message: string };
+}
+
+/** What the run request answers. */
+export interface RunResult {
+  dir: string;
+  events: TrainerEvent[];
+  /** The run's model summary (summary.txt). */
+  summary?: string;
+}
+
+/** What the runs request answers. */
+export type RunsResult = EarlierRun[];
+
+/** Client command (the run lens's): show a model's run in the training panel. Arguments: document uri, model, run folder. */
+export const SHOW_RUN_COMMAND = 'layerwise.showRun';
