@@ -317,8 +317,7 @@ async function trainMember(
     finished.artifacts.evaluation = join(memberDir, EVALUATION);
     writeAtomic(finished.artifacts.evaluation, JSON.stringify(evaluation));
     // The history carries it too, so that a panel reopened later shows the Evaluation tab.
-    const { type: _type, ...stored } = evaluation;
-    record.evaluation = stored;
+    record.evaluation = { model: network.name, ...memberLabel, ...evaluated };
     writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
   }
   return { model, optimizer, failed: false, finished, evaluation };
