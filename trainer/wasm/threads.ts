@@ -16,6 +16,12 @@ import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 
 const NAME = 'tfjs-backend-wasm-threaded-simd';
 
+/**
+ * The threaded build's files, all in one folder: the package's `wasm-out/`,
+ * or the copy beside a bundle that runs without node_modules.
+ */
+export const THREADED_FILES = [`${NAME}.js`, `${NAME}.worker.js`, `${NAME}.wasm`] as const;
+
 // The part of the WebAssembly API used here: TypeScript declares it only in the DOM library, which this project leaves out.
 type WasmModule = object;
 interface WasmInstance {
@@ -39,19 +45,19 @@ interface FactoryConfig {
 }
 
 /**
- * A wasm backend on `threads` threads, from the package folder `packageDir`
- * (its `wasm-out/` holds the Emscripten scripts, `dist/` the binaries).
+ * A wasm backend on `threads` threads, from `dir`, the folder of
+ * THREADED_FILES (the Emscripten script, its worker and its binary).
  * Throws when the files are missing or the module does not start.
  */
-export async function createThreadedBackend(packageDir: string, threads: number): Promise<BackendWasm> {
-  const factoryPath = join(packageDir, 'wasm-out', `${NAME}.js`);
-  // Loaded at run time from the package folder, so a bundle does not inline it.
+export async function createThreadedBackend(dir: string, threads: number): Promise<BackendWasm> {
+  const factoryPath = join(dir, THREADED_FILES[0]);
+  // Loaded at run time from its folder, so a bundle does not inline it.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const factory = require(factoryPath) as (config: FactoryConfig) => Promise<ThreadedModule>;
-  const compiled = await WebAssembly.compile(readFileSync(join(packageDir, 'dist', `${NAME}.wasm`)));
-  const workerPath = writeWorkerScript(packageDir);
+  const compiled = await WebAssembly.compile(readFileSync(join(dir, THREADED_FILES[2])));
+  const workerPath = writeWorkerScript(dir);
   const module = await factory({
-    locateFile: (path) => (path.endsWith('.worker.js') ? workerPath : join(packageDir, 'dist', path)),
+    locateFile: (path) => (path.endsWith('.worker.js') ? workerPath : join(dir, path)),
     // Each worker evaluates this file to get the module's code.
     mainScriptUrlOrBlob: factoryPath,
     instantiateWasm(imports, receive) {
@@ -83,9 +89,9 @@ export async function createThreadedBackend(packageDir: string, threads: number)
  * file in the temporary folder (named by its content, so versions and
  * concurrent processes do not collide).
  */
-function writeWorkerScript(packageDir: string): string {
+function writeWorkerScript(dir: string): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { wasmWorkerContents } = require(join(packageDir, 'wasm-out', `${NAME}.worker.js`)) as { wasmWorkerContents: string };
+  const { wasmWorkerContents } = require(join(dir, THREADED_FILES[1])) as { wasmWorkerContents: string };
   // The string came out of a template literal, which turned the script's `\n` escapes into newlines inside its string literals.
   const script = wasmWorkerContents.replace(/\n/g, '\\n');
   const path = join(tmpdir(), `layerwise-${NAME}-${createHash('sha256').update(script).digest('hex').slice(0, 16)}.worker.js`);
