@@ -12,7 +12,7 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
 import type { EarlierRun, PanelRun } from '../protocol/panel';
 import type { BackendChoice, StartRequest } from '../protocol/training';
-import { TrainingProcess, trainerScript } from '../trainer/process';
+import { standaloneTrainerScript, TrainingProcess, trainerScript } from '../trainer/process';
 import { PANEL_VIEW_TYPE, panelKey, TrainingPanel, type PanelHost, type PanelState } from './panel';
 import { TrainingSession } from './session';
 
@@ -165,7 +165,7 @@ export class TrainingController implements vscode.Disposable {
 
   /** The trainer that runs without node_modules in an installed extension; the one beside the bundle otherwise. */
   private trainerScript(): string {
-    const standalone = this.context.asAbsolutePath('dist/standalone/trainer.js');
+    const standalone = standaloneTrainerScript(this.context.extensionPath);
     return existsSync(standalone) ? standalone : trainerScript();
   }
 
