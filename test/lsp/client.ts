@@ -52,11 +52,11 @@ export class LspClient {
     this.connection.listen();
   }
 
-  async initialize(initializationOptions?: unknown): Promise<InitializeResult> {
+  async initialize(initializationOptions?: unknown, workspace?: { codeLens?: { refreshSupport?: boolean } }): Promise<InitializeResult> {
     const result = await this.connection.sendRequest(InitializeRequest.type, {
       processId: process.pid,
       rootUri: null,
-      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } } },
+      capabilities: { textDocument: { publishDiagnostics: { versionSupport: true } }, workspace },
       initializationOptions,
     });
     await this.connection.sendNotification(InitializedNotification.type, {});
