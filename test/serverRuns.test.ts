@@ -112,7 +112,7 @@ describe('language server: runs', () => {
     await client.open(broken, TEXT.replace('Dense(8, activation=relu)', 'Dense(8, activation=relux)'));
     const answer = (await client.connection.sendRequest(TRAIN_BLOCKS_REQUEST, { uri: broken })) as TrainBlocksResult;
     assert.equal(answer.firstError?.line, 2);
-    assert.equal(answer.firstError?.character, 23);
+    assert.equal(answer.firstError?.character, 22);
     assert.match(answer.firstError!.message, /relux/);
   });
 
