@@ -85,10 +85,15 @@ describe('the .vsix', () => {
     assert.equal(contributes.grammars[0].scopeName, JSON.parse(readFileSync(join(repoRoot, 'syntaxes', 'net.tmLanguage.json'), 'utf8')).scopeName);
     assert.deepEqual(
       contributes.commands.map((c: { command: string; category: string }) => `${c.category}: ${c.command}`),
-      ['Layerwise: layerwise.showSummary', 'Layerwise: layerwise.train', 'Layerwise: layerwise.stopTraining'],
+      ['Layerwise: layerwise.showSummary', 'Layerwise: layerwise.train', 'Layerwise: layerwise.stopTraining', 'Layerwise: layerwise.showRun'],
     );
+    // Every command the client registers is contributed, and the other way round.
+    const registered = ['extension.ts', 'training.ts']
+      .flatMap((name) => [...readFileSync(join(repoRoot, 'client', name), 'utf8').matchAll(/registerCommand\('([\w.]+)'/g)].map((match) => match[1]))
+      .sort();
+    assert.deepEqual(registered, contributes.commands.map((c: { command: string }) => c.command).sort());
     assert.deepEqual(Object.keys(contributes.configuration.properties).sort(), ['layerwise.inlayHints.enabled', 'layerwise.trace.server', 'layerwise.training.backend']);
-    assert.deepEqual(manifest.activationEvents, ['onLanguage:net']);
+    assert.deepEqual(manifest.activationEvents, ['onLanguage:net', 'onWebviewPanel:layerwise.training']);
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.equal(manifest.main, './dist/extension.js');
   });
