@@ -208,7 +208,7 @@ function metricLines(name: string): LineSpec[] {
   return lines;
 }
 
-/** The overfitting spans and best epoch of the member being trained, worked out once per frame. */
+/** The overfitting spans of the member being trained, worked out again only after an event. */
 let marks: { version: number; state: RunState; spans: Span[] } | undefined;
 function currentSpans(): Span[] {
   if (marks?.state !== state || marks.version !== state.version) marks = { version: state.version, state, spans: overfitSpans(state.current) };
