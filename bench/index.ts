@@ -5,6 +5,7 @@
 import { measureCheckSpeed } from './checkSpeed';
 import { measureEngineOverhead } from './engineOverhead';
 import { measureLspSpeed } from './lspSpeed';
+import { measurePanelSpeed } from './panelSpeed';
 import { measureTrainSpeed } from './trainSpeed';
 
 async function main(): Promise<void> {
@@ -36,6 +37,15 @@ async function main(): Promise<void> {
   const overhead = await measureEngineOverhead();
   console.log(`The engine against a bare model.fit on ${overhead.backend}, the course MLP at batch 128`);
   console.log(`  engine ${overhead.engineSeconds.toFixed(2)} s · bare fit ${overhead.bareSeconds.toFixed(2)} s · overhead ${(overhead.overhead * 100).toFixed(1)}% (bar ≤ 5%)`);
+
+  const panel = await measurePanelSpeed();
+  if (!panel) {
+    console.log('Training panel page: skipped (/usr/bin/chromium is missing)');
+  } else {
+    console.log(`Training panel page in headless Chromium: ${panel.batches.toLocaleString('en-US')} batches over ${panel.epochs} epochs at ${panel.batchesPerSecond.toLocaleString('en-US')} batches/s, in ${panel.messages.toLocaleString('en-US')} messages at 60 a second`);
+    console.log(`  replayed in ${panel.wallSeconds.toFixed(1)} s instead of ${panel.realSeconds.toFixed(1)} s (${(panel.realSeconds / panel.wallSeconds).toFixed(1)}× real time, one message a frame, per-update work timed in the page)`);
+    console.log(`  update (handling + render) median ${panel.medianMs.toFixed(2)} ms (target < 4 ms) · p99 ${panel.p99Ms.toFixed(2)} ms (target < 16 ms) · max ${panel.maxMs.toFixed(1)} ms`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -52,18 +52,77 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
       <div><dt>Params</dt><dd id="params">–</dd></div>
       <div><dt>Train / validation</dt><dd id="sizes">–</dd></div>
       <div><dt>Epoch</dt><dd id="epoch">–</dd></div>
+      <div id="member-fact" hidden><dt>Member</dt><dd id="member">–</dd></div>
       <div><dt>Samples/s</dt><dd id="speed">–</dd></div>
+      <div><dt>Time left</dt><dd id="time-left">–</dd></div>
       <div><dt>Best epoch</dt><dd id="best">–</dd></div>
+      <div id="ensemble-fact" hidden><dt>Ensemble accuracy</dt><dd id="ensemble-accuracy">–</dd></div>
     </dl>
-    <vscode-button id="stop" appearance="secondary" disabled>Stop</vscode-button>
+    <div class="actions">
+      <vscode-button id="stop" appearance="secondary" disabled>Stop</vscode-button>
+      <vscode-button id="save-model" appearance="secondary" disabled>Save model as…</vscode-button>
+      <vscode-button id="open-folder" appearance="secondary" disabled>Open run folder</vscode-button>
+    </div>
   </header>
+  <div id="failure" class="failure" role="alert" hidden>
+    <strong>Training failed.</strong> <span id="failure-message"></span>
+    <a id="failure-location" href="#" hidden></a>
+  </div>
   <vscode-panels id="tabs" aria-label="Training views">
     <vscode-panel-tab id="tab-charts">Charts</vscode-panel-tab>
     <vscode-panel-tab id="tab-epochs">Epochs</vscode-panel-tab>
     <vscode-panel-tab id="tab-summary">Summary</vscode-panel-tab>
-    <vscode-panel-view id="view-charts"><div id="charts" class="charts"></div></vscode-panel-view>
+    <vscode-panel-tab id="tab-data">Data</vscode-panel-tab>
+    <vscode-panel-tab id="tab-evaluation">Evaluation</vscode-panel-tab>
+    <vscode-panel-tab id="tab-runs">Runs</vscode-panel-tab>
+    <vscode-panel-view id="view-charts">
+      <div class="tab">
+        <div class="toolbar">
+          <label class="smoothing">Smoothing
+            <input id="smoothing-range" type="range" min="0" max="0.99" step="0.01" value="0.6" aria-label="Smoothing of the batch line">
+            <input id="smoothing" type="number" min="0" max="0.99" step="0.01" value="0.6" aria-label="Smoothing">
+          </label>
+          <vscode-checkbox id="log-scale">Log scale</vscode-checkbox>
+          <span class="spacer"></span>
+          <vscode-button id="export-png" appearance="secondary" disabled>Export PNG</vscode-button>
+          <vscode-button id="export-svg" appearance="secondary" disabled>Export SVG</vscode-button>
+          <vscode-button id="export-csv" appearance="secondary" disabled>Export CSV</vscode-button>
+        </div>
+        <p id="ensemble" class="ensemble" hidden></p>
+        <div id="charts" class="charts"></div>
+      </div>
+    </vscode-panel-view>
     <vscode-panel-view id="view-epochs"><vscode-data-grid id="epochs" aria-label="Epochs"></vscode-data-grid></vscode-panel-view>
     <vscode-panel-view id="view-summary"><pre id="summary">No summary yet.</pre></vscode-panel-view>
+    <vscode-panel-view id="view-data">
+      <div class="tab" id="data">
+        <p id="data-empty" class="empty">What the model trains on appears when the run starts.</p>
+        <section id="data-labels" hidden><h3>Label distribution</h3><table id="label-counts" class="bars"></table></section>
+        <section id="data-images" hidden><h3>Training samples</h3><div class="samples" id="samples"></div></section>
+      </div>
+    </vscode-panel-view>
+    <vscode-panel-view id="view-evaluation">
+      <div class="tab" id="evaluation-tab">
+        <p id="evaluation-empty" class="empty">The evaluation appears when a classifier finishes training.</p>
+        <div id="evaluation" hidden>
+          <p id="evaluation-caption"></p>
+          <h3>Confusion matrix</h3>
+          <div class="scroll"><table id="confusion" class="confusion"></table></div>
+          <h3>Per-class accuracy</h3>
+          <table id="class-accuracy" class="bars"></table>
+          <h3>Worst-classified samples</h3>
+          <p id="worst-empty" class="empty">Every sample was classified correctly.</p>
+          <div id="worst" class="samples"></div>
+        </div>
+      </div>
+    </vscode-panel-view>
+    <vscode-panel-view id="view-runs">
+      <div class="tab">
+        <p id="runs-empty" class="empty">No earlier runs of this model.</p>
+        <div id="runs-chart" class="charts"></div>
+        <div class="scroll"><table id="runs-table" class="runs"></table></div>
+      </div>
+    </vscode-panel-view>
   </vscode-panels>
   <script nonce="${escapeAttribute(nonce)}" src="${escapeAttribute(scriptUri)}"></script>
 </body>

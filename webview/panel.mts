@@ -1,16 +1,23 @@
 /// <reference lib="dom" />
 /**
- * The training panel's page: a header with the run's facts, live charts of
- * every metric, an epoch table and the model summary. Bundled by esbuild as
- * an IIFE into dist/webview/panel.js; an ES module (.mts) because the toolkit
- * ships only as ES modules.
+ * The training panel's page: a header with the run's facts and controls,
+ * live charts of every metric, and the Epochs, Summary, Data, Evaluation and
+ * Runs tabs. Bundled by esbuild as an IIFE into dist/webview/panel.js; an ES
+ * module (.mts) because the toolkit ships only as ES modules.
  *
- * Messages only queue events; one animation frame applies the queue and
- * redraws, so a burst of batch events costs one redraw.
+ * A message only updates the run's numbers (`RunState`); one animation
+ * frame then brings the page up to date, so a burst of events, or a replay
+ * of a whole run, costs one redraw. Tabs are rebuilt only when what they
+ * show changed, and the Epochs grid only while it is visible.
+ *
+ * When the page finds an array at `window.layerwiseUpdateTimes`, it appends
+ * to it the milliseconds each update took (the messages' handling since the
+ * last frame, and the frame's work): the speed benchmark reads it.
  */
 import {
   provideVSCodeDesignSystem,
   vsCodeButton,
+  vsCodeCheckbox,
   vsCodeDataGrid,
   vsCodeDataGridCell,
   vsCodeDataGridRow,
@@ -18,304 +25,453 @@ import {
   vsCodePanelTab,
   vsCodePanelView,
 } from '@vscode/webview-ui-toolkit';
-import uPlot from 'uplot';
-import { isPanelHostMessage, type PanelPageMessage, type PanelRun } from '../protocol/panel.js';
-import type { EpochEvent, TrainerEvent } from '../protocol/training.js';
+import { isPanelHostMessage, type EarlierRun, type PanelPageMessage, type PanelRun } from '../protocol/panel.js';
+import type { EvaluationEvent } from '../protocol/training.js';
+import { createChart, destroyChart, lineWidth, readTheme, redraw, resizeChart, rgba, type Chart, type ChartSpec, type LineSpec, type Theme } from './charts.mjs';
+import { chartsPng, chartsSvg, fileStem, historyCsv } from './exports.mjs';
+import { formatSpans, LEARNING_RATE, overfitSpans, RunState, type Member, type Span } from './runState.mjs';
+import { percent, renderData, renderEvaluation, renderRunsTable, runsChartSpec, runsMetric } from './tabs.mjs';
 
 declare function acquireVsCodeApi(): { postMessage(message: PanelPageMessage): void };
 
 provideVSCodeDesignSystem().register(
-  vsCodeButton(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(),
+  vsCodeButton(), vsCodeCheckbox(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(),
   vsCodeDataGrid(), vsCodeDataGridRow(), vsCodeDataGridCell(),
 );
 
 const vscode = acquireVsCodeApi();
 const element = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const stopButton = element<HTMLButtonElement>('stop');
+type Button = HTMLElement & { disabled: boolean };
+const stopButton = element<Button>('stop');
+const saveButton = element<Button>('save-model');
+const folderButton = element<Button>('open-folder');
+const exportButtons = { png: element<Button>('export-png'), svg: element<Button>('export-svg'), csv: element<Button>('export-csv') };
+const smoothingRange = element<HTMLInputElement>('smoothing-range');
+const smoothingField = element<HTMLInputElement>('smoothing');
+const logScale = element<HTMLElement & { checked: boolean }>('log-scale');
+const tabs = element<HTMLElement & { activeid: string }>('tabs');
 const chartsView = element('charts');
+const runsChartView = element('runs-chart');
 const epochGrid = element<HTMLElement & { rowsData: Record<string, string>[] }>('epochs');
+const failureLink = element<HTMLAnchorElement>('failure-location');
 
-/** The learning rate's column: epoch events carry it beside the metrics. */
-const LEARNING_RATE = 'learning rate';
+let state = new RunState(Number(smoothingField.value), false);
+let panelRun: PanelRun | undefined;
+let summaryText: string | undefined;
+let earlierRuns: EarlierRun[] = [];
+let stopping = false;
 
-type Column = (number | null)[];
-
-/**
- * The shown run as uPlot columns. Every column shares `x`, in epochs: batch b
- * of epoch e sits at e - 1 + b / batchesPerEpoch, so the last batch of an
- * epoch shares its row with that epoch's point.
- */
-class RunData {
-  x: number[] = [];
-  /** Per-batch values by metric name. */
-  batch = new Map<string, Column>();
-  /** Per-epoch values by metric name (`val_` twins and the learning rate included). */
-  epoch = new Map<string, Column>();
-  epochs: EpochEvent[] = [];
-  batchCount = 0;
-  best: { epoch: number; value: number } | undefined;
-
-  column(columns: Map<string, Column>, name: string): Column {
-    let column = columns.get(name);
-    if (!column) {
-      column = new Array<number | null>(this.x.length).fill(null);
-      columns.set(name, column);
-    }
-    return column;
-  }
-
-  /** The row at x: the last one when it matches, else a new one (events come in order). */
-  row(x: number): number {
-    const last = this.x.length - 1;
-    if (last >= 0 && this.x[last] === x) return last;
-    this.x.push(x);
-    for (const column of this.batch.values()) column.push(null);
-    for (const column of this.epoch.values()) column.push(null);
-    return last + 1;
-  }
-
-  addBatch(x: number, metrics: Record<string, number>): void {
-    const row = this.row(x);
-    for (const [name, value] of Object.entries(metrics)) this.column(this.batch, name)[row] = value;
-    this.batchCount++;
-  }
-
-  addEpoch(event: EpochEvent): void {
-    const row = this.row(event.epoch);
-    for (const [name, value] of Object.entries(event.metrics)) this.column(this.epoch, name)[row] = value;
-    this.column(this.epoch, LEARNING_RATE)[row] = event.learningRate;
-    this.epochs.push(event);
-    const value = event.metrics['val_loss'] ?? event.metrics['loss'];
-    if (value !== undefined && (!this.best || value < this.best.value)) this.best = { epoch: event.epoch, value };
-  }
-
-  /** Each chart's name: loss first, then each metric, then the learning rate. */
-  chartNames(): string[] {
-    const names = new Set<string>();
-    for (const name of [...this.batch.keys(), ...this.epoch.keys()]) names.add(name.replace(/^val_/, ''));
-    names.delete(LEARNING_RATE);
-    const ordered = [...names].sort((a, b) => Number(b === 'loss') - Number(a === 'loss') || a.localeCompare(b));
-    return this.epoch.has(LEARNING_RATE) ? [...ordered, LEARNING_RATE] : ordered;
-  }
-}
-
-let data = new RunData();
-let batchesPerEpoch = 1;
-let pending: TrainerEvent[] = [];
-let charts = new Map<string, { plot: uPlot; box: HTMLElement }>();
-let rebuildCharts = false;
+let theme: Theme = readTheme();
+let charts: Chart[] = [];
+/** What the charts were built for: the state, its structure, and the theme. */
+let built: { state: RunState; structure: number; theme: Theme } | undefined;
+let runsChart: Chart | undefined;
+/** What each tab last showed, so that an unchanged tab is left alone. */
+const shown: { grid?: unknown; data?: unknown; evaluation?: unknown; runs?: unknown } = {};
+/** How many of the shown run's epochs the Runs chart was last built with. */
+let runsEpochs = 0;
 let frame: number | undefined;
+let handlingMs = 0;
 
 function scheduleRender(): void {
   frame ??= requestAnimationFrame(render);
 }
 
+/** Text, attribute and property writes only when the value changes: DOM writes are what a frame must avoid. */
+const textCache = new Map<string, string>();
 function text(id: string, value: string): void {
-  const target = element(id);
-  if (target.textContent !== value) target.textContent = value;
+  if (textCache.get(id) === value) return;
+  textCache.set(id, value);
+  element(id).textContent = value;
 }
 
-function setStatus(value: string, failed = false): void {
-  text('status', value);
-  element('status').classList.toggle('failed', failed);
+function attribute(target: HTMLElement, name: string, value: string): void {
+  if (target.dataset[name] !== value) target.dataset[name] = value;
+}
+
+function enable(button: Button, on: boolean): void {
+  if (button.disabled === on) button.disabled = !on;
+}
+
+function reveal(target: HTMLElement, on: boolean): void {
+  if (target.hidden === on) target.hidden = !on;
 }
 
 function reset(run?: PanelRun): void {
-  data = new RunData();
-  pending = [];
-  rebuildCharts = true;
-  for (const id of ['backend', 'params', 'sizes', 'epoch', 'speed', 'best']) text(id, '–');
-  text('model', run ? [run.model, run.file].filter(Boolean).join(' — ') : 'Waiting for the run');
-  text('summary', 'No summary yet.');
-  setStatus(run ? 'starting' : '');
-  stopButton.disabled = !run;
-  epochGrid.rowsData = [];
+  state = new RunState(state.smoothing, state.log);
+  panelRun = run;
+  summaryText = undefined;
+  earlierRuns = [];
+  stopping = false;
 }
 
-/** Applies one event to the run's data and the header's facts. */
-function apply(event: TrainerEvent): void {
-  switch (event.type) {
-    case 'started': {
-      data = new RunData();
-      rebuildCharts = true;
-      batchesPerEpoch = Math.max(1, event.batchesPerEpoch);
-      const member = event.members > 1 ? ` (member ${(event.member ?? 0) + 1} of ${event.members})` : '';
-      text('model', event.model + member);
-      text('backend', event.backend);
-      text('params', event.params.total.toLocaleString('en-US'));
-      text('sizes', `${event.data.train.toLocaleString('en-US')} / ${event.data.validation.toLocaleString('en-US')}`);
-      text('epoch', `0 of ${event.epochs}`);
-      setStatus('training');
-      stopButton.disabled = false;
-      return;
-    }
-    case 'batch':
-      data.addBatch(event.epoch - 1 + event.batch / batchesPerEpoch, event.metrics);
-      return;
-    case 'epoch':
-      data.addEpoch(event);
-      text('epoch', `${event.epoch} of ${event.epochs}`);
-      text('speed', Math.round(event.samplesPerSecond).toLocaleString('en-US'));
-      return;
-    case 'finished':
-      if (data.best) data.best.epoch = event.bestEpoch;
-      setStatus(event.reason === 'completed' ? 'finished' : event.reason === 'stopped' ? 'stopped' : 'stopped early');
-      stopButton.disabled = true;
-      return;
-    case 'failed':
-      setStatus(`failed: ${event.message}`, true);
-      stopButton.disabled = true;
-      return;
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/** A duration to the second under a minute, to the minute under an hour. */
+function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+function statusText(): string {
+  if (state.failed) return 'failed';
+  if (state.done) {
+    const reason = state.finished!.reason;
+    return reason === 'completed' ? 'finished' : reason === 'stopped' ? 'stopped' : 'stopped early';
+  }
+  if (stopping) return 'stopping';
+  if (state.started) return 'training';
+  return panelRun ? 'starting' : '';
+}
+
+function renderHeader(): void {
+  const started = state.started;
+  const current = state.current;
+  const title = started?.model ?? (panelRun ? [panelRun.model, panelRun.file].filter(Boolean).join(' — ') : 'Waiting for the run');
+  text('model', title);
+  text('status', statusText());
+  element('status').classList.toggle('failed', Boolean(state.failed));
+  text('backend', started?.backend ?? '–');
+  text('params', started ? count(started.params.total) : '–');
+  text('sizes', started ? `${count(started.data.train)} / ${count(started.data.validation)}` : '–');
+  const last = current?.epochs.at(-1);
+  text('epoch', started ? `${last?.epoch ?? 0} of ${last?.epochs ?? started.epochs}` : '–');
+  reveal(element('member-fact'), state.ensemble);
+  if (started && state.ensemble) text('member', `${(current?.index ?? 0) + 1} of ${started.members}`);
+  text('speed', last ? count(Math.round(last.samplesPerSecond)) : '–');
+  const left = state.secondsLeft();
+  text('time-left', left === undefined ? '–' : formatDuration(left));
+  const best = current?.best;
+  text('best', best ? `${best.epoch}${best.value === undefined ? '' : ` (${best.metric} ${best.value.toPrecision(4)})`}` : '–');
+
+  const ensemble = state.finished?.ensemble;
+  reveal(element('ensemble-fact'), Boolean(ensemble));
+  reveal(element('ensemble'), Boolean(ensemble));
+  if (ensemble) {
+    text('ensemble-accuracy', percent(ensemble.averagedAccuracy));
+    text('ensemble', `Ensemble validation accuracy: averaged ${percent(ensemble.averagedAccuracy)} · members ${ensemble.memberAccuracy.map((a, i) => `${i + 1}: ${percent(a)}`).join(', ')}`);
   }
 }
 
-/** A theme colour as rgba, read through a probe since canvas cannot use CSS variables. */
-function themeColor(css: string, alpha = 1): string {
-  const probe = document.createElement('span');
-  probe.style.color = css;
-  document.body.append(probe);
-  const [r, g, b] = getComputedStyle(probe).color.match(/[\d.]+/g) ?? ['128', '128', '128'];
-  probe.remove();
-  return `rgba(${r}, ${g}, ${b}, ${alpha})`;
+/** A failed run's message, with its location as a link when it has one. */
+function renderFailure(): void {
+  const failed = state.failed;
+  reveal(element('failure'), Boolean(failed));
+  if (failed) {
+    text('failure-message', failed.message);
+    const where = failed.file ? [failed.file, failed.line, failed.line === undefined ? undefined : failed.column].filter((p) => p !== undefined).join(':') : '';
+    reveal(failureLink, Boolean(failed.file));
+    text('failure-location', where);
+  }
 }
 
-/** Draws the best epoch as a dashed vertical line, and records where for tests and screen readers. */
-function bestEpochMarker(box: HTMLElement, color: string): uPlot.Plugin {
+function renderControls(): void {
+  enable(stopButton, Boolean(panelRun || state.started) && !state.done && !stopping);
+  enable(saveButton, state.done && !state.failed && Boolean(state.finished?.artifacts.model));
+  enable(folderButton, Boolean(state.runDir));
+  enable(exportButtons.png, charts.length > 0);
+  enable(exportButtons.svg, charts.length > 0);
+  enable(exportButtons.csv, state.members.some((m) => m && m.epochs.length > 0));
+}
+
+/** A member's colours: blue and orange for a single model; one palette colour per member, validation dashed, in an ensemble. */
+function memberColors(member: Member): { train: string; validation: string; dash: number[] | undefined; prefix: string } {
+  if (!state.ensemble) return { train: rgba(theme.blue), validation: rgba(theme.orange), dash: undefined, prefix: '' };
+  const color = rgba(theme.palette[member.index % theme.palette.length]!);
+  return { train: color, validation: color, dash: [6, 4], prefix: `member ${member.index + 1} ` };
+}
+
+function metricLines(name: string): LineSpec[] {
+  const lines: LineSpec[] = [];
+  const points = (state.layout?.epochs ?? 0) <= 200;
+  for (const member of state.members) {
+    if (!member) continue;
+    const colors = memberColors(member);
+    const batch = member.batch.get(name);
+    const base = state.ensemble ? theme.palette[member.index % theme.palette.length]! : theme.blue;
+    if (batch) {
+      lines.push({ label: `${colors.prefix}${name} (batch, raw)`, color: rgba(base, theme.highContrast ? 0.4 : 0.18), width: 1, points: false, values: batch.rawShown, legend: false });
+      lines.push({ label: `${colors.prefix}${name} (batch)`, color: rgba(base, theme.highContrast ? 0.85 : 0.6), width: lineWidth(theme, 1), points: false, values: batch.smoothShown, legend: true });
+    }
+    if (name === LEARNING_RATE) {
+      const series = member.epoch.get(LEARNING_RATE);
+      if (series) lines.push({ label: `${colors.prefix}learning rate`, color: colors.train, width: lineWidth(theme, 1.5), points, values: series.shown, legend: true });
+      continue;
+    }
+    const train = member.epoch.get(name);
+    if (train) lines.push({ label: `${colors.prefix}${name}`, color: colors.train, width: lineWidth(theme, 1.5), points, values: train.shown, legend: true });
+    const validation = member.epoch.get(`val_${name}`);
+    if (validation) lines.push({ label: `${colors.prefix}val_${name}`, color: colors.validation, width: lineWidth(theme, 1.5), ...(colors.dash ? { dash: colors.dash } : {}), points, values: validation.shown, legend: true });
+  }
+  return lines;
+}
+
+/** The overfitting spans of the member being trained, worked out again only after an event. */
+let marks: { version: number; state: RunState; spans: Span[] } | undefined;
+function currentSpans(): Span[] {
+  if (marks?.state !== state || marks.version !== state.version) marks = { version: state.version, state, spans: overfitSpans(state.current) };
+  return marks.spans;
+}
+
+function metricSpec(name: string): ChartSpec {
+  const layout = state.layout!;
   return {
-    hooks: {
-      draw: (plot) => {
-        const best = data.best?.epoch;
-        box.dataset['bestEpoch'] = best === undefined ? '' : String(best);
-        if (best === undefined) return;
-        const x = Math.round(plot.valToPos(best, 'x', true));
-        const { ctx, bbox } = plot;
-        ctx.save();
-        ctx.strokeStyle = color;
-        ctx.setLineDash([4, 4]);
-        ctx.lineWidth = devicePixelRatio;
-        ctx.beginPath();
-        ctx.moveTo(x, bbox.top);
-        ctx.lineTo(x, bbox.top + bbox.height);
-        ctx.stroke();
-        ctx.restore();
-      },
-    },
+    key: name,
+    title: name,
+    xLabel: 'epoch',
+    x: layout.x,
+    lines: metricLines(name),
+    xRange: () => [0, state.xMax()],
+    log: state.log,
+    marks: () => ({ best: state.current?.best?.epoch, spans: currentSpans() }),
   };
 }
 
-const CHART_HEIGHT = 220;
-
-/** The grid sizes each chart's box; a hidden tab has none, so charts keep a usable minimum. */
-const chartWidth = (box: HTMLElement): number => Math.max(box.clientWidth, 300);
-
-function createChart(name: string): { plot: uPlot; box: HTMLElement } {
-  const box = document.createElement('div');
-  box.className = 'chart';
-  box.dataset['metric'] = name;
-  chartsView.append(box);
-  const style = getComputedStyle(document.body);
-  const font = `11px ${style.getPropertyValue('--vscode-font-family') || 'sans-serif'}`;
-  const foreground = themeColor('var(--vscode-foreground, #616161)');
-  const grid = themeColor('var(--vscode-foreground, #616161)', 0.12);
-  const train = themeColor('var(--vscode-charts-blue, #3794ff)');
-  const validation = themeColor('var(--vscode-charts-orange, #d18616)');
-  const axis = { stroke: foreground, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
-  const point = (color: string) => ({ show: true, size: 6, fill: color, stroke: color });
-  const series: uPlot.Series[] = name === LEARNING_RATE
-    ? [{}, { label: 'learning rate', stroke: train, width: 1.5, points: point(train), spanGaps: true }]
-    : [
-        {},
-        { label: `${name} (batch)`, stroke: themeColor('var(--vscode-charts-blue, #3794ff)', 0.45), width: 1, points: { show: false }, spanGaps: true },
-        { label: name, stroke: train, width: 1.5, points: point(train), spanGaps: true },
-        { label: `val_${name}`, stroke: validation, width: 1.5, points: point(validation), spanGaps: true },
-      ];
-  const plot = new uPlot({
-    title: name,
-    width: chartWidth(box),
-    height: CHART_HEIGHT,
-    series,
-    scales: { x: { time: false } },
-    axes: [{ ...axis, label: 'epoch', labelFont: font }, { ...axis, size: 60 }],
-    legend: { live: false },
-    plugins: [bestEpochMarker(box, foreground)],
-  }, chartData(name), box);
-  return { plot, box };
+/**
+ * A sum that grows whenever anything a chart draws changes (every part only
+ * grows): its lines, and the current member's loss and val_loss, which place
+ * the marks every chart shows.
+ */
+function chartVersion(name: string): number {
+  const current = state.current;
+  let version = (state.finished ? 1 : 0) + (current?.epoch.get('loss')?.version ?? 0) + (current?.epoch.get('val_loss')?.version ?? 0);
+  for (const member of state.members) {
+    if (!member) continue;
+    version += (member.batch.get(name)?.version ?? 0) + (member.epoch.get(name)?.version ?? 0) + (member.epoch.get(`val_${name}`)?.version ?? 0) + (member.finished ? 1 : 0);
+  }
+  return version;
 }
 
-function chartData(name: string): uPlot.AlignedData {
-  if (name === LEARNING_RATE) return [data.x, data.column(data.epoch, LEARNING_RATE)];
-  return [data.x, data.column(data.batch, name), data.column(data.epoch, name), data.column(data.epoch, `val_${name}`)];
+function sum(values: (number | null)[]): number {
+  let total = 0;
+  for (const value of values) if (value !== null) total += value;
+  return total;
 }
 
-function countValues(column: Column): number {
-  let count = 0;
-  for (const value of column) if (value !== null) count++;
-  return count;
+/** What a chart holds, as data attributes for tests and tools: counts, marks, and the smoothed line. */
+function describeChart(chart: Chart): void {
+  const name = chart.spec.key;
+  const members = state.members.filter((m): m is Member => Boolean(m));
+  const current = state.current;
+  let epochPoints = 0;
+  let batchPoints = 0;
+  let omitted = 0;
+  let raw = 0;
+  let smoothed = 0;
+  const perMember: number[] = [];
+  for (const member of members) {
+    const batch = member.batch.get(name);
+    const epoch = member.epoch.get(name);
+    const validation = member.epoch.get(`val_${name}`);
+    epochPoints += epoch?.count ?? 0;
+    batchPoints += batch?.count ?? 0;
+    perMember.push(epoch?.count ?? 0);
+    omitted += (batch?.nonPositive ?? 0) + (epoch?.nonPositive ?? 0) + (validation?.nonPositive ?? 0);
+    if (batch) {
+      raw += sum(batch.rawShown);
+      smoothed += sum(batch.smoothShown);
+    }
+  }
+  const box = chart.box;
+  attribute(box, 'epochPoints', String(epochPoints));
+  attribute(box, 'batchPoints', String(batchPoints));
+  attribute(box, 'members', String(perMember.filter((n) => n > 0).length));
+  attribute(box, 'memberEpochPoints', perMember.join(','));
+  attribute(box, 'bestEpoch', String(current?.best?.epoch ?? ''));
+  attribute(box, 'overfit', formatSpans(currentSpans()));
+  attribute(box, 'drawnRows', String(chart.spec.x.length));
+  attribute(box, 'rawChecksum', raw.toPrecision(10));
+  attribute(box, 'smoothedChecksum', smoothed.toPrecision(10));
+  attribute(box, 'smoothedLast', current?.batch.get(name)?.lastSmoothed()?.toPrecision(6) ?? '');
+  attribute(box, 'logOmitted', String(state.log ? omitted : 0));
+  const note = state.log && omitted ? `${count(omitted)} values ≤ 0 are left out of the log scale.` : '';
+  if (chart.note.textContent !== note) chart.note.textContent = note;
 }
+
+function renderCharts(): void {
+  state.sync();
+  if (built?.state !== state || built.structure !== state.structure || built.theme !== theme) {
+    for (const chart of charts) destroyChart(chart);
+    charts = state.layout ? state.chartNames().map((name) => createChart(metricSpec(name), chartsView, theme)) : [];
+    built = { state, structure: state.structure, theme };
+    for (const chart of charts) {
+      chart.drawn = chartVersion(chart.spec.key);
+      describeChart(chart);
+    }
+    return;
+  }
+  for (const chart of charts) {
+    const version = chartVersion(chart.spec.key);
+    if (version === chart.drawn) continue;
+    redraw(chart);
+    chart.drawn = version;
+    describeChart(chart);
+  }
+}
+
+function renderEpochGrid(): void {
+  const key = [state, state.members.reduce((n, m) => n + (m?.epochs.length ?? 0), 0)];
+  if (sameKey(shown.grid, key)) return;
+  shown.grid = key;
+  epochGrid.rowsData = state.members.flatMap((member) => (member?.epochs ?? []).map((epoch) => ({
+    ...(state.ensemble ? { member: String(member!.index + 1) } : {}),
+    epoch: String(epoch.epoch),
+    ...Object.fromEntries(Object.entries(epoch.metrics).map(([name, value]) => [name, typeof value === 'number' ? value.toPrecision(4) : '–'])),
+    'learning rate': epoch.learningRate.toPrecision(3),
+    seconds: epoch.seconds.toFixed(2),
+  })));
+}
+
+function latestEvaluation(): EvaluationEvent | undefined {
+  return state.evaluations.at(-1);
+}
+
+function renderTabs(): void {
+  const active = tabs.activeid;
+  if (active === 'tab-epochs') renderEpochGrid();
+  text('summary', summaryText ?? 'No summary yet.');
+
+  const dataKey = [state.data, state.started?.classes, theme];
+  if (!sameKey(shown.data, dataKey)) {
+    shown.data = dataKey;
+    renderData(element('data'), state.data, state.started?.classes);
+  }
+  const evaluation = latestEvaluation();
+  const evaluationKey = [evaluation, theme];
+  if (!sameKey(shown.evaluation, evaluationKey)) {
+    shown.evaluation = evaluationKey;
+    renderEvaluation(element('evaluation-tab'), evaluation, theme, state.started?.members ?? 1);
+  }
+
+  // The Runs chart also shows the current run, so it follows new epochs while its tab is open.
+  const current = state.current?.epochs ?? [];
+  if (active === 'tab-runs') runsEpochs = current.length;
+  const runsKey = [earlierRuns, theme, state.log, state, runsEpochs];
+  if (!sameKey(shown.runs, runsKey)) {
+    shown.runs = runsKey;
+    reveal(element('runs-empty'), earlierRuns.length === 0);
+    if (runsChart) destroyChart(runsChart);
+    runsChart = earlierRuns.length ? createChart(runsChartSpec(earlierRuns, current, theme, state.log), runsChartView, theme) : undefined;
+    if (runsChart) attribute(runsChart.box, 'series', String(runsChart.spec.lines.length));
+    renderRunsTable(element<HTMLTableElement>('runs-table'), earlierRuns, runsMetric(earlierRuns, current), theme);
+  }
+}
+
+const sameKey = (a: unknown, b: unknown[]): boolean => Array.isArray(a) && a.length === b.length && a.every((value, i) => value === b[i]);
 
 function render(): void {
   frame = undefined;
-  const events = pending;
-  pending = [];
-  const epochsBefore = data.epochs.length;
-  for (const event of events) apply(event);
-
-  const names = data.chartNames();
-  if (rebuildCharts || names.some((name) => !charts.has(name))) {
-    for (const { plot, box } of charts.values()) { plot.destroy(); box.remove(); }
-    charts = new Map(names.map((name) => [name, createChart(name)]));
-    rebuildCharts = false;
-  } else {
-    for (const [name, { plot }] of charts) plot.setData(chartData(name));
-  }
-  for (const [name, { box }] of charts) {
-    // Counting is linear but cheap beside drawing, and tells tests what the chart holds.
-    box.dataset['epochPoints'] = String(countValues(data.column(data.epoch, name)));
-    box.dataset['batchPoints'] = String(countValues(data.column(data.batch, name)));
-  }
-
-  if (data.best) text('best', `${data.best.epoch} (${data.epoch.has('val_loss') ? 'val_loss' : 'loss'} ${data.best.value.toPrecision(4)})`);
-  if (data.epochs.length !== epochsBefore || data.epochs.length === 0) {
-    epochGrid.rowsData = data.epochs.map((epoch) => ({
-      epoch: String(epoch.epoch),
-      ...Object.fromEntries(Object.entries(epoch.metrics).map(([name, value]) => [name, value.toPrecision(4)])),
-      'learning rate': epoch.learningRate.toPrecision(3),
-      seconds: epoch.seconds.toFixed(2),
-    }));
-  }
+  const start = performance.now();
+  renderCharts();
+  renderHeader();
+  renderFailure();
+  renderControls();
+  renderTabs();
+  const times = (window as { layerwiseUpdateTimes?: number[] }).layerwiseUpdateTimes;
+  if (Array.isArray(times)) times.push(handlingMs + performance.now() - start);
+  handlingMs = 0;
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const start = performance.now();
   const message = event.data;
   if (!isPanelHostMessage(message)) return;
   switch (message.type) {
     case 'reset': reset(message.run); break;
-    case 'events': pending.push(...message.events); break;
-    case 'summary': text('summary', message.text); return;
+    case 'events': for (const trainerEvent of message.events) state.apply(trainerEvent); break;
+    case 'summary': summaryText = message.text; break;
+    case 'runs': earlierRuns = message.runs; break;
   }
+  handlingMs += performance.now() - start;
   scheduleRender();
 });
 
 stopButton.addEventListener('click', () => {
-  if (stopButton.disabled) return;
+  if (stopButton.disabled || stopping) return;
   vscode.postMessage({ type: 'stop' });
-  stopButton.disabled = true;
-  setStatus('stopping');
+  stopping = true;
+  scheduleRender();
 });
 
-// VS Code changes the body's class and the theme variables when the theme changes.
-new MutationObserver(() => {
-  rebuildCharts = true;
-  scheduleRender();
-}).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
-new MutationObserver(() => {
-  rebuildCharts = true;
-  scheduleRender();
-}).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+saveButton.addEventListener('click', () => {
+  if (!saveButton.disabled) vscode.postMessage({ type: 'saveModel' });
+});
 
-new ResizeObserver(() => {
-  for (const { plot, box } of charts.values()) plot.setSize({ width: chartWidth(box), height: CHART_HEIGHT });
-}).observe(chartsView);
+folderButton.addEventListener('click', () => {
+  if (!folderButton.disabled) vscode.postMessage({ type: 'openRunFolder' });
+});
+
+function exportFile(format: 'png' | 'svg' | 'csv'): void {
+  if (exportButtons[format].disabled) return;
+  const stem = fileStem(state.started?.model ?? panelRun?.model);
+  const content = format === 'png' ? chartsPng(charts, theme) : format === 'svg' ? chartsSvg(charts, theme) : historyCsv(state);
+  vscode.postMessage({ type: 'export', format, fileName: `${stem}-${format === 'csv' ? 'history' : 'charts'}.${format}`, content });
+}
+exportButtons.png.addEventListener('click', () => exportFile('png'));
+exportButtons.svg.addEventListener('click', () => exportFile('svg'));
+exportButtons.csv.addEventListener('click', () => exportFile('csv'));
+
+failureLink.addEventListener('click', (event) => {
+  event.preventDefault();
+  const failed = state.failed;
+  if (!failed?.file) return;
+  vscode.postMessage({
+    type: 'openLocation',
+    file: failed.file,
+    ...(failed.line === undefined ? {} : { line: failed.line }),
+    ...(failed.column === undefined ? {} : { column: failed.column }),
+  });
+});
+
+element('runs-table').addEventListener('click', (event) => {
+  const link = (event.target as HTMLElement).closest<HTMLElement>('a[data-dir]');
+  if (!link) return;
+  event.preventDefault();
+  vscode.postMessage({ type: 'openRunFolder', dir: link.dataset['dir']! });
+});
+
+function setSmoothing(raw: string): void {
+  const value = Math.min(0.99, Math.max(0, Number(raw)));
+  if (!Number.isFinite(value)) return;
+  if (Number(smoothingRange.value) !== value) smoothingRange.value = String(value);
+  if (Number(smoothingField.value) !== value && document.activeElement !== smoothingField) smoothingField.value = String(value);
+  state.setSmoothing(value);
+  scheduleRender();
+}
+smoothingRange.addEventListener('input', () => {
+  smoothingField.value = smoothingRange.value;
+  setSmoothing(smoothingRange.value);
+});
+smoothingField.addEventListener('input', () => {
+  if (smoothingField.value !== '') setSmoothing(smoothingField.value);
+});
+smoothingField.addEventListener('change', () => {
+  smoothingField.value = String(state.smoothing);
+});
+
+logScale.addEventListener('change', () => {
+  state.setLog(Boolean(logScale.checked));
+  scheduleRender();
+});
+
+tabs.addEventListener('change', () => scheduleRender());
+
+/** VS Code changes the body's class and the theme variables when the theme changes: colours are read again and the charts rebuilt. */
+function themeChanged(): void {
+  theme = readTheme();
+  scheduleRender();
+}
+new MutationObserver(themeChanged).observe(document.body, { attributes: true, attributeFilter: ['class', 'style'] });
+new MutationObserver(themeChanged).observe(document.documentElement, { attributes: true, attributeFilter: ['style'] });
+
+const resize = new ResizeObserver(() => {
+  for (const chart of charts) resizeChart(chart);
+  if (runsChart) resizeChart(runsChart);
+});
+resize.observe(chartsView);
+resize.observe(runsChartView);
 
 scheduleRender();
 vscode.postMessage({ type: 'ready' });
