@@ -152,8 +152,18 @@ describe('the training panel page in Chromium', { skip }, () => {
 
     await clickTab(page, 'tab-summary');
     await page.locator('#summary').filter({ visible: true }).waitFor();
-    assert.equal(await page.locator('#summary').textContent(), summary);
-    assert.match(summary, /Total params/);
+    // The table becomes a grid, one row per layer; the model's name and the totals stay as text below it.
+    const layers = [...summary.matchAll(/^ (\S+) \((\w+)\)/gm)].map((match) => `${match[1]} (${match[2]})`).filter((layer) => layer !== 'Layer (type)');
+    assert.ok(layers.length >= 3);
+    const grid = page.locator('#summary-grid');
+    await grid.locator('vscode-data-grid-row').nth(layers.length).waitFor();
+    const cells = await grid.locator('vscode-data-grid-row').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('vscode-data-grid-cell')].map((cell) => cell.textContent?.trim())));
+    assert.deepEqual(cells[0], ['Layer (type)', 'Output Shape', 'Param #']);
+    assert.deepEqual(cells.slice(1).map((row) => row[0]), layers);
+    const dense = cells.find((row) => row[0]?.endsWith('(Dense)') && row[1] === '(None, 64)');
+    assert.equal(dense?.[2], '192');
+    const below = await page.locator('#summary').textContent();
+    assert.match(below!, /^Model: "Blobs"\nTotal params: [\d,]+ .*\nTrainable params: .*\nNon-trainable params: /);
 
     await clickTab(page, 'tab-epochs');
     await page.locator('#epochs vscode-data-grid-row[row-type="default"]').nth(EPOCHS - 1).waitFor();
@@ -443,6 +453,23 @@ describe('the training panel page in Chromium', { skip }, () => {
     await page.evaluate('delete window.layerwiseUpdateTimes');
     // Generous: the machine is shared, and the bound is about per-event DOM work (which would take seconds), not speed.
     assert.ok(Math.max(...times) < 1500, `slowest update ${Math.max(...times).toFixed(0)} ms`);
+  });
+
+  it('keeps the shown run and the chart settings in the webview state, and restores the settings after a reload', async () => {
+    const run = { file: 'blobs.net', model: 'Blobs', uri: 'file:///w/blobs.net', trainBlock: 0 };
+    const reopened = await openPanel({ initScript: `window.__initialState = ${JSON.stringify({ run, smoothing: 0.3, log: true })};` });
+    try {
+      const { page } = reopened;
+      assert.equal(await page.locator('#smoothing').inputValue(), '0.3');
+      assert.equal(await page.locator('#log-scale').evaluate((box) => (box as HTMLElement & { checked: boolean }).checked), true);
+      await post(page, { type: 'reset', run });
+      await page.locator('#smoothing').fill('0.8');
+      await page.waitForFunction(() => (window as unknown as { __state?: { smoothing?: number } }).__state?.smoothing === 0.8);
+      const state = await page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+      assert.deepEqual(state, { run, smoothing: 0.8, log: true });
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('posts stop when the Stop button is clicked', async () => {

@@ -93,7 +93,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
       </div>
     </vscode-panel-view>
     <vscode-panel-view id="view-epochs"><vscode-data-grid id="epochs" aria-label="Epochs"></vscode-data-grid></vscode-panel-view>
-    <vscode-panel-view id="view-summary"><pre id="summary">No summary yet.</pre></vscode-panel-view>
+    <vscode-panel-view id="view-summary"><div class="summary"><vscode-data-grid id="summary-grid" aria-label="Model summary" hidden></vscode-data-grid><pre id="summary">No summary yet.</pre></div></vscode-panel-view>
     <vscode-panel-view id="view-data">
       <div class="tab" id="data">
         <p id="data-empty" class="empty">What the model trains on appears when the run starts.</p>

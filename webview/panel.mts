@@ -30,9 +30,17 @@ import type { EvaluationEvent } from '../protocol/training.js';
 import { createChart, destroyChart, lineWidth, readTheme, redraw, resizeChart, rgba, type Chart, type ChartSpec, type LineSpec, type Theme } from './charts.mjs';
 import { chartsPng, chartsSvg, fileStem, historyCsv } from './exports.mjs';
 import { formatSpans, LEARNING_RATE, overfitSpans, RunState, type Member, type Span } from './runState.mjs';
+import { renderSummary } from './summary.mjs';
 import { percent, renderData, renderEvaluation, renderRunsTable, runsChartSpec, runsMetric } from './tabs.mjs';
 
-declare function acquireVsCodeApi(): { postMessage(message: PanelPageMessage): void };
+/** What the page keeps across a reload of the webview: the run it shows (which the host revives) and the chart settings. */
+interface PageState {
+  run?: PanelRun;
+  smoothing?: number;
+  log?: boolean;
+}
+
+declare function acquireVsCodeApi(): { postMessage(message: PanelPageMessage): void; getState(): PageState | undefined; setState(state: PageState): void };
 
 provideVSCodeDesignSystem().register(
   vsCodeButton(), vsCodeCheckbox(), vsCodePanels(), vsCodePanelTab(), vsCodePanelView(),
@@ -55,7 +63,14 @@ const runsChartView = element('runs-chart');
 const epochGrid = element<HTMLElement & { rowsData: Record<string, string>[] }>('epochs');
 const failureLink = element<HTMLAnchorElement>('failure-location');
 
-let state = new RunState(Number(smoothingField.value), false);
+const saved = vscode.getState() ?? {};
+if (typeof saved.smoothing === 'number') smoothingRange.value = smoothingField.value = String(saved.smoothing);
+if (typeof saved.log === 'boolean') logScale.checked = saved.log;
+let state = new RunState(Number(smoothingField.value), Boolean(saved.log));
+
+function saveState(): void {
+  vscode.setState({ run: panelRun, smoothing: state.smoothing, log: state.log });
+}
 let panelRun: PanelRun | undefined;
 let summaryText: string | undefined;
 let earlierRuns: EarlierRun[] = [];
@@ -67,7 +82,7 @@ let charts: Chart[] = [];
 let built: { state: RunState; structure: number; theme: Theme } | undefined;
 let runsChart: Chart | undefined;
 /** What each tab last showed, so that an unchanged tab is left alone. */
-const shown: { grid?: unknown; data?: unknown; evaluation?: unknown; runs?: unknown } = {};
+const shown: { grid?: unknown; data?: unknown; evaluation?: unknown; runs?: unknown; summary?: string } = {};
 /** How many of the shown run's epochs the Runs chart was last built with. */
 let runsEpochs = 0;
 let frame: number | undefined;
@@ -103,6 +118,7 @@ function reset(run?: PanelRun): void {
   summaryText = undefined;
   earlierRuns = [];
   stopping = false;
+  saveState();
 }
 
 const count = (n: number): string => n.toLocaleString('en-US');
@@ -331,7 +347,10 @@ function latestEvaluation(): EvaluationEvent | undefined {
 function renderTabs(): void {
   const active = tabs.activeid;
   if (active === 'tab-epochs') renderEpochGrid();
-  text('summary', summaryText ?? 'No summary yet.');
+  if (shown.summary !== summaryText || summaryText === undefined) {
+    shown.summary = summaryText;
+    renderSummary(element('summary-grid'), element('summary'), summaryText);
+  }
 
   const dataKey = [state.data, state.started?.classes, theme];
   if (!sameKey(shown.data, dataKey)) {
@@ -438,6 +457,7 @@ function setSmoothing(raw: string): void {
   if (Number(smoothingRange.value) !== value) smoothingRange.value = String(value);
   if (Number(smoothingField.value) !== value && document.activeElement !== smoothingField) smoothingField.value = String(value);
   state.setSmoothing(value);
+  saveState();
   scheduleRender();
 }
 smoothingRange.addEventListener('input', () => {
@@ -453,6 +473,7 @@ smoothingField.addEventListener('change', () => {
 
 logScale.addEventListener('change', () => {
   state.setLog(Boolean(logScale.checked));
+  saveState();
   scheduleRender();
 });
 
