@@ -92,7 +92,10 @@ export class TrainingPanel {
     this.stored = undefined;
     this.setRun(run);
     this.unsubscribe = session.onEvents((events) => {
-      if (events.some((event) => event.type === 'started')) this.run = { ...this.run, runDir: session.runDir };
+      if (events.some((event) => event.type === 'started')) {
+        this.run = { ...this.run, runDir: session.runDir };
+        void this.sendSummary();
+      }
       this.post({ type: 'events', events });
       if (events.some((event) => event.type === 'finished' || event.type === 'failed')) void this.sendRuns();
     });
@@ -122,7 +125,20 @@ export class TrainingPanel {
     if (events.length) this.post({ type: 'events', events: [...events] });
     const summary = this.stored?.summary;
     if (summary) this.post({ type: 'summary', text: summary });
+    else void this.sendSummary();
     void this.sendRuns();
+  }
+
+  /** A live run's summary, which the trainer writes into the run folder before it starts. */
+  private async sendSummary(): Promise<void> {
+    const dir = this.session?.runDir;
+    if (!dir) return;
+    try {
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(dir), 'summary.txt'));
+      this.post({ type: 'summary', text: Buffer.from(bytes).toString('utf8') });
+    } catch (error) {
+      this.host.log(`no summary in ${dir}: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   private async sendRuns(): Promise<void> {
