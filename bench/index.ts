@@ -6,6 +6,7 @@ import { measureCheckSpeed } from './checkSpeed';
 import { measureEngineOverhead } from './engineOverhead';
 import { measureLspSpeed } from './lspSpeed';
 import { measurePanelSpeed } from './panelSpeed';
+import { formatChartLibraries, measureChartLibraries } from './chartLibraries';
 import { measureTrainSpeed } from './trainSpeed';
 
 async function main(): Promise<void> {
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
     console.log(`Training panel page in headless Chromium: ${panel.batches.toLocaleString('en-US')} batches over ${panel.epochs} epochs at ${panel.batchesPerSecond.toLocaleString('en-US')} batches/s, in ${panel.messages.toLocaleString('en-US')} messages at 60 a second`);
     console.log(`  replayed in ${panel.wallSeconds.toFixed(1)} s instead of ${panel.realSeconds.toFixed(1)} s (${(panel.realSeconds / panel.wallSeconds).toFixed(1)}× real time, one message a frame, per-update work timed in the page)`);
     console.log(`  update (handling + render) median ${panel.medianMs.toFixed(2)} ms (target < 4 ms) · p99 ${panel.p99Ms.toFixed(2)} ms (target < 16 ms) · max ${panel.maxMs.toFixed(1)} ms`);
+    // The measurement behind the panel's chart library (ARCHITECTURE.md).
+    for (const line of formatChartLibraries(await measureChartLibraries())) console.log(line);
   }
 }
 
