@@ -383,6 +383,18 @@ async function freePort(): Promise<number> {
   });
 }
 
+const RUN_PREFIX = 'lw-e2e-';
+
+/** Removes the scratch folders of earlier runs whose process is gone (one killed by SIGKILL cannot clean up). */
+function sweepAbandonedRuns(): void {
+  for (const name of readdirSync(tmpdir())) {
+    if (!name.startsWith(RUN_PREFIX)) continue;
+    const dir = join(tmpdir(), name);
+    const owner = Number(readFileSafe(join(dir, 'owner.pid')));
+    if (owner && !alive(owner)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export interface SessionOptions {
   readonly installation: Installation;
   /** Files to copy into the workspace root besides `examples/`, by destination name. */
@@ -410,7 +422,9 @@ export class Session {
   constructor(readonly options: SessionOptions) {
     const { version } = options.installation;
     // A short path: Chromium's and VS Code's sockets live under it, and a socket's path is limited to 107 bytes.
-    this.runDir = mkdtempSync(join(tmpdir(), 'lw-e2e-'));
+    sweepAbandonedRuns();
+    this.runDir = mkdtempSync(join(tmpdir(), RUN_PREFIX));
+    writeFileSync(join(this.runDir, 'owner.pid'), String(process.pid));
     this.workspace = join(this.runDir, 'workspace');
     this.home = join(this.runDir, 'home');
     this.userDataDir = join(this.runDir, 'user-data');
@@ -456,8 +470,10 @@ export class Session {
       '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
       ...dirs, this.workspace,
     ];
-    // detached: the server is a session and process-group leader (setsid), so the group holds everything it starts.
-    const server = spawn(installation.node, args, { env: this.env(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    // detached: a new session and process group (setsid) holds the server and everything it starts. Its
+    // leader is a guard shell that kills the group when the server exits or this process dies, even by SIGKILL.
+    const guard = `"$@" & server=$!; while kill -0 ${process.pid} 2>/dev/null && kill -0 $server 2>/dev/null; do sleep 1; done; kill -KILL 0`;
+    const server = spawn('sh', ['-c', guard, 'guard', installation.node, ...args], { env: this.env(), detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (server.pid) {
       liveGroups.add(server.pid);
       this.groups.push(server.pid);

@@ -78,6 +78,7 @@ const signMnist: Scenario = {
         : await wb.page.waitForTimeout(2000).then(() => wb.problems());
       assert.deepEqual(problems.filter((p) => p.file === 'sign_mnist.net').map((p) => `${p.severity} ${p.line}`), missing.map((line) => `warning ${line}`));
       assert.equal(await wb.squiggles('error'), 0);
+      await wb.closePanel();
     });
     await step('the code lens over the model shows 1,466,136', 10_000, async () => {
       const lenses = await wb.codeLenses();
@@ -110,7 +111,7 @@ async function editorImage(wb: Workbench, path: string): Promise<void> {
   const last = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines > .view-line').evaluateAll((nodes) =>
     Math.max(...nodes.map((node) => node.getBoundingClientRect().bottom)));
   mkdirSync(join(path, '..'), { recursive: true });
-  await wb.page.screenshot({ path, clip: { x: box.x, y: box.y, width: Math.min(box.width, 900), height: Math.min(box.height, last - box.y + 12) } });
+  await wb.page.screenshot({ path, clip: { x: box.x, y: box.y, width: Math.min(box.width, 900), height: Math.min(box.height, last - box.y + 24) } });
   log(`wrote ${path}`);
 }
 

@@ -297,8 +297,12 @@ export class Workbench {
     return problems;
   }
 
+  /** Hides the panel (Problems, Output, …) if it is open. */
   async closePanel(): Promise<void> {
-    if (await this.page.locator('.part.panel').isVisible()) await this.runCommand('View: Close Panel', { optional: true });
+    const panel = this.page.locator('.part.panel');
+    if (!(await panel.isVisible())) return;
+    if (!(await this.runCommand('View: Hide Panel', { optional: true }))) await this.runCommand('View: Close Panel');
+    await panel.waitFor({ state: 'hidden' });
   }
 
   // ------------------------------------------------------------ quick fixes, completion, rename
