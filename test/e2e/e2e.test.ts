@@ -52,12 +52,12 @@ describe(`Layerwise in VS Code ${version.vscode} (${version.label})`, { skip }, 
       installSeconds: installation?.installSeconds ?? 0,
       suiteSeconds: suiteStarted ? (ended - suiteStarted) / 1000 : 0,
       totalSeconds: (ended - started) / 1000,
-      peakPssBytes: memory?.peakPss ?? 0,
       peakRssBytes: memory?.peakRss ?? 0,
+      peakAnonBytes: memory?.peakAnon ?? 0,
       peakProcesses: memory?.peakProcesses ?? 0,
     };
     log(`${version.label}: install ${metrics.installSeconds.toFixed(0)} s${metrics.installSeconds ? '' : ' (cached)'}, suite ${metrics.suiteSeconds.toFixed(1)} s, total ${metrics.totalSeconds.toFixed(1)} s wall`);
-    log(`${version.label}: peak memory of the tests and every process they started: ${gib(metrics.peakPssBytes)} PSS (${gib(metrics.peakRssBytes)} summed RSS, ${metrics.peakProcesses} processes)`);
+    log(`${version.label}: peak memory of the tests and every process they started: ${gib(metrics.peakRssBytes)} summed RSS, ${gib(metrics.peakAnonBytes)} of it anonymous (${metrics.peakProcesses} processes)`);
     if (session) {
       mkdirSync(session.resultsDir, { recursive: true });
       writeFileSync(join(session.resultsDir, 'metrics.json'), JSON.stringify(metrics, null, 2) + '\n');
@@ -69,10 +69,12 @@ describe(`Layerwise in VS Code ${version.vscode} (${version.label})`, { skip }, 
     it(scenario.name, { skip: scenario.skip, timeout: scenario.timeoutMs }, async () => {
       assert.ok(workbench && session, 'the workbench did not start');
       const context = contextFor(workbench, session, scenario.name);
-      await context.step('close what the previous scenario left open', 20_000, async () => {
-        await workbench!.closeAllEditors();
-        await workbench!.closePanel();
-      });
+      if (!scenario.continuesPrevious) {
+        await context.step('close what the previous scenario left open', 20_000, async () => {
+          await workbench!.closeAllEditors();
+          await workbench!.closePanel();
+        });
+      }
       await scenario.run(context);
     });
   }

@@ -299,8 +299,8 @@ function installExitHooks(): void {
 
 interface ProcInfo { pid: number; ppid: number; pgid: number; cmdline: string }
 
-/** Every process on the machine, from /proc. */
-function processes(): ProcInfo[] {
+/** Every process on the machine, from /proc; command lines only when asked, since reading one locks that process's memory map. */
+function processes(withCommandLines = false): ProcInfo[] {
   const list: ProcInfo[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
@@ -308,7 +308,8 @@ function processes(): ProcInfo[] {
     // Fields after the command's closing parenthesis: state, ppid, pgrp, …
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     if (fields.length < 3) continue;
-    list.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), cmdline: readFileSafe(`/proc/${name}/cmdline`).replace(/\0/g, ' ') });
+    const cmdline = withCommandLines ? readFileSafe(`/proc/${name}/cmdline`).replace(/\0/g, ' ') : '';
+    list.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), cmdline });
   }
   return list;
 }
@@ -330,15 +331,21 @@ function descendants(root = process.pid, all = processes()): ProcInfo[] {
 
 /** Processes still alive that this run started: in its groups, or naming its scratch folder. */
 export function leftovers(runDir: string, groups: number[]): ProcInfo[] {
-  return processes().filter((p) => p.pid !== process.pid && (groups.includes(p.pgid) || p.cmdline.includes(runDir)));
+  return processes(true).filter((p) => p.pid !== process.pid && (groups.includes(p.pgid) || p.cmdline.includes(runDir)));
 }
 
 // ---------------------------------------------------------------- memory
 
-/** Samples the memory of this process and everything it started, and keeps the peak. */
+/**
+ * Samples the memory of this process and everything it started, and keeps
+ * the peak: the sum of their resident sizes (shared pages counted in each
+ * process, so an upper bound) and of their anonymous resident memory (what
+ * each holds privately). Only /proc/PID/stat and status are read, which
+ * take no lock on the process sampled.
+ */
 export class MemorySampler {
-  peakPss = 0;
   peakRss = 0;
+  peakAnon = 0;
   peakProcesses = 0;
   private readonly timer: NodeJS.Timeout;
 
@@ -350,15 +357,15 @@ export class MemorySampler {
 
   sample(): void {
     const pids = [process.pid, ...descendants().map((p) => p.pid)];
-    let pss = 0;
     let rss = 0;
+    let anon = 0;
     for (const pid of pids) {
-      const rollup = readFileSafe(`/proc/${pid}/smaps_rollup`);
-      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0) * 1024;
-      rss += Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSafe(`/proc/${pid}/status`))?.[1] ?? 0) * 1024;
+      const status = readFileSafe(`/proc/${pid}/status`);
+      rss += Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
+      anon += Number(/^RssAnon:\s+(\d+) kB/m.exec(status)?.[1] ?? 0) * 1024;
     }
-    if (pss > this.peakPss) this.peakPss = pss;
     if (rss > this.peakRss) this.peakRss = rss;
+    if (anon > this.peakAnon) this.peakAnon = anon;
     if (pids.length > this.peakProcesses) this.peakProcesses = pids.length;
   }
 
@@ -416,6 +423,7 @@ export class Session {
   private readonly userDataDir: string;
   private readonly extensionsDir: string;
   private serverLog = '';
+  readonly consoleErrors: string[] = [];
   private context: BrowserContext | undefined;
   private readonly groups: number[] = [];
 
@@ -435,8 +443,10 @@ export class Session {
   /** The environment of every process the session starts: a home and temporary folder of its own. */
   private env(): NodeJS.ProcessEnv {
     const { installation } = this.options;
+    // Nothing of the test runner's own environment (NODE_TEST_CONTEXT and the like) reaches VS Code.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NODE_TEST')));
     return {
-      ...process.env,
+      ...inherited,
       HOME: this.home,
       TMPDIR: join(this.home, 'tmp'),
       XDG_CONFIG_HOME: join(this.home, '.config'),
@@ -453,7 +463,10 @@ export class Session {
     rmSync(this.resultsDir, { recursive: true, force: true });
     for (const dir of [this.workspace, join(this.home, 'tmp'), join(this.userDataDir, 'User'), this.extensionsDir, this.resultsDir]) mkdirSync(dir, { recursive: true });
     cpSync(join(repoRoot, 'examples'), this.workspace, { recursive: true });
-    for (const [name, source] of Object.entries(this.options.extraFiles ?? {})) copyFileSync(source, join(this.workspace, name));
+    for (const [name, source] of Object.entries(this.options.extraFiles ?? {})) {
+      if (!existsSync(source)) throw new Error(`${source} is missing: the scenarios need it in the workspace as ${name}`);
+      copyFileSync(source, join(this.workspace, name));
+    }
     writeFileSync(join(this.userDataDir, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
 
     const { installation } = this.options;
@@ -507,9 +520,15 @@ export class Session {
       env: this.env() as Record<string, string>,
       viewport: { width: 1400, height: 900 },
     });
-    for (const p of descendants().filter((p) => p.cmdline.includes(profile))) livePids.add(p.pid);
+    for (const p of descendants(process.pid, processes(true)).filter((p) => p.cmdline.includes(profile))) livePids.add(p.pid);
     this.page = this.context.pages()[0] ?? await this.context.newPage();
     this.page.setDefaultTimeout(15_000);
+    // The workbench's and the webviews' console errors, the latest kept for failure messages.
+    this.page.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      this.consoleErrors.push(`${message.text().slice(0, 300)} (${message.location().url.replace(/^https?:\/\/[^/]+/, '').slice(0, 200)})`);
+      this.consoleErrors.splice(0, this.consoleErrors.length - 10);
+    });
     return this.page;
   }
 
@@ -573,7 +592,8 @@ export async function step<T>(session: Session, scenario: string, name: string, 
     } catch { /* the page itself may be gone */ }
     // The first line here; the whole error (a Playwright call log, say) follows as the cause.
     const message = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    const failure = new Error(`${scenario}: step "${name}" failed after ${((Date.now() - started) / 1000).toFixed(1)} s: ${message}${saved ? `\nscreenshot: ${picture}` : ''}`, { cause: error });
+    const console = session.consoleErrors.length > 0 ? `\nlatest console errors:\n  ${session.consoleErrors.slice(-5).join('\n  ')}` : '';
+    const failure = new Error(`${scenario}: step "${name}" failed after ${((Date.now() - started) / 1000).toFixed(1)} s: ${message}${saved ? `\nscreenshot: ${picture}` : ''}${console}`, { cause: error });
     throw failure;
   } finally {
     clearTimeout(timer);

@@ -48,9 +48,12 @@ export class Workbench {
     await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ timeout: 60_000 });
   }
 
-  /** Reloads the window as "Developer: Reload Window" does. */
+  /** Reloads the window with "Developer: Reload Window", which lets the workbench save its state first. */
   async reload(): Promise<void> {
-    await this.page.reload();
+    const main = this.page.mainFrame();
+    const navigated = this.page.waitForEvent('framenavigated', { predicate: (frame) => frame === main, timeout: 60_000 });
+    await this.runCommand('Developer: Reload Window').catch(() => undefined);
+    await navigated;
     await this.waitForReady();
   }
 
@@ -389,11 +392,15 @@ export class Workbench {
     return this.page.locator('.statusbar-item').allInnerTexts();
   }
 
-  /** Picks a colour theme through "Preferences: Color Theme". */
+  /** Picks a colour theme through "Preferences: Color Theme", whose picker replaces the palette's. */
   async setColorTheme(theme: string): Promise<void> {
-    await this.runCommand('Preferences: Color Theme');
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor();
+    await input.fill('>Preferences: Color Theme');
+    await this.focusRow('.quick-input-widget', (label) => label.startsWith('Preferences: Color Theme'), 10_000);
+    await this.page.keyboard.press('Enter');
+    await until('the theme picker', async () => (await input.inputValue()) === '' && /theme/i.test((await input.getAttribute('placeholder')) ?? '') ? true : undefined, 10_000);
     await input.fill(theme);
     await this.focusRow('.quick-input-widget', (label) => label === theme || label.startsWith(`${theme}, `) || label.startsWith(`${theme} `), 10_000);
     await this.page.keyboard.press('Enter');
@@ -407,15 +414,20 @@ export class Workbench {
    * Webview pages sit in nested iframes; every frame is searched.
    */
   async webviewFrame(selector: string, timeoutMs = 20_000): Promise<Frame> {
-    return until(`a webview with ${selector}`, async () => {
-      for (const frame of this.page.frames()) {
-        if (frame === this.page.mainFrame()) continue;
-        try {
-          if (await frame.evaluate((s) => !!document.querySelector(s), selector)) return frame;
-        } catch { /* a frame navigating or gone */ }
-      }
-      return undefined;
-    }, timeoutMs, 300);
+    try {
+      return await until(`a webview with ${selector}`, async () => {
+        for (const frame of this.page.frames()) {
+          if (frame === this.page.mainFrame()) continue;
+          try {
+            if (await frame.evaluate((s) => !!document.querySelector(s), selector)) return frame;
+          } catch { /* a frame navigating or gone */ }
+        }
+        return undefined;
+      }, timeoutMs, 300);
+    } catch (error) {
+      const frames = this.page.frames().filter((frame) => frame !== this.page.mainFrame()).map((frame) => `${frame.name() || '(unnamed)'} ${frame.url().replace(/^.*\/static\/out\//, '').slice(0, 80)}`);
+      throw new Error(`${error instanceof Error ? error.message : error}; frames: ${frames.join(', ') || 'none'}`, { cause: error });
+    }
   }
 
   /** The visible text of a webview frame. */
