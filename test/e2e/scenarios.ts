@@ -1,0 +1,526 @@
+/**
+ * What a user does with Layerwise in VS Code, and what they must see. Each
+ * scenario takes a running workbench, so the same scenarios run on every
+ * VS Code version the harness installs.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Frame } from 'playwright-core';
+import { repoRoot } from '../support';
+import { log, step, type Session } from './harness';
+import { until, Workbench } from './workbench';
+
+export interface ScenarioContext {
+  readonly wb: Workbench;
+  readonly session: Session;
+  /** A named step of this scenario, with a time limit and a screenshot on failure. */
+  step<T>(name: string, timeoutMs: number, body: () => Promise<T>): Promise<T>;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly timeoutMs: number;
+  /** Why the scenario does not run yet; false when it runs. */
+  readonly skip: string | false;
+  /** Runs on what the previous scenario left open, instead of a workbench with no editor open. */
+  readonly continuesPrevious?: boolean;
+  run(context: ScenarioContext): Promise<void>;
+}
+
+export function contextFor(wb: Workbench, session: Session, scenario: string): ScenarioContext {
+  return { wb, session, step: (name, timeoutMs, body) => step(session, scenario, name, timeoutMs, body) };
+}
+
+/**
+ * The training scenarios need the extension's training client (the panel,
+ * Stop, the status bar item and the sparkline lens), which is being written
+ * on main. LAYERWISE_E2E_TRAINING=1 runs them anyway.
+ */
+const TRAINING_SKIP = process.env['LAYERWISE_E2E_TRAINING'] === '1'
+  ? false
+  : 'the extension\'s training client (panel, Stop, status bar, sparkline lens) is not merged into this branch yet; LAYERWISE_E2E_TRAINING=1 runs it';
+
+/** The 1-based number of the first line that contains `text`. */
+function lineOf(lines: string[], text: string): number {
+  const index = lines.findIndex((line) => line.includes(text));
+  assert.ok(index >= 0, `no line contains ${JSON.stringify(text)}:\n${lines.join('\n')}`);
+  return index + 1;
+}
+
+/** The file's lines, without the empty one after its final newline, as the editor numbers them. */
+const fileLines = (path: string): string[] => readFileSync(path, 'utf8').replace(/\n$/, '').split('\n');
+
+const SPARK = /[▁▂▃▄▅▆▇█]{3,}/;
+
+// ---------------------------------------------------------------- editing
+
+const signMnist: Scenario = {
+  name: 'sign_mnist.net: no error squiggles; hover, inlay hint and code lens show the counts',
+  timeoutMs: 90_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const lines = fileLines(join(session.workspace, 'sign_mnist.net'));
+    const firstDense = lineOf(lines, 'Dense(1024');
+
+    await step('open sign_mnist.net', 30_000, async () => {
+      await wb.openFile('sign_mnist.net');
+      // The model's lens appears once the language server has analysed the file.
+      await wb.waitForCodeLens('params');
+    });
+    await step('no error squiggles', 20_000, async () => {
+      // The only diagnostics expected: a warning for each data file the scratch workspace lacks.
+      const missing = lines.flatMap((text, i) => {
+        const csv = /csv\("([^"]+)"/.exec(text);
+        return csv && !existsSync(join(session.workspace, csv[1]!)) ? [i + 1] : [];
+      });
+      const problems = missing.length > 0
+        ? await wb.waitForProblems('sign_mnist.net', (found) => found.length >= missing.length, `${missing.length} data-file warnings`)
+        : await wb.page.waitForTimeout(2000).then(() => wb.problems());
+      assert.deepEqual(problems.filter((p) => p.file === 'sign_mnist.net').map((p) => `${p.severity} ${p.line}`), missing.map((line) => `warning ${line}`));
+      assert.equal(await wb.squiggles('error'), 0);
+      await wb.closePanel();
+    });
+    await step('the code lens over the model shows 1,466,136', 10_000, async () => {
+      const lenses = await wb.codeLenses();
+      assert.match(lenses[0] ?? '', /^1,466,136 params/, `code lenses: ${JSON.stringify(lenses)}`);
+    });
+    await step('the inlay hint of the first Dense shows (None, 1024)', 10_000, async () => {
+      const hints = await until('inlay hints', async () => {
+        const found = await wb.inlayHints();
+        return found.has(firstDense) ? found : undefined;
+      });
+      assert.match(hints.get(firstDense)!, /^\(None, 1024\)/, `hints: ${JSON.stringify([...hints])}`);
+    });
+    await step('hovering the first Dense shows 803,840', 15_000, async () => {
+      const hover = await wb.hover('Dense', 1);
+      assert.match(hover, /784 × 1024 \+ 1024 = 803,840/, hover);
+      assert.match(hover, /output \(None, 1024\)/, hover);
+    });
+    await step('screenshots', 15_000, async () => {
+      await wb.screenshot('editor-hover-inlay-hints');
+      if (process.env['LAYERWISE_E2E_DOCS_IMAGES'] === '1') await editorImage(wb, join(repoRoot, 'docs', 'images', 'editor.png'));
+      await wb.dismissHover();
+    });
+  },
+};
+
+/** The README's picture of the editor: the editor part only, down to the end of the file. */
+async function editorImage(wb: Workbench, path: string): Promise<void> {
+  const box = await wb.page.locator('.part.editor').boundingBox();
+  assert.ok(box, 'the editor part is not on screen');
+  const last = await wb.page.locator('.editor-group-container.active .monaco-editor .view-lines > .view-line').evaluateAll((nodes) =>
+    Math.max(...nodes.map((node) => node.getBoundingClientRect().bottom)));
+  mkdirSync(join(path, '..'), { recursive: true });
+  await wb.page.screenshot({ path, clip: { x: box.x, y: box.y, width: Math.min(box.width, 900), height: Math.min(box.height, last - box.y + 24) } });
+  log(`wrote ${path}`);
+}
+
+/** The errors a file marks with `# error: message` comments, as (line, message). */
+function markedErrors(path: string): { line: number; message: string }[] {
+  return fileLines(path).flatMap((line, i) => {
+    const marked = /#\s*error:\s*(.+?)\s*$/.exec(line);
+    return marked ? [{ line: i + 1, message: marked[1]! }] : [];
+  });
+}
+
+const shapeErrors: Scenario = {
+  name: 'shape_errors.net: the Problems panel lists exactly its marked errors; the softmax quick fix removes one',
+  timeoutMs: 120_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const file = 'shape_errors.net';
+    const marked = markedErrors(join(session.workspace, file));
+    assert.ok(marked.length >= 3, `the example marks ${marked.length} errors`);
+    const typo = marked.find((m) => /did you mean 'softmax'/.test(m.message));
+    assert.ok(typo, 'the example marks no "did you mean \'softmax\'" error');
+    const errorsOf = (found: { severity: string; line: number; message: string }[]): { line: number; message: string }[] =>
+      found.filter((p) => p.severity === 'error').map(({ line, message }) => ({ line, message })).sort((a, b) => a.line - b.line);
+
+    await step('open shape_errors.net', 30_000, () => wb.openFile(file));
+    await step('the Problems panel lists exactly the marked errors', 30_000, async () => {
+      const found = await wb.waitForProblems(file, (problems) => errorsOf(problems).length >= marked.length, `${marked.length} errors for ${file}`);
+      assert.deepEqual(errorsOf(found), marked);
+      assert.equal(await wb.squiggles('error'), marked.length);
+      await wb.screenshot('shape-errors-problems');
+    });
+    await step('apply "Change to \'softmax\'"', 20_000, async () => {
+      const text = fileLines(join(session.workspace, file))[typo.line - 1]!;
+      await wb.goTo(typo.line, text.indexOf('softmaxx') + 2);
+      const fixes = await wb.quickFixes();
+      const fix = fixes.find((title) => /'softmax'/.test(title));
+      assert.ok(fix, `quick fixes offered: ${JSON.stringify(fixes)}`);
+      await wb.applyQuickFix(fix);
+    });
+    await step('the error goes away and the rest stay', 30_000, async () => {
+      const rest = marked.filter((m) => m !== typo);
+      const found = await wb.waitForProblems(file, (problems) => errorsOf(problems).length === rest.length, `${rest.length} errors for ${file}`);
+      assert.deepEqual(errorsOf(found), rest);
+      const lines = await wb.editorLines();
+      assert.match(lines[typo.line - 1]!, /activation=softmax\)/);
+      assert.equal(await wb.squiggles('error'), rest.length);
+      await wb.screenshot('shape-errors-after-quick-fix');
+    });
+  },
+};
+
+const completionAndRename: Scenario = {
+  name: 'residual.net: completion after "-> D" offers Dense; renaming a tensor changes every use',
+  timeoutMs: 120_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const file = 'residual.net';
+    const path = join(session.workspace, file);
+    const original = fileLines(path);
+    await step('open residual.net', 30_000, async () => {
+      await wb.openFile(file);
+      await wb.waitForCodeLens('params');
+    });
+    await step('completion after "-> D" offers Dense', 30_000, async () => {
+      const after = lineOf(original, 'both = ');
+      await wb.goTo(after, original[after - 1]!.length + 1);
+      await wb.page.keyboard.press('End');
+      await wb.page.keyboard.press('Enter');
+      await wb.type('x = both -> D');
+      const labels = await wb.completions();
+      assert.ok(labels.includes('Dense'), `completions: ${JSON.stringify(labels)}`);
+      assert.ok(!labels.includes('model') && !labels.includes('both'), `after "->" only layers are offered: ${JSON.stringify(labels)}`);
+      await wb.screenshot('residual-completion');
+      await wb.dismissSuggestions();
+      await wb.runCommand('File: Revert File');
+      await until('the file reverted', async () => JSON.stringify(await wb.editorLines()) === JSON.stringify([...original, '']) ? true : undefined);
+    });
+    // Renaming `a` must change its definition and both uses, and no "a" in a comment.
+    const renamed = original.map((line) => {
+      const hash = line.indexOf('#');
+      const code = hash < 0 ? line : line.slice(0, hash);
+      return code.replace(/\ba\b/g, 'trunk') + (hash < 0 ? '' : line.slice(hash));
+    });
+    assert.equal(renamed.join('\n').split('trunk').length - 1, 3, 'the example defines `a` and uses it twice');
+    await step('rename `a` to `trunk` with F2', 30_000, async () => {
+      const definition = lineOf(original, 'a    = features');
+      await wb.goTo(definition, 3);
+      await wb.rename('trunk');
+      await until('every use renamed', async () => JSON.stringify(await wb.editorLines()) === JSON.stringify([...renamed, '']) ? true : undefined);
+      await wb.save();
+      assert.equal(readFileSync(path, 'utf8'), renamed.join('\n') + '\n');
+      await wb.waitForCodeLens('27,298 params');
+      assert.equal(await wb.squiggles('error'), 0);
+      await wb.screenshot('residual-renamed');
+    });
+  },
+};
+
+const summary: Scenario = {
+  name: '"Layerwise: Show Model Summary" opens the Keras-style table',
+  timeoutMs: 60_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const expected = spawnSync(process.execPath, [join(repoRoot, 'dist', 'cli.js'), 'summary', join(session.workspace, 'sign_mnist.net')], { encoding: 'utf8' });
+    assert.equal(expected.status, 0, expected.stderr);
+    await step('open sign_mnist.net', 30_000, async () => {
+      await wb.openFile('sign_mnist.net');
+      await wb.waitForCodeLens('params');
+    });
+    await step('run "Layerwise: Show Model Summary"', 10_000, () => wb.runCommand('Layerwise: Show Model Summary'));
+    await step('the summary editor shows the table', 20_000, async () => {
+      const lines = await until('the summary editor', async () => {
+        const shown = await wb.editorLinesOf('sign_mnist summary');
+        return shown.some((line) => line.startsWith('Total params')) ? shown : undefined;
+      });
+      const table = lines.map((line) => line.trimEnd()).join('\n').trim();
+      assert.match(table, /^Model: "SignMNIST"/);
+      assert.match(table, /^ Layer \(type\) +Output Shape +Param #$/m);
+      assert.match(table, /^ dense \(Dense\) +\(None, 1024\) +803,840$/m);
+      assert.match(table, /^Total params: 1,466,136 \(5\.59 MB\)$/m);
+      assert.equal(table, expected.stdout.split('\n').map((line) => line.trimEnd()).join('\n').trim());
+      await wb.screenshot('summary');
+    });
+  },
+};
+
+// ---------------------------------------------------------------- training
+
+/** The training panel's page: the frame whose document has `#status`. */
+const panelFrame = (wb: Workbench): Promise<Frame> => wb.webviewFrame('#status', 30_000);
+
+const statusOf = (frame: Frame): Promise<string> => frame.evaluate(() => document.querySelector('#status')?.textContent?.trim() ?? '');
+
+async function lossPoints(frame: Frame): Promise<{ batch: number; epoch: number }> {
+  return frame.evaluate(() => {
+    const chart = document.querySelector('.chart[data-metric="loss"]');
+    return { batch: Number(chart?.getAttribute('data-batch-points') ?? 0), epoch: Number(chart?.getAttribute('data-epoch-points') ?? 0) };
+  });
+}
+
+async function waitForStatus(frame: Frame, wanted: RegExp, timeoutMs: number): Promise<string> {
+  let last = '';
+  try {
+    return await until(`the panel's status to match ${wanted}`, async () => {
+      last = await statusOf(frame);
+      return wanted.test(last) ? last : undefined;
+    }, timeoutMs, 250);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : error}; it reads ${JSON.stringify(last)}`, { cause: error });
+  }
+}
+
+/** The last row of the panel's Epochs table, as column name to cell text. */
+async function lastEpochRow(frame: Frame): Promise<Record<string, string>> {
+  await frame.locator('#tab-epochs').click();
+  return until('the Epochs table', () => frame.evaluate(() => {
+    const grid = document.querySelector('#epochs');
+    const rows = [...(grid?.querySelectorAll('vscode-data-grid-row') ?? [])];
+    if (rows.length < 2) return undefined;
+    const cells = (row: Element): string[] => [...row.querySelectorAll('vscode-data-grid-cell')].map((cell) => cell.textContent?.trim() ?? '');
+    const header = cells(rows[0]!);
+    const last = cells(rows[rows.length - 1]!);
+    // The grid fills its cells after it adds its rows.
+    if (header.length === 0 || last.length < header.length || last.some((cell) => cell === '')) return undefined;
+    return Object.fromEntries(header.map((name, i) => [name, last[i]!]));
+  }));
+}
+
+/** The train block of xor.net with more epochs (about 20 s on wasm), so that it is still running when stopped. */
+const LONG_EPOCHS = 20_000;
+const LONG_XOR = `model LongXor {
+  input [2]
+  Dense(8, activation=relu)
+  Dense(1, activation=sigmoid)
+}
+
+train LongXor {
+  data       = xor()
+  loss       = binary_crossentropy
+  optimizer  = SGD(learning_rate=0.1)
+  metrics    = [accuracy]
+  epochs     = ${LONG_EPOCHS}
+  batch_size = 4
+  seed       = 1
+}
+`;
+
+/**
+ * Loads the window afresh. VS Code 1.100's web workbench can leave a new
+ * webview blank for good when it is created after another webview of the
+ * same page was closed (its host waits for a service-worker change that never
+ * comes; newer VS Code fixed it). The first webview after a load always
+ * renders, so a scenario that needs a new panel starts in a fresh window.
+ */
+async function freshWindow(wb: Workbench): Promise<void> {
+  await wb.reload();
+}
+
+const trainXor: Scenario = {
+  name: '▶ Train on xor.net: the panel opens, the run ends at 100% accuracy with every epoch charted, and the lens shows a sparkline',
+  timeoutMs: 240_000,
+  skip: TRAINING_SKIP,
+  async run({ wb, step, session }) {
+    const text = readFileSync(join(session.workspace, 'xor.net'), 'utf8');
+    const epochs = Number(/epochs\s*=\s*(\d+)/.exec(text)?.[1]);
+    // The block trains its models one after another; the run has ended when the last one has.
+    const lastModel = /^train\s+([^{]+)\{/m.exec(text)?.[1]!.split(',').map((name) => name.trim()).pop();
+    assert.ok(epochs > 0 && lastModel, 'xor.net has a train block with epochs');
+    await step('open xor.net', 60_000, async () => {
+      await freshWindow(wb);
+      await wb.openFile('xor.net');
+      await wb.waitForCodeLens('▶ Train');
+    });
+    await step('click ▶ Train', 10_000, () => wb.clickCodeLens('▶ Train'));
+    const frame = await step('the panel opens', 45_000, async () => {
+      await wb.tab('Training: ').first().waitFor();
+      return panelFrame(wb);
+    });
+    await step('the run finishes at 100% accuracy', 180_000, async () => {
+      await until(`${lastModel} to finish`, async () => {
+        const header = await frame.evaluate(() => `${document.querySelector('#model')?.textContent?.trim()} ${document.querySelector('#status')?.textContent?.trim()}`);
+        return header.startsWith(`${lastModel} `) && header.endsWith(' finished') ? true : undefined;
+      }, 170_000, 250);
+      const points = await until('every epoch on the loss chart', async () => {
+        const now = await lossPoints(frame);
+        return now.epoch === epochs ? now : undefined;
+      }, 10_000).catch(async () => lossPoints(frame));
+      assert.equal(points.epoch, epochs, `the loss chart holds ${JSON.stringify(points)}`);
+      assert.ok(points.batch >= epochs, `the loss chart holds ${JSON.stringify(points)}`);
+      const row = await lastEpochRow(frame);
+      const accuracy = Object.entries(row).find(([name]) => /^acc(uracy)?$/.test(name))?.[1];
+      assert.ok(accuracy !== undefined, `Epochs columns: ${JSON.stringify(row)}`);
+      assert.ok(/^100(\.0+)?\s*%$/.test(accuracy) || Number(accuracy) === 1, `final accuracy ${accuracy}`);
+      await frame.locator('#tab-charts').click();
+    });
+    await step('screenshots of the panel in light and dark themes', 30_000, async () => {
+      await wb.screenshot('training-finished-light');
+      await wb.setColorTheme('Dark Modern');
+      await wb.screenshot('training-finished-dark');
+      await wb.setColorTheme('Light Modern');
+    });
+    await step('the train block\'s code lens shows a sparkline and the loss', 20_000, async () => {
+      await wb.tab('xor.net').first().click();
+      const lens = await wb.waitForCodeLens(SPARK);
+      assert.match(lens, /loss/);
+    });
+  },
+};
+
+const reloadKeepsPanel: Scenario = {
+  name: 'reloading the window brings the panel back with the finished run',
+  timeoutMs: 120_000,
+  skip: TRAINING_SKIP,
+  continuesPrevious: true,
+  async run({ wb, step }) {
+    await step('the finished XOR run\'s panel is open', 10_000, async () => {
+      assert.ok((await wb.tabs()).some((tab) => tab.startsWith('Training: ')), `the previous scenario left no training panel open; tabs: ${JSON.stringify(await wb.tabs())}`);
+    });
+    await step('reload the window', 60_000, () => wb.reload());
+    const frame = await step('the panel is back', 45_000, async () => {
+      await wb.tab('Training: ').first().waitFor();
+      await wb.tab('Training: ').first().click();
+      return panelFrame(wb);
+    });
+    await step('it shows the finished run with its chart', 20_000, async () => {
+      await waitForStatus(frame, /^finished/, 15_000);
+      const points = await until('the chart', async () => {
+        const now = await lossPoints(frame);
+        return now.epoch > 0 && now.batch > 0 ? now : undefined;
+      });
+      assert.ok(points.epoch > 0, JSON.stringify(points));
+      await wb.screenshot('training-after-reload');
+    });
+  },
+};
+
+const longRun: Scenario = {
+  name: 'a longer run: the chart gains points while it trains, the status bar counts epochs, and Stop stops it and keeps its history',
+  timeoutMs: 150_000,
+  skip: TRAINING_SKIP,
+  async run({ wb, step, session }) {
+    writeFileSync(join(session.workspace, 'long_xor.net'), LONG_XOR);
+    await step('open long_xor.net and train', 60_000, async () => {
+      await freshWindow(wb);
+      await until('long_xor.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="long_xor.net"]').count()) > 0 ? true : undefined);
+      await wb.openFile('long_xor.net');
+      await wb.waitForCodeLens('▶ Train');
+      await wb.runCommand('Layerwise: Train Model');
+    });
+    const frame = await step('the panel shows the run', 45_000, async () => {
+      await wb.tab('Training: LongXor').first().waitFor();
+      return panelFrame(wb);
+    });
+    const before = await step('the loss chart gains points while training runs', 60_000, async () => {
+      await waitForStatus(frame, /^training/, 30_000);
+      const first = await until('two epochs on the chart', async () => {
+        const points = await lossPoints(frame);
+        return points.epoch >= 2 ? points : undefined;
+      }, 30_000);
+      const later = await until('more points', async () => {
+        const points = await lossPoints(frame);
+        return points.batch > first.batch && points.epoch > first.epoch ? points : undefined;
+      });
+      assert.match(await statusOf(frame), /^training/);
+      const bar = await until('the status bar item', async () => (await wb.statusBarTexts()).find((text) => new RegExp(`LongXor · epoch \\d+/${LONG_EPOCHS} · loss \\d`).test(text)), 10_000);
+      assert.ok(bar);
+      await wb.screenshot('training-mid-run');
+      if (process.env['LAYERWISE_E2E_DOCS_IMAGES'] === '1') await panelImage(wb, join(repoRoot, 'docs', 'images', 'training.png'));
+      return later;
+    });
+    await step('Stop stops it', 30_000, async () => {
+      await frame.locator('#stop').click();
+      await waitForStatus(frame, /^stopped/, 20_000);
+      const after = await lossPoints(frame);
+      assert.ok(after.epoch >= before.epoch && after.batch >= before.batch, `points before Stop ${JSON.stringify(before)}, after ${JSON.stringify(after)}`);
+      await wb.screenshot('training-stopped');
+    });
+    await step('its history is kept on disk', 10_000, async () => {
+      const runs = join(session.workspace, '.layerwise', 'runs', 'LongXor');
+      assert.ok(existsSync(runs), `${runs} is missing`);
+      const latest = readdirSync(runs).sort().pop()!;
+      const history = JSON.parse(readFileSync(join(runs, latest, 'history.json'), 'utf8')) as { members?: { epochs?: unknown[]; reason?: string }[] };
+      const member = history.members?.[0];
+      assert.ok(member?.epochs && member.epochs.length >= before.epoch, `history.json holds ${member?.epochs?.length} epochs; the chart showed ${before.epoch} before Stop`);
+      assert.equal(member.reason, 'stopped');
+    });
+  },
+};
+
+/** The README's picture of the training panel: the editor group that holds it. */
+async function panelImage(wb: Workbench, path: string): Promise<void> {
+  const group = wb.page.locator('.editor-group-container').filter({ has: wb.page.locator('.tab.active[aria-label^="Training: "]') }).first();
+  const box = await group.boundingBox();
+  assert.ok(box, 'the training panel is not on screen');
+  mkdirSync(join(path, '..'), { recursive: true });
+  await wb.page.screenshot({ path, clip: { x: box.x, y: box.y, width: box.width, height: Math.min(box.height, 640) } });
+  log(`wrote ${path}`);
+}
+
+const trainWithError: Scenario = {
+  name: 'training a file with an error shows the first error and starts no run',
+  timeoutMs: 60_000,
+  skip: TRAINING_SKIP,
+  async run({ wb, step, session }) {
+    const broken = readFileSync(join(session.workspace, 'xor.net'), 'utf8').replace('Dense(8, activation=relu)', 'Dense(8, activation=relux)');
+    writeFileSync(join(session.workspace, 'broken_xor.net'), broken);
+    const tabsBefore = (await wb.tabs()).filter((tab) => tab.startsWith('Training: ')).length;
+    await step('open broken_xor.net and train', 30_000, async () => {
+      await until('broken_xor.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="broken_xor.net"]').count()) > 0 ? true : undefined);
+      await wb.openFile('broken_xor.net');
+      await wb.waitForCodeLens('▶ Train');
+      await wb.runCommand('Layerwise: Train Model');
+    });
+    await step('an error names the first error, and no panel opens', 20_000, async () => {
+      const message = await until('an error notification', async () => (await wb.notifications()).find((text) => text.startsWith('Layerwise:')));
+      assert.match(message, /unknown activation 'relux'/);
+      await wb.page.waitForTimeout(2000);
+      assert.equal((await wb.tabs()).filter((tab) => tab.startsWith('Training: ')).length, tabsBefore);
+      await wb.screenshot('train-with-error');
+    });
+  },
+};
+
+const missingDataFile: Scenario = {
+  name: 'training after its data file was deleted fails with a message naming the file',
+  timeoutMs: 90_000,
+  skip: TRAINING_SKIP,
+  async run({ wb, step, session }) {
+    const net = `model Tiny {
+  input [3]
+  Dense(2, activation=softmax)
+}
+
+train Tiny {
+  data       = csv("tiny_data.csv", label="label")
+  loss       = categorical_crossentropy
+  optimizer  = Adam(learning_rate=0.01)
+  epochs     = 2
+  batch_size = 2
+}
+`;
+    writeFileSync(join(session.workspace, 'tiny.net'), net);
+    writeFileSync(join(session.workspace, 'tiny_data.csv'), 'label,a,b,c\n0,1,2,3\n1,4,5,6\n0,1,1,1\n1,5,5,5\n');
+    await step('open tiny.net', 30_000, async () => {
+      await until('tiny.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="tiny.net"]').count()) > 0 ? true : undefined);
+      await wb.openFile('tiny.net');
+      await wb.waitForCodeLens('▶ Train');
+    });
+    await step('delete the data file and train', 10_000, async () => {
+      rmSync(join(session.workspace, 'tiny_data.csv'));
+      await wb.runCommand('Layerwise: Train Model');
+    });
+    await step('the failure names the file', 40_000, async () => {
+      const shown = await until('a message naming tiny_data.csv', async () => {
+        const notice = (await wb.notifications()).find((text) => text.includes('tiny_data.csv'));
+        if (notice) return notice;
+        if ((await wb.tabs()).some((tab) => tab.startsWith('Training: Tiny'))) {
+          const status = await statusOf(await panelFrame(wb));
+          if (/^failed: .*tiny_data\.csv/.test(status)) return status;
+        }
+        return undefined;
+      }, 35_000, 500);
+      log(`missing data file: ${shown}`);
+      await wb.screenshot('train-missing-data-file');
+    });
+  },
+};
+
+/** Every scenario, in the order they run on one workbench. */
+export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile];
