@@ -7,6 +7,7 @@
  * train blocks, the first error) or the run folders (earlier runs).
  */
 import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
@@ -265,16 +266,23 @@ export class TrainingController implements vscode.Disposable {
     const panel = new TrainingPanel(this.panelHost, webviewPanel, run);
     const key = run.uri !== undefined && run.trainBlock !== undefined ? panelKey(run.uri, run.trainBlock) : `${run.uri}#run:${run.model}`;
     this.adopt(key, panel);
-    const model = run.model?.split(', ').pop();
+    const model = shownModel(run);
     if (!run.uri || !model) return;
     await this.clientReady.catch(() => undefined);
-    const stored = await this.client.sendRequest<RunResult | null>(RUN_REQUEST, { uri: run.uri, model, dir: run.runDir }).catch(() => null);
+    // The run the panel showed, or the model's newest when that folder is gone.
+    const ask = (dir?: string) => this.client.sendRequest<RunResult | null>(RUN_REQUEST, { uri: run.uri, model, dir }).catch(() => null);
+    const stored = (run.runDir ? await ask(run.runDir) : null) ?? (await ask());
     if (stored) panel.showStored(stored, run);
   }
 
   private async earlierRuns(run: PanelRun, except?: string): Promise<EarlierRun[]> {
-    const model = run.model?.split(', ').pop();
+    const model = shownModel(run);
     if (!run.uri || !model) return [];
     return this.client.sendRequest<RunsResult>(RUNS_REQUEST, { uri: run.uri, model, except }).catch(() => []);
   }
+}
+
+/** The model a panel shows: the one its run folder belongs to (`<runs>/<model>/<timestamp>`), else the block's last. */
+function shownModel(run: PanelRun): string | undefined {
+  return run.runDir ? basename(dirname(run.runDir)) : run.model?.split(', ').pop();
 }

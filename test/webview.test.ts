@@ -472,6 +472,22 @@ describe('the training panel page in Chromium', { skip }, () => {
     }
   });
 
+  it('shows a short run\'s whole length while it trains, and grows a long run\'s axis in round steps', async () => {
+    const { page } = panel;
+    const loss = '.chart[data-metric="loss"]';
+    const show = async (epochs: number, reached: number) => {
+      await post(page, { type: 'reset', run: { file: 'long.net', model: 'Long' } });
+      await post(page, { type: 'events', events: syntheticRun({ model: 'Long', epochs, batchesPerEpoch: 2, stopAfter: reached }) });
+      await until(page, loss, 'data-epoch-points', String(reached));
+      return Number(await attribute(page, loss, 'data-x-max'));
+    };
+    assert.equal(await show(40, 5), 40);
+    assert.equal(await show(1000, 10), 20);
+    assert.equal(await show(1000, 30), 50);
+    assert.equal(await show(1000, 90), 200);
+    assert.equal(await show(120, 110), 120);
+  });
+
   it('posts stop when the Stop button is clicked', async () => {
     const { page } = panel;
     await post(page, { type: 'reset', run: { file: 'blobs.net' } });

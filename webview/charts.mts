@@ -190,7 +190,15 @@ export function createChart(spec: ChartSpec, parent: HTMLElement, theme: Theme):
     height: CHART_HEIGHT,
     series,
     scales: {
-      x: { time: false, range: () => spec.xRange() },
+      x: {
+        time: false,
+        range: () => {
+          const range = spec.xRange();
+          // Where the axis ends, for tests and screen readers.
+          box.dataset['xMax'] = String(range[1]);
+          return range;
+        },
+      },
       y: spec.log ? { distr: 3, log: 10, range: logRange } : {},
     },
     axes: [{ ...axis, label: spec.xLabel, labelFont: theme.font }, { ...axis, size: 60 }],

@@ -399,7 +399,14 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   if (!isPanelHostMessage(message)) return;
   switch (message.type) {
     case 'reset': reset(message.run); break;
-    case 'events': for (const trainerEvent of message.events) state.apply(trainerEvent); break;
+    case 'events':
+      for (const trainerEvent of message.events) state.apply(trainerEvent);
+      // The run folder is what a revived panel reads the run back from: kept as soon as the trainer names it.
+      if (panelRun && state.started && panelRun.runDir !== state.started.runDir) {
+        panelRun = { ...panelRun, runDir: state.started.runDir };
+        saveState();
+      }
+      break;
     case 'summary': summaryText = message.text; break;
     case 'runs': earlierRuns = message.runs; break;
   }

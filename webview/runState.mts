@@ -27,6 +27,16 @@ export type Shown = (number | null)[];
  * x = e - 1 + b / perEpoch, its value at index (e - 1) · perEpoch + b - 1,
  * and epoch e's point on the row whose x is exactly e.
  */
+/** Runs up to this many epochs show their whole length on the x axis from the start. */
+const SHORT_RUN_EPOCHS = 50;
+
+/** The least of 1, 2 or 5 times a power of ten that is at least `value`. */
+export function niceCeil(value: number): number {
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 5, 10]) if (step * power >= value) return step * power;
+  return 10 * power;
+}
+
 export class Layout {
   /** Display buckets per epoch; `perEpoch` when batches are drawn one by one. */
   readonly buckets: number;
@@ -489,12 +499,21 @@ export class RunState {
   }
 
   /** The x range the charts show: the planned epochs while training, the epochs run once done. */
+  /**
+   * The x axis's end. A finished run ends at its last epoch. While it runs,
+   * a short run (up to 50 epochs) shows its whole length from the start; a
+   * longer one shows what it has reached and a fifth more, rounded up to 1,
+   * 2 or 5 times a power of ten, so that its curves fill the chart and the
+   * axis grows in a few steps rather than at every epoch.
+   */
   xMax(): number {
     if (!this.layout) return 1;
-    if (!this.done) return this.layout.epochs;
     let epochs = 0;
     for (const member of this.members) if (member) epochs = Math.max(epochs, member.epochs.at(-1)?.epoch ?? 0);
-    return Math.max(1, epochs);
+    if (this.done) return Math.max(1, epochs);
+    const planned = this.layout.epochs;
+    if (planned <= SHORT_RUN_EPOCHS) return planned;
+    return Math.min(planned, niceCeil(Math.max(SHORT_RUN_EPOCHS / 5, (epochs + 1) * 1.2)));
   }
 
   /**

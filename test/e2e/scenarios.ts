@@ -33,15 +33,6 @@ export function contextFor(wb: Workbench, session: Session, scenario: string): S
   return { wb, session, step: (name, timeoutMs, body) => step(session, scenario, name, timeoutMs, body) };
 }
 
-/**
- * The training scenarios need the extension's training client (the panel,
- * Stop, the status bar item and the sparkline lens), which is being written
- * on main. LAYERWISE_E2E_TRAINING=1 runs them anyway.
- */
-const TRAINING_SKIP = process.env['LAYERWISE_E2E_TRAINING'] === '1'
-  ? false
-  : 'the extension\'s training client (panel, Stop, status bar, sparkline lens) is not merged into this branch yet; LAYERWISE_E2E_TRAINING=1 runs it';
-
 /** The 1-based number of the first line that contains `text`. */
 function lineOf(lines: string[], text: string): number {
   const index = lines.findIndex((line) => line.includes(text));
@@ -315,7 +306,7 @@ async function freshWindow(wb: Workbench): Promise<void> {
 const trainXor: Scenario = {
   name: '▶ Train on xor.net: the panel opens, the run ends at 100% accuracy with every epoch charted, and the lens shows a sparkline',
   timeoutMs: 240_000,
-  skip: TRAINING_SKIP,
+  skip: false,
   async run({ wb, step, session }) {
     const text = readFileSync(join(session.workspace, 'xor.net'), 'utf8');
     const epochs = Number(/epochs\s*=\s*(\d+)/.exec(text)?.[1]);
@@ -366,7 +357,7 @@ const trainXor: Scenario = {
 const reloadKeepsPanel: Scenario = {
   name: 'reloading the window brings the panel back with the finished run',
   timeoutMs: 120_000,
-  skip: TRAINING_SKIP,
+  skip: false,
   continuesPrevious: true,
   async run({ wb, step }) {
     await step('the finished XOR run\'s panel is open', 10_000, async () => {
@@ -393,7 +384,7 @@ const reloadKeepsPanel: Scenario = {
 const longRun: Scenario = {
   name: 'a longer run: the chart gains points while it trains, the status bar counts epochs, and Stop stops it and keeps its history',
   timeoutMs: 150_000,
-  skip: TRAINING_SKIP,
+  skip: false,
   async run({ wb, step, session }) {
     writeFileSync(join(session.workspace, 'long_xor.net'), LONG_XOR);
     await step('open long_xor.net and train', 60_000, async () => {
@@ -456,7 +447,7 @@ async function panelImage(wb: Workbench, path: string): Promise<void> {
 const trainWithError: Scenario = {
   name: 'training a file with an error shows the first error and starts no run',
   timeoutMs: 60_000,
-  skip: TRAINING_SKIP,
+  skip: false,
   async run({ wb, step, session }) {
     const broken = readFileSync(join(session.workspace, 'xor.net'), 'utf8').replace('Dense(8, activation=relu)', 'Dense(8, activation=relux)');
     writeFileSync(join(session.workspace, 'broken_xor.net'), broken);
@@ -480,7 +471,7 @@ const trainWithError: Scenario = {
 const missingDataFile: Scenario = {
   name: 'training after its data file was deleted fails with a message naming the file',
   timeoutMs: 90_000,
-  skip: TRAINING_SKIP,
+  skip: false,
   async run({ wb, step, session }) {
     const net = `model Tiny {
   input [3]
