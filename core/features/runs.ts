@@ -163,8 +163,12 @@ export function runChartSvg(run: RunRecord): string {
     entry.points.some(([, value]) => value !== undefined && Number.isFinite(value)),
   );
   const values = series.flatMap((entry) => entry.points.map(([, value]) => value)).filter((value): value is number => value !== undefined && Number.isFinite(value));
-  const low = Math.min(0, ...values);
-  const high = Math.max(...values, low + 1e-9);
+  // The values' own range with a twentieth of room on each side, so that a curve that moves little still shows its shape.
+  const least = values.length ? Math.min(...values) : 0;
+  const most = values.length ? Math.max(...values) : 1;
+  const room = (most - least) / 20 || Math.abs(most) / 20 || 1;
+  const low = least >= 0 ? Math.max(0, least - room) : least - room;
+  const high = most + room;
   const first = epochs[0]?.epoch ?? 1;
   const last = Math.max(epochs[epochs.length - 1]?.epoch ?? 1, first + 1);
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;

@@ -351,6 +351,18 @@ const trainXor: Scenario = {
       const lens = await wb.waitForCodeLens(SPARK);
       assert.match(lens, /loss/);
     });
+    await step('hovering the train block shows the last run\'s chart as an image', 30_000, async () => {
+      const hover = await wb.hover('train');
+      assert.match(hover, new RegExp(`${lastModel}, last run`));
+      const images = await wb.hoverImages();
+      assert.ok(images.length >= 1, JSON.stringify(images));
+      for (const image of images) {
+        assert.ok(image.src.startsWith('data:image/svg+xml;base64,'), image.src);
+        assert.deepEqual([image.width, image.height], [360, 150]);
+      }
+      await wb.screenshot('train-hover-chart');
+      await wb.dismissHover();
+    });
   },
 };
 

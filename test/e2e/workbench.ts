@@ -195,6 +195,16 @@ export class Workbench {
     return (await hover.innerText()).replace(/\u00a0/g, ' ');
   }
 
+  /** The images in the visible hover, once each has loaded: their source's start and their drawn size. */
+  async hoverImages(): Promise<{ src: string; width: number; height: number }[]> {
+    const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).first();
+    return until('the hover\'s images to load', () => hover.evaluate((root) => {
+      const images = [...root.querySelectorAll('img')];
+      if (images.length === 0 || images.some((image) => !image.complete || image.naturalWidth === 0)) return undefined;
+      return images.map((image) => ({ src: image.src.slice(0, 40), width: image.naturalWidth, height: image.naturalHeight }));
+    }));
+  }
+
   async dismissHover(): Promise<void> {
     await this.page.mouse.move(1, 1);
     await this.page.keyboard.press('Escape');
