@@ -184,6 +184,16 @@ function seedRipgrepCache(tmp: string): void {
 }
 
 /** `npm install PACKAGE` into a folder of its own, the log kept beside it; a failure names the log and shows its end. */
+/**
+ * The environment without the `npm_*` variables that an enclosing `npm run`
+ * sets: the install's own npm must describe itself (code-server's
+ * postinstall reads the Node version from `npm_config_user_agent`), not the
+ * npm that started the tests.
+ */
+function withoutNpmConfig(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !/^npm_/i.test(name)));
+}
+
 function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv, timeout: number): void {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'package.json'), '{ "private": true }\n');
@@ -193,7 +203,7 @@ function npmInstall(dir: string, spec: string, env: NodeJS.ProcessEnv, timeout: 
   const started = Date.now();
   const run = spawnSync('npm', ['install', spec, '--foreground-scripts', '--no-audit', '--no-fund', '--no-save', '--loglevel=warn'], {
     cwd: dir,
-    env: { ...process.env, ...env },
+    env: { ...withoutNpmConfig(process.env), ...env },
     stdio: ['ignore', fd, fd],
     timeout,
   });
