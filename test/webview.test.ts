@@ -367,8 +367,9 @@ describe('the training panel page in Chromium', { skip }, () => {
 
     await play(page, mlp.slice(1));
     await until(page, loss, 'data-models', `XorLogistic:${EPOCHS_EACH},XorMLP:${EPOCHS_EACH}`);
-    assert.equal(await attribute(page, loss, 'data-epoch-points'), String(2 * EPOCHS_EACH));
-    assert.equal(await attribute(page, loss, 'data-batch-points'), String(2 * EPOCHS_EACH * 4));
+    // The point counts are the model shown's; each model's epoch points are in data-models.
+    assert.equal(await attribute(page, loss, 'data-epoch-points'), String(EPOCHS_EACH));
+    assert.equal(await attribute(page, loss, 'data-batch-points'), String(EPOCHS_EACH * 4));
     assert.equal(await attribute(page, '.chart[data-metric="acc"]', 'data-models'), `XorLogistic:${EPOCHS_EACH},XorMLP:${EPOCHS_EACH}`);
     // The marker is the model shown last: the MLP's lowest val_loss is at its last epoch.
     assert.equal(await attribute(page, loss, 'data-best-epoch'), String(EPOCHS_EACH));
@@ -420,6 +421,7 @@ describe('the training panel page in Chromium', { skip }, () => {
     await play(page, stream.slice(secondMember));
     await until(page, loss, 'data-member-epoch-points', '3,3,3');
     assert.equal(await attribute(page, loss, 'data-models'), 'Single:3,Pair:6');
+    assert.equal(await attribute(page, loss, 'data-epoch-points'), '6');
     assert.equal(await page.locator('#member').textContent(), '2 of 2');
     assert.equal(await page.locator('#model').textContent(), 'Pair (model 2)');
     assert.equal(await page.locator('#status').textContent(), 'finished');

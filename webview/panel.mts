@@ -282,7 +282,12 @@ function sum(values: (number | null)[]): number {
   return total;
 }
 
-/** What a chart holds, as data attributes for tests and tools: counts, marks, and the smoothed line. */
+/**
+ * What a chart holds, as data attributes for tests and tools: counts, marks,
+ * and the smoothed line. The epoch and batch point counts are those of the
+ * model shown (all its members); `data-models` gives each model's epoch
+ * points.
+ */
 function describeChart(chart: Chart): void {
   const name = chart.spec.key;
   const members = state.members;
@@ -298,8 +303,10 @@ function describeChart(chart: Chart): void {
     const batch = member.batch.get(name);
     const epoch = member.epoch.get(name);
     const validation = member.epoch.get(`val_${name}`);
-    epochPoints += epoch?.count ?? 0;
-    batchPoints += batch?.count ?? 0;
+    if (member.model === current?.model) {
+      epochPoints += epoch?.count ?? 0;
+      batchPoints += batch?.count ?? 0;
+    }
     perMember.push(epoch?.count ?? 0);
     perModel.set(member.model, (perModel.get(member.model) ?? 0) + (epoch?.count ?? 0));
     omitted += (batch?.nonPositive ?? 0) + (epoch?.nonPositive ?? 0) + (validation?.nonPositive ?? 0);
