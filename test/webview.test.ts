@@ -2,7 +2,7 @@
  * The training panel's page in headless Chromium, under the page's own
  * Content-Security-Policy, fed the events of a real run and streams built in
  * the protocol's shape: what the charts hold (smoothing, log scale,
- * overfitting spans, ensemble members), the Data, Evaluation and Runs tabs,
+ * overfitting spans, ensemble members, the models of one block), the Data, Evaluation and Runs tabs,
  * every control's message, a failure, a 50,000-batch replay, and no CSP
  * violation or console error throughout. Screenshots of the light, dark and
  * high contrast themes go to test-results/.
@@ -62,6 +62,14 @@ async function until(page: Page, selector: string, name: string, value: string):
   await page.locator(`${selector}[${name}="${value}"]`).first().waitFor({ timeout: 10_000 }).catch(async () => {
     assert.fail(`${selector} ${name}: ${await attribute(page, selector, name)}, expected ${value}`);
   });
+}
+
+/** A run's events with an evaluation of each model just before its `finished`, as the engine sends one for a classifier. */
+function withEvaluation(stream: TrainerEvent[]): TrainerEvent[] {
+  return stream.flatMap((event): TrainerEvent[] => event.type !== 'finished' ? [event] : [
+    { type: 'evaluation', model: event.model, on: 'validation', classes: [0, 1], confusion: [[5, 1], [2, 4]], worst: [] } satisfies EvaluationEvent,
+    event,
+  ]);
 }
 
 /** Debiased exponential moving average's last value, computed here from the batch values. */
@@ -327,6 +335,104 @@ describe('the training panel page in Chromium', { skip }, () => {
     const [header, ...rows] = csv.content.trimEnd().split('\n');
     assert.equal(header!.split(',')[0], 'member');
     assert.deepEqual(rows.map((row) => row.split(',').slice(0, 2).join(',')), ['1,1', '1,2', '1,3', '1,4', '2,1', '2,2', '2,3', '2,4']);
+  });
+
+  it('shows every model of a block in the same charts, named by model, with the header on the model training', async () => {
+    const { page } = panel;
+    const EPOCHS_EACH = 10;
+    // Logistic regression stays near ln 2 on XOR; the MLP's loss falls towards 0.
+    const logistic = withEvaluation(syntheticRun({
+      model: 'XorLogistic', epochs: EPOCHS_EACH, batchesPerEpoch: 4,
+      batch: () => ({ loss: 0.693, acc: 0.5 }),
+      epoch: (_m, epoch) => ({ loss: 0.693 + 0.001 / epoch, acc: 0.5, val_loss: 0.694 + (epoch === 3 ? -0.01 : 0), val_acc: 0.5 }),
+    }));
+    const mlp = withEvaluation(syntheticRun({
+      model: 'XorMLP', epochs: EPOCHS_EACH, batchesPerEpoch: 4,
+      epoch: (_m, epoch) => ({ loss: 0.7 / epoch, acc: 1 - 0.5 / epoch, val_loss: 0.75 / epoch, val_acc: 1 - 0.5 / epoch }),
+    }));
+    const loss = '.chart[data-metric="loss"]';
+
+    await fresh(page, logistic);
+    await until(page, loss, 'data-models', `XorLogistic:${EPOCHS_EACH}`);
+    assert.equal(await page.locator('#model').textContent(), 'XorLogistic');
+    assert.equal(await page.locator('#status').textContent(), 'finished');
+    assert.equal(await attribute(page, loss, 'data-best-epoch'), '3');
+
+    // The second model starts: the first one's curves stay, and the run is live again.
+    await play(page, mlp.slice(0, 1));
+    await until(page, loss, 'data-models', `XorLogistic:${EPOCHS_EACH},XorMLP:0`);
+    assert.equal(await page.locator('#model').textContent(), 'XorMLP (model 2)');
+    assert.equal(await page.locator('#status').textContent(), 'training');
+    assert.equal(await page.locator('#stop').getAttribute('disabled'), null);
+
+    await play(page, mlp.slice(1));
+    await until(page, loss, 'data-models', `XorLogistic:${EPOCHS_EACH},XorMLP:${EPOCHS_EACH}`);
+    // The point counts are the model shown's; each model's epoch points are in data-models.
+    assert.equal(await attribute(page, loss, 'data-epoch-points'), String(EPOCHS_EACH));
+    assert.equal(await attribute(page, loss, 'data-batch-points'), String(EPOCHS_EACH * 4));
+    assert.equal(await attribute(page, '.chart[data-metric="acc"]', 'data-models'), `XorLogistic:${EPOCHS_EACH},XorMLP:${EPOCHS_EACH}`);
+    // The marker is the model shown last: the MLP's lowest val_loss is at its last epoch.
+    assert.equal(await attribute(page, loss, 'data-best-epoch'), String(EPOCHS_EACH));
+    assert.equal(await page.locator('#model').textContent(), 'XorMLP (model 2)');
+    assert.equal(await page.locator('#status').textContent(), 'finished');
+    const legend = await page.locator(`${loss} .legend-item`).allTextContents();
+    for (const model of ['XorLogistic', 'XorMLP']) for (const name of ['loss (batch)', 'loss', 'val_loss']) assert.ok(legend.includes(`${model} ${name}`), legend.join(' | '));
+    assert.equal(legend.length, 6);
+    // Each model has a colour of its own.
+    const colors = await page.locator(`${loss} .legend-item .swatch`).evaluateAll((swatches) => swatches.map((s) => (s as HTMLElement).style.borderTopColor));
+    assert.notEqual(colors[1], colors[4]);
+    await page.screenshot({ path: join(results, 'panel-models.png'), fullPage: true });
+
+    await clickTab(page, 'tab-evaluation');
+    await page.locator('#evaluation-caption', { hasText: /^XorMLP on the validation data/ }).waitFor();
+    await clickTab(page, 'tab-epochs');
+    await page.locator('#epochs vscode-data-grid-row[row-type="default"]').nth(2 * EPOCHS_EACH - 1).waitFor();
+    const gridModels = await page.locator('#epochs').evaluate((grid) => (grid as HTMLElement & { rowsData: Record<string, string>[] }).rowsData.map((row) => `${row['model']}:${row['epoch']}`));
+    assert.deepEqual(gridModels, [...Array.from({ length: EPOCHS_EACH }, (_, i) => `XorLogistic:${i + 1}`), ...Array.from({ length: EPOCHS_EACH }, (_, i) => `XorMLP:${i + 1}`)]);
+    await clickTab(page, 'tab-charts');
+
+    await page.locator('#export-csv').click();
+    const csv = (await posted(page, 'export')).at(-1) as Extract<PanelPageMessage, { type: 'export' }>;
+    const [header, ...rows] = csv.content.trimEnd().split('\n');
+    assert.deepEqual(header!.split(',').slice(0, 2), ['model', 'epoch']);
+    assert.equal(rows.length, 2 * EPOCHS_EACH);
+    assert.deepEqual(rows.map((row) => row.split(',')[0]), [...Array<string>(EPOCHS_EACH).fill('XorLogistic'), ...Array<string>(EPOCHS_EACH).fill('XorMLP')]);
+    const mlpLast = rows.at(-1)!.split(',');
+    assert.equal(Number(mlpLast[header!.split(',').indexOf('loss')]), 0.7 / EPOCHS_EACH);
+
+    // A reset clears both models.
+    await post(page, { type: 'reset', run: { file: 'xor.net' } });
+    await page.locator(loss).waitFor({ state: 'detached' });
+  });
+
+  it('shows an ensemble inside a block of several models, keyed by model and member', async () => {
+    const { page } = panel;
+    const stream = [
+      ...syntheticRun({ model: 'Single', epochs: 3, batchesPerEpoch: 2 }),
+      ...syntheticRun({ model: 'Pair', epochs: 3, batchesPerEpoch: 2, members: 2 }),
+    ];
+    const loss = '.chart[data-metric="loss"]';
+    const secondMember = stream.findIndex((e) => e.type === 'started' && e.model === 'Pair' && e.member === 1);
+    await fresh(page, stream.slice(0, secondMember));
+    await until(page, loss, 'data-models', 'Single:3,Pair:3');
+    // The first member's end is not the block's end while the second is still to come.
+    assert.equal(await page.locator('#status').textContent(), 'training');
+
+    await play(page, stream.slice(secondMember));
+    await until(page, loss, 'data-member-epoch-points', '3,3,3');
+    assert.equal(await attribute(page, loss, 'data-models'), 'Single:3,Pair:6');
+    assert.equal(await attribute(page, loss, 'data-epoch-points'), '6');
+    assert.equal(await page.locator('#member').textContent(), '2 of 2');
+    assert.equal(await page.locator('#model').textContent(), 'Pair (model 2)');
+    assert.equal(await page.locator('#status').textContent(), 'finished');
+    const legend = await page.locator(`${loss} .legend-item`).allTextContents();
+    for (const name of ['Single loss', 'Pair member 1 loss', 'Pair member 2 val_loss']) assert.ok(legend.includes(name), legend.join(' | '));
+
+    await page.locator('#export-csv').click();
+    const csv = (await posted(page, 'export')).at(-1) as Extract<PanelPageMessage, { type: 'export' }>;
+    const [header, ...rows] = csv.content.trimEnd().split('\n');
+    assert.deepEqual(header!.split(',').slice(0, 3), ['model', 'member', 'epoch']);
+    assert.deepEqual(rows.map((row) => row.split(',').slice(0, 3).join(',')), ['Single,,1', 'Single,,2', 'Single,,3', 'Pair,1,1', 'Pair,1,2', 'Pair,1,3', 'Pair,2,1', 'Pair,2,2', 'Pair,2,3']);
   });
 
   it('shows the Data tab: label counts of training and validation, and the sample images', async () => {

@@ -171,20 +171,22 @@ export function chartsSvg(charts: Chart[], theme: Theme): string {
 
 const csvField = (value: string): string => (/[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
 
-/** The epoch history: a row per epoch (per member of an ensemble), a column per metric, then the learning rate and seconds. */
+/** The epoch history: a row per epoch (per model of the block and per member of an ensemble), a column per metric, then the learning rate and seconds. */
 export function historyCsv(state: RunState): string {
   const names = new Set<string>();
-  for (const member of state.members) for (const epoch of member?.epochs ?? []) for (const name of Object.keys(epoch.metrics)) names.add(name);
+  for (const member of state.members) for (const epoch of member.epochs) for (const name of Object.keys(epoch.metrics)) names.add(name);
   const base = (name: string): string => name.replace(/^val_/, '');
   const metrics = [...names].sort((a, b) =>
     Number(a.startsWith('val_')) - Number(b.startsWith('val_')) || Number(base(b) === 'loss') - Number(base(a) === 'loss') || a.localeCompare(b));
-  const ensemble = state.ensemble;
-  const header = [...(ensemble ? ['member'] : []), 'epoch', ...metrics, 'learning_rate', 'seconds'];
+  const models = state.multiModel;
+  const ensemble = state.anyEnsemble;
+  const header = [...(models ? ['model'] : []), ...(ensemble ? ['member'] : []), 'epoch', ...metrics, 'learning_rate', 'seconds'];
   const rows = [header.map(csvField).join(',')];
   for (const member of state.members) {
-    for (const epoch of member?.epochs ?? []) {
+    for (const epoch of member.epochs) {
       const cells = [
-        ...(ensemble ? [String(member!.index + 1)] : []),
+        ...(models ? [csvField(member.model)] : []),
+        ...(ensemble ? [member.members > 1 ? String(member.index + 1) : ''] : []),
         String(epoch.epoch),
         ...metrics.map((name) => (epoch.metrics[name] === undefined ? '' : String(epoch.metrics[name]))),
         String(epoch.learningRate),

@@ -145,7 +145,8 @@ function statusText(): string {
 function renderHeader(): void {
   const started = state.started;
   const current = state.current;
-  const title = started?.model ?? (panelRun ? [panelRun.model, panelRun.file].filter(Boolean).join(' — ') : 'Waiting for the run');
+  const position = state.multiModel && started ? ` (model ${state.models.indexOf(started.model) + 1})` : '';
+  const title = started ? `${started.model}${position}` : (panelRun ? [panelRun.model, panelRun.file].filter(Boolean).join(' — ') : 'Waiting for the run');
   text('model', title);
   text('status', statusText());
   element('status').classList.toggle('failed', Boolean(state.failed));
@@ -189,24 +190,40 @@ function renderControls(): void {
   enable(folderButton, Boolean(state.runDir));
   enable(exportButtons.png, charts.length > 0);
   enable(exportButtons.svg, charts.length > 0);
-  enable(exportButtons.csv, state.members.some((m) => m && m.epochs.length > 0));
+  enable(exportButtons.csv, state.members.some((m) => m.epochs.length > 0));
 }
 
-/** A member's colours: blue and orange for a single model; one palette colour per member, validation dashed, in an ensemble. */
-function memberColors(member: Member): { train: string; validation: string; dash: number[] | undefined; prefix: string } {
-  if (!state.ensemble) return { train: rgba(theme.blue), validation: rgba(theme.orange), dash: undefined, prefix: '' };
-  const color = rgba(theme.palette[member.index % theme.palette.length]!);
-  return { train: color, validation: color, dash: [6, 4], prefix: `member ${member.index + 1} ` };
+/** Whether the charts tell members apart: an ensemble, or more than one model. */
+const distinctMembers = (): boolean => state.ensemble || state.multiModel || state.anyEnsemble;
+
+/** The palette colour of the member at `slot`: one per model and member, in the order they started. */
+const memberBase = (slot: number) => (distinctMembers() ? theme.palette[slot % theme.palette.length]! : theme.blue);
+
+/** A member's name in labels: its model's when the run has several, and `member n` in an ensemble. */
+function memberPrefix(member: Member): string {
+  const model = state.multiModel ? `${member.model} ` : '';
+  const ensemble = member.members > 1 || (!state.multiModel && state.ensemble);
+  return `${model}${ensemble ? `member ${member.index + 1} ` : ''}`;
+}
+
+/**
+ * A member's colours: blue and orange for a single model; one palette
+ * colour per member, validation dashed, in an ensemble or a run of several
+ * models.
+ */
+function memberColors(member: Member, slot: number): { train: string; validation: string; dash: number[] | undefined; prefix: string } {
+  if (!distinctMembers()) return { train: rgba(theme.blue), validation: rgba(theme.orange), dash: undefined, prefix: '' };
+  const color = rgba(memberBase(slot));
+  return { train: color, validation: color, dash: [6, 4], prefix: memberPrefix(member) };
 }
 
 function metricLines(name: string): LineSpec[] {
   const lines: LineSpec[] = [];
   const points = (state.layout?.epochs ?? 0) <= 200;
-  for (const member of state.members) {
-    if (!member) continue;
-    const colors = memberColors(member);
+  state.members.forEach((member, slot) => {
+    const colors = memberColors(member, slot);
     const batch = member.batch.get(name);
-    const base = state.ensemble ? theme.palette[member.index % theme.palette.length]! : theme.blue;
+    const base = memberBase(slot);
     if (batch) {
       lines.push({ label: `${colors.prefix}${name} (batch, raw)`, color: rgba(base, theme.highContrast ? 0.4 : 0.18), width: 1, points: false, values: batch.rawShown, legend: false });
       lines.push({ label: `${colors.prefix}${name} (batch)`, color: rgba(base, theme.highContrast ? 0.85 : 0.6), width: lineWidth(theme, 1), points: false, values: batch.smoothShown, legend: true });
@@ -214,13 +231,13 @@ function metricLines(name: string): LineSpec[] {
     if (name === LEARNING_RATE) {
       const series = member.epoch.get(LEARNING_RATE);
       if (series) lines.push({ label: `${colors.prefix}learning rate`, color: colors.train, width: lineWidth(theme, 1.5), points, values: series.shown, legend: true });
-      continue;
+      return;
     }
     const train = member.epoch.get(name);
     if (train) lines.push({ label: `${colors.prefix}${name}`, color: colors.train, width: lineWidth(theme, 1.5), points, values: train.shown, legend: true });
     const validation = member.epoch.get(`val_${name}`);
     if (validation) lines.push({ label: `${colors.prefix}val_${name}`, color: colors.validation, width: lineWidth(theme, 1.5), ...(colors.dash ? { dash: colors.dash } : {}), points, values: validation.shown, legend: true });
-  }
+  });
   return lines;
 }
 
@@ -254,7 +271,6 @@ function chartVersion(name: string): number {
   const current = state.current;
   let version = (state.finished ? 1 : 0) + (current?.epoch.get('loss')?.version ?? 0) + (current?.epoch.get('val_loss')?.version ?? 0);
   for (const member of state.members) {
-    if (!member) continue;
     version += (member.batch.get(name)?.version ?? 0) + (member.epoch.get(name)?.version ?? 0) + (member.epoch.get(`val_${name}`)?.version ?? 0) + (member.finished ? 1 : 0);
   }
   return version;
@@ -266,10 +282,15 @@ function sum(values: (number | null)[]): number {
   return total;
 }
 
-/** What a chart holds, as data attributes for tests and tools: counts, marks, and the smoothed line. */
+/**
+ * What a chart holds, as data attributes for tests and tools: counts, marks,
+ * and the smoothed line. The epoch and batch point counts are those of the
+ * model shown (all its members); `data-models` gives each model's epoch
+ * points.
+ */
 function describeChart(chart: Chart): void {
   const name = chart.spec.key;
-  const members = state.members.filter((m): m is Member => Boolean(m));
+  const members = state.members;
   const current = state.current;
   let epochPoints = 0;
   let batchPoints = 0;
@@ -277,13 +298,17 @@ function describeChart(chart: Chart): void {
   let raw = 0;
   let smoothed = 0;
   const perMember: number[] = [];
+  const perModel = new Map<string, number>();
   for (const member of members) {
     const batch = member.batch.get(name);
     const epoch = member.epoch.get(name);
     const validation = member.epoch.get(`val_${name}`);
-    epochPoints += epoch?.count ?? 0;
-    batchPoints += batch?.count ?? 0;
+    if (member.model === current?.model) {
+      epochPoints += epoch?.count ?? 0;
+      batchPoints += batch?.count ?? 0;
+    }
     perMember.push(epoch?.count ?? 0);
+    perModel.set(member.model, (perModel.get(member.model) ?? 0) + (epoch?.count ?? 0));
     omitted += (batch?.nonPositive ?? 0) + (epoch?.nonPositive ?? 0) + (validation?.nonPositive ?? 0);
     if (batch) {
       raw += sum(batch.rawShown);
@@ -295,6 +320,7 @@ function describeChart(chart: Chart): void {
   attribute(box, 'batchPoints', String(batchPoints));
   attribute(box, 'members', String(perMember.filter((n) => n > 0).length));
   attribute(box, 'memberEpochPoints', perMember.join(','));
+  attribute(box, 'models', [...perModel].map(([model, points]) => `${model}:${points}`).join(','));
   attribute(box, 'bestEpoch', String(current?.best?.epoch ?? ''));
   attribute(box, 'overfit', formatSpans(currentSpans()));
   attribute(box, 'drawnRows', String(chart.spec.x.length));
@@ -328,11 +354,14 @@ function renderCharts(): void {
 }
 
 function renderEpochGrid(): void {
-  const key = [state, state.members.reduce((n, m) => n + (m?.epochs.length ?? 0), 0)];
+  const key = [state, state.members.reduce((n, m) => n + m.epochs.length, 0)];
   if (sameKey(shown.grid, key)) return;
   shown.grid = key;
-  epochGrid.rowsData = state.members.flatMap((member) => (member?.epochs ?? []).map((epoch) => ({
-    ...(state.ensemble ? { member: String(member!.index + 1) } : {}),
+  const models = state.multiModel;
+  const ensemble = state.anyEnsemble;
+  epochGrid.rowsData = state.members.flatMap((member) => member.epochs.map((epoch) => ({
+    ...(models ? { model: member.model } : {}),
+    ...(ensemble ? { member: member.members > 1 ? String(member.index + 1) : '' } : {}),
     epoch: String(epoch.epoch),
     ...Object.fromEntries(Object.entries(epoch.metrics).map(([name, value]) => [name, typeof value === 'number' ? value.toPrecision(4) : '–'])),
     'learning rate': epoch.learningRate.toPrecision(3),
@@ -361,7 +390,7 @@ function renderTabs(): void {
   const evaluationKey = [evaluation, theme];
   if (!sameKey(shown.evaluation, evaluationKey)) {
     shown.evaluation = evaluationKey;
-    renderEvaluation(element('evaluation-tab'), evaluation, theme, state.started?.members ?? 1);
+    renderEvaluation(element('evaluation-tab'), evaluation, theme, evaluation ? state.membersOf(evaluation.model)[0]?.members ?? 1 : 1);
   }
 
   // The Runs chart also shows the current run, so it follows new epochs while its tab is open.

@@ -1,6 +1,8 @@
 /**
  * The shown run as numbers, with no DOM: each member's per-batch and
- * per-epoch values, the smoothed batch line, and the arrays the charts draw.
+ * per-epoch values (a member of each model of the train block, or of each
+ * model's ensemble, keyed by model then member), the smoothed batch line,
+ * and the arrays the charts draw.
  *
  * Applying an event is arithmetic on typed arrays; nothing here walks the
  * whole history per event or per frame. Batch values sit at a fixed index
@@ -268,7 +270,11 @@ export interface Best {
   value: number | undefined;
 }
 
-/** One model of the run: the only one, or a member of an ensemble. */
+/**
+ * One trained network of the run: a model of the train block, or a member of
+ * a model's ensemble. `index` is the member's index within its model and
+ * `members` the size of its model's ensemble (1 without one).
+ */
 export class Member {
   batch = new Map<string, BatchSeries>();
   epoch = new Map<string, EpochSeries>();
@@ -276,7 +282,7 @@ export class Member {
   finished: FinishedEvent | undefined;
   best: Best | undefined;
 
-  constructor(readonly index: number) {}
+  constructor(readonly index: number, readonly model = '', readonly members = 1, readonly perEpoch = 0) {}
 }
 
 /** A span of epochs [from, to] shaded as overfitting. */
@@ -321,9 +327,14 @@ const finite = (value: unknown): value is number => typeof value === 'number' &&
  * charts are then rebuilt rather than updated).
  */
 export class RunState {
+  /** The latest `started` event: the model (and member) being trained, or the last one trained. */
   started: StartedEvent | undefined;
-  /** Members by index; for a single model, one at 0. */
+  /** Every member of every model, in the order they started. */
   members: Member[] = [];
+  /** The block's models, in the order they started. */
+  models: string[] = [];
+  /** Members by model, then by member index. */
+  private byModel = new Map<string, Member[]>();
   layout: Layout | undefined;
   data: DataEvent | undefined;
   evaluations: EvaluationEvent[] = [];
@@ -337,15 +348,34 @@ export class RunState {
 
   /** The member being trained, or the last one trained. */
   get current(): Member | undefined {
-    for (let i = this.members.length - 1; i >= 0; i--) if (this.members[i]) return this.members[i];
-    return undefined;
+    return this.members.at(-1);
   }
 
+  /** Whether the model being trained (or the last one) is an ensemble. */
   get ensemble(): boolean {
     return (this.started?.members ?? 1) > 1;
   }
 
-  /** True once nothing more will come: a failure, a stop, or the last member's end. */
+  /** Whether the run trains more than one model. */
+  get multiModel(): boolean {
+    return this.models.length > 1;
+  }
+
+  /** Whether any model of the run is an ensemble. */
+  get anyEnsemble(): boolean {
+    return this.members.some((member) => member.members > 1);
+  }
+
+  /** A model's members, by member index. */
+  membersOf(model: string): readonly Member[] {
+    return this.byModel.get(model) ?? [];
+  }
+
+  /**
+   * True once nothing more is expected: a failure, a stop, or the end of the
+   * last member of the model trained last (a next model's `started` makes
+   * the run live again).
+   */
   get done(): boolean {
     if (this.failed) return true;
     if (!this.finished) return false;
@@ -360,17 +390,22 @@ export class RunState {
     this.version++;
     switch (event.type) {
       case 'started': {
-        const fresh = !this.started || !event.member || event.model !== this.started.model;
+        // A member that already started means a new run; a model not seen yet joins this one.
+        const fresh = !this.started || this.membersOf(event.model)[event.member ?? 0] !== undefined;
         if (fresh) {
           this.members = [];
+          this.models = [];
+          this.byModel.clear();
           this.data = undefined;
           this.evaluations = [];
-          this.finished = undefined;
           this.failed = undefined;
           this.layout = new Layout(Math.max(1, event.epochs), Math.max(1, event.batchesPerEpoch));
+        } else {
+          this.fit(Math.max(1, event.epochs), true);
         }
+        if (fresh || event.model !== this.started?.model) this.finished = undefined;
         this.started = event;
-        this.member(event.member);
+        this.member(event.model, event.member, event);
         this.structure++;
         return;
       }
@@ -380,8 +415,8 @@ export class RunState {
       case 'batch': {
         if (!this.layout) return;
         this.fit(event.epoch);
-        const member = this.member(event.member);
-        const index = this.layout.index(event.epoch, event.batch);
+        const member = this.member(event.model, event.member);
+        const index = this.batchIndex(member, event.epoch, event.batch);
         for (const [name, value] of Object.entries(event.metrics)) {
           if (!finite(value)) continue;
           let series = member.batch.get(name);
@@ -397,7 +432,7 @@ export class RunState {
       case 'epoch': {
         if (!this.layout) return;
         this.fit(event.epoch);
-        const member = this.member(event.member);
+        const member = this.member(event.model, event.member);
         for (const [name, value] of Object.entries(event.metrics)) this.setEpoch(member, name, event.epoch, value);
         this.setEpoch(member, LEARNING_RATE, event.epoch, event.learningRate);
         member.epochs.push(event);
@@ -407,10 +442,10 @@ export class RunState {
         return;
       }
       case 'evaluation':
-        this.evaluations = [...this.evaluations.filter((e) => e.member !== event.member), event];
+        this.evaluations = [...this.evaluations.filter((e) => e.model !== event.model || e.member !== event.member), event];
         return;
       case 'finished': {
-        const member = this.member(event.member);
+        const member = this.member(event.model, event.member);
         member.finished = event;
         this.finished = event;
         const metric = member.best?.metric ?? (member.epoch.has('val_loss') ? 'val_loss' : 'loss');
@@ -423,14 +458,33 @@ export class RunState {
     }
   }
 
-  private member(index = 0): Member {
-    let member = this.members[index];
+  private member(model: string, index = 0, started?: StartedEvent): Member {
+    let members = this.byModel.get(model);
+    if (!members) {
+      members = [];
+      this.byModel.set(model, members);
+      this.models.push(model);
+    }
+    let member = members[index];
     if (!member) {
-      member = new Member(index);
-      this.members[index] = member;
+      const source = started ?? (this.started?.model === model ? this.started : undefined);
+      member = new Member(index, model, source?.members ?? 1, source?.batchesPerEpoch ?? this.layout?.perEpoch ?? 1);
+      members[index] = member;
+      this.members.push(member);
       this.structure++;
     }
     return member;
+  }
+
+  /**
+   * A batch's value index. A model with another number of batches per epoch
+   * than the layout's has its batches placed at the same fraction of the
+   * epoch on the layout's slots.
+   */
+  private batchIndex(member: Member, epoch: number, batch: number): number {
+    const layout = this.layout!;
+    if (member.perEpoch === layout.perEpoch || member.perEpoch <= 0) return layout.index(epoch, batch);
+    return layout.index(epoch, Math.round((batch * layout.perEpoch) / member.perEpoch));
   }
 
   private setEpoch(member: Member, name: string, epoch: number, value: number): void {
@@ -444,13 +498,16 @@ export class RunState {
     series.set(this.layout!, epoch, value, this.log);
   }
 
-  /** Grows the layout when an epoch lies past the planned ones. */
-  private fit(epoch: number): void {
+  /**
+   * Grows the layout when an epoch lies past the planned ones: to twice the
+   * planned epochs for an epoch run past them, to exactly `epoch` for a next
+   * model that plans more (`exact`).
+   */
+  private fit(epoch: number, exact = false): void {
     const layout = this.layout!;
     if (epoch <= layout.epochs) return;
-    this.layout = new Layout(Math.max(epoch, layout.epochs * 2), layout.perEpoch);
+    this.layout = new Layout(exact ? epoch : Math.max(epoch, layout.epochs * 2), layout.perEpoch);
     for (const member of this.members) {
-      if (!member) continue;
       for (const series of member.batch.values()) series.relayout(this.layout);
       for (const series of member.epoch.values()) series.reshow(this.layout, this.log);
     }
@@ -468,13 +525,13 @@ export class RunState {
     if (log === this.log) return;
     this.log = log;
     for (const series of this.batchSeries()) series.reshow();
-    for (const member of this.members) for (const series of member?.epoch.values() ?? []) series.reshow(this.layout!, log);
+    for (const member of this.members) for (const series of member.epoch.values()) series.reshow(this.layout!, log);
     this.version++;
     this.structure++;
   }
 
   *batchSeries(): Generator<BatchSeries> {
-    for (const member of this.members) if (member) yield* member.batch.values();
+    for (const member of this.members) yield* member.batch.values();
   }
 
   /** Brings every display array up to date. */
@@ -488,7 +545,6 @@ export class RunState {
     const names = new Set<string>();
     let learningRate = false;
     for (const member of this.members) {
-      if (!member) continue;
       for (const name of [...member.batch.keys(), ...member.epoch.keys()]) {
         if (name === LEARNING_RATE) learningRate = true;
         else names.add(name.replace(/^val_/, ''));
@@ -509,7 +565,7 @@ export class RunState {
   xMax(): number {
     if (!this.layout) return 1;
     let epochs = 0;
-    for (const member of this.members) if (member) epochs = Math.max(epochs, member.epochs.at(-1)?.epoch ?? 0);
+    for (const member of this.members) epochs = Math.max(epochs, member.epochs.at(-1)?.epoch ?? 0);
     if (this.done) return Math.max(1, epochs);
     const planned = this.layout.epochs;
     if (planned <= SHORT_RUN_EPOCHS) return planned;
@@ -525,7 +581,7 @@ export class RunState {
     if (!this.started || !current || this.done) return undefined;
     const recent: number[] = [];
     for (let i = this.members.length - 1; i >= 0 && recent.length < 5; i--) {
-      const epochs = this.members[i]?.epochs ?? [];
+      const epochs = this.members[i]!.epochs;
       for (let j = epochs.length - 1; j >= 0 && recent.length < 5; j--) recent.push(epochs[j]!.seconds);
     }
     if (!recent.length) return undefined;

@@ -92,7 +92,7 @@ export function renderData(root: HTMLElement, data: DataEvent | undefined, class
   }
 }
 
-/** The Evaluation tab: the confusion matrix as a heat map, each class's accuracy, and the worst-classified samples. */
+/** The Evaluation tab: the evaluated model's name, the confusion matrix as a heat map, each class's accuracy, and the worst-classified samples. */
 export function renderEvaluation(root: HTMLElement, evaluation: EvaluationEvent | undefined, theme: Theme, members: number): void {
   root.querySelector<HTMLElement>('#evaluation-empty')!.hidden = Boolean(evaluation);
   const view = root.querySelector<HTMLElement>('#evaluation')!;
@@ -103,7 +103,7 @@ export function renderEvaluation(root: HTMLElement, evaluation: EvaluationEvent 
   const correct = confusion.reduce((sum, row, i) => sum + (row[i] ?? 0), 0);
   const member = members > 1 && evaluation.member !== undefined ? ` · member ${evaluation.member + 1} of ${members}` : '';
   root.querySelector<HTMLElement>('#evaluation-caption')!.textContent =
-    `On the ${evaluation.on === 'validation' ? 'validation' : 'training'} data: ${correct.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} right (${total ? percent(correct / total) : '–'})${member}`;
+    `${evaluation.model} on the ${evaluation.on === 'validation' ? 'validation' : 'training'} data: ${correct.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} right (${total ? percent(correct / total) : '–'})${member}`;
 
   const matrix = root.querySelector<HTMLTableElement>('#confusion')!;
   matrix.replaceChildren();
