@@ -270,9 +270,17 @@ export class TrainingController implements vscode.Disposable {
     if (!run.uri || !model) return;
     await this.clientReady.catch(() => undefined);
     // The run the panel showed, or the model's newest when that folder is gone.
-    const ask = (dir?: string) => this.client.sendRequest<RunResult | null>(RUN_REQUEST, { uri: run.uri, model, dir }).catch(() => null);
-    const stored = (run.runDir ? await ask(run.runDir) : null) ?? (await ask());
-    if (stored) panel.showStored(stored, run);
+    const ask = (name: string, dir?: string) => this.client.sendRequest<RunResult | null>(RUN_REQUEST, { uri: run.uri, model: name, dir }).catch(() => null);
+    const stored = (run.runDir ? await ask(model, run.runDir) : null) ?? (await ask(model));
+    if (!stored) return;
+    // A block that trains several models showed them side by side: the others' newest runs come first, in the block's order.
+    const others = (run.model?.split(', ') ?? []).filter((name) => name !== model);
+    const before: RunResult[] = [];
+    for (const name of others) {
+      const other = await ask(name);
+      if (other) before.push(other);
+    }
+    panel.showStored({ ...stored, events: [...before.flatMap((other) => other.events), ...stored.events] }, run);
   }
 
   private async earlierRuns(run: PanelRun, except?: string): Promise<EarlierRun[]> {

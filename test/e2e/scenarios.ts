@@ -371,7 +371,10 @@ const reloadKeepsPanel: Scenario = {
   timeoutMs: 120_000,
   skip: false,
   continuesPrevious: true,
-  async run({ wb, step }) {
+  async run({ wb, step, session }) {
+    const text = readFileSync(join(session.workspace, 'xor.net'), 'utf8');
+    const epochs = /epochs\s*=\s*(\d+)/.exec(text)?.[1];
+    const models = /^train\s+([^{]+)\{/m.exec(text)?.[1]!.split(',').map((name) => name.trim()) ?? [];
     await step('the finished XOR run\'s panel is open', 10_000, async () => {
       assert.ok((await wb.tabs()).some((tab) => tab.startsWith('Training: ')), `the previous scenario left no training panel open; tabs: ${JSON.stringify(await wb.tabs())}`);
     });
@@ -388,6 +391,9 @@ const reloadKeepsPanel: Scenario = {
         return now.epoch > 0 && now.batch > 0 ? now : undefined;
       });
       assert.ok(points.epoch > 0, JSON.stringify(points));
+      // Both models of the block come back side by side, each with every epoch.
+      const shown = await frame.locator('.chart[data-metric="loss"]').first().getAttribute('data-models');
+      assert.equal(shown, models.map((name) => `${name}:${epochs}`).join(','));
       await wb.screenshot('training-after-reload');
     });
   },
