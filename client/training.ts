@@ -6,14 +6,13 @@
  * shows them. The language server answers what needs the analysis (the
  * train blocks, the first error) or the run folders (earlier runs).
  */
-import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
 import type { EarlierRun, PanelRun } from '../protocol/panel';
 import type { BackendChoice, StartRequest } from '../protocol/training';
-import { standaloneTrainerScript, TrainingProcess, trainerScript } from '../trainer/process';
+import { TrainingProcess } from '../trainer/process';
 import { PANEL_VIEW_TYPE, panelKey, TrainingPanel, type PanelHost, type PanelState } from './panel';
 import { TrainingSession } from './session';
 
@@ -28,9 +27,10 @@ export class TrainingController implements vscode.Disposable {
   private readonly running = new Map<string, Running>();
   private readonly statusItem: vscode.StatusBarItem;
   private readonly panelHost: PanelHost;
+  private anyRunning = false;
 
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    context: vscode.ExtensionContext,
     private readonly client: LanguageClient,
     /** Resolves once the language server answers requests. */
     private readonly clientReady: Promise<void>,
@@ -126,7 +126,7 @@ export class TrainingController implements vscode.Disposable {
   }
 
   private start(key: string, request: StartRequest, run: PanelRun): void {
-    const trainer = new TrainingProcess(request, this.trainerScript());
+    const trainer = new TrainingProcess(request);
     const session = new TrainingSession(request, trainer);
     const running: Running = { key, session, run };
     this.running.set(key, running);
@@ -164,12 +164,6 @@ export class TrainingController implements vscode.Disposable {
     });
   }
 
-  /** The trainer that runs without node_modules in an installed extension; the one beside the bundle otherwise. */
-  private trainerScript(): string {
-    const standalone = standaloneTrainerScript(this.context.extensionPath);
-    return existsSync(standalone) ? standalone : trainerScript();
-  }
-
   private showProgress(running: Running): void {
     const { session, run } = running;
     void vscode.window.withProgress(
@@ -193,7 +187,12 @@ export class TrainingController implements vscode.Disposable {
 
   private updateStatus(): void {
     const sessions = [...this.running.values()].map((running) => running.session);
-    void vscode.commands.executeCommand('setContext', 'layerwise.trainingRunning', sessions.some((session) => session.isRunning));
+    const anyRunning = sessions.some((session) => session.isRunning);
+    if (anyRunning !== this.anyRunning) {
+      // The Stop Training button's `when` clause: set when it changes, not at every epoch.
+      this.anyRunning = anyRunning;
+      void vscode.commands.executeCommand('setContext', 'layerwise.trainingRunning', anyRunning);
+    }
     const shown = sessions.find((session) => session.isRunning) ?? sessions[sessions.length - 1];
     if (!shown) {
       this.statusItem.hide();

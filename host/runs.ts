@@ -24,15 +24,21 @@ export interface StoredRun {
   settings?: RunSettings;
 }
 
-/** Parsed files by path, kept while their size and modification time stay the same. */
+/** Parsed files by path, kept while their size and modification time stay the same; the least recently used go first. */
 const cache = new Map<string, { mtimeMs: number; size: number; value: unknown }>();
+const CACHED_FILES = 64;
 
 function readJson(path: string): unknown {
   const stat = statSync(path);
   const cached = cache.get(path);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.value;
+  cache.delete(path);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+    cache.set(path, cached);
+    return cached.value;
+  }
   const value: unknown = JSON.parse(readFileSync(path, 'utf8'));
   cache.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, value });
+  if (cache.size > CACHED_FILES) cache.delete(cache.keys().next().value!);
   return value;
 }
 
@@ -93,10 +99,23 @@ export function runRecord(run: StoredRun): RunRecord {
   };
 }
 
-/** A model's newest run, or undefined when it has none. */
+/**
+ * A model's newest readable run. Run folders are named by their start time
+ * (`2026-11-27T20-46-53-408Z`, then `…-2` for a second one that instant),
+ * so the names sort by it and only the newest folders are read.
+ */
+export function newestRun(runsDir: string, model: string): StoredRun | undefined {
+  const stamps = folders(join(runsDir, model)).sort().reverse();
+  for (const stamp of stamps) {
+    const run = readRun(model, join(runsDir, model, stamp));
+    if (run) return run;
+  }
+  return undefined;
+}
+
+/** A model's newest run as the editor's lenses and hovers show it, or undefined when it has none. */
 export function lastRun(runsDir: string, model: string): RunRecord | undefined {
-  const runs = readRuns(runsDir, model);
-  const newest = runs[runs.length - 1];
+  const newest = newestRun(runsDir, model);
   return newest && runRecord(newest);
 }
 
@@ -199,15 +218,18 @@ export function runEvents(run: StoredRun): TrainerEvent[] {
   return events;
 }
 
-/** One run folder, read whole: its events and its model summary. */
-export function readRunFolder(dir: string): { dir: string; events: TrainerEvent[]; summary?: string } | undefined {
-  const run = readRun(basename(dirname(dir)), dir);
+/**
+ * One run of a model as the panel replays it: its events and its model
+ * summary. `dir` names a run folder of that model; without it, the newest.
+ */
+export function modelRun(runsDir: string, model: string, dir?: string): { dir: string; events: TrainerEvent[]; summary?: string } | undefined {
+  const run = dir === undefined ? newestRun(runsDir, model) : dir === join(runsDir, model, basename(dir)) ? readRun(model, dir) : undefined;
   if (!run) return undefined;
   let summary: string | undefined;
   try {
-    summary = readFileSync(join(dir, SUMMARY_FILE), 'utf8');
+    summary = readFileSync(join(run.dir, SUMMARY_FILE), 'utf8');
   } catch {
     // The summary tab then says it has none.
   }
-  return { dir, events: runEvents(run), summary };
+  return { dir: run.dir, events: runEvents(run), summary };
 }

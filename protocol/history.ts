@@ -14,6 +14,7 @@ export const HISTORY_FILE = 'history.json';
 export const SETTINGS_FILE = 'settings.json';
 export const SUMMARY_FILE = 'summary.txt';
 export const MODEL_FILE = 'model.json';
+export const EVALUATION_FILE = 'evaluation.json';
 
 export interface EpochRecord {
   epoch: number;

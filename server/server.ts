@@ -8,7 +8,7 @@ import { CodeLensRefreshRequest, ErrorCodes, ResponseError, TextDocumentSyncKind
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { formatSummary, type Analysis } from '../core';
 import { toLspDiagnostic } from './convert';
-import { earlierRuns, lastRun, readRunFolder, readRuns, runsDirOf } from '../host/runs';
+import { earlierRuns, lastRun, modelRun, runsDirOf } from '../host/runs';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunParams, type RunsParams, type TrainBlocksParams, type TrainBlocksResult } from '../protocol/editor';
 import { AnalysisCache, filePathOf, isNetDocument } from './documents';
 import { FEATURE_CAPABILITIES, registerFeatures } from './features';
@@ -133,9 +133,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard('run', (params: RunParams) => {
       const path = filePathOf(params.uri);
       if (path === undefined) return null;
-      const runs = readRuns(runsDirOf(path), params.model);
-      const chosen = params.dir === undefined ? runs[runs.length - 1] : runs.find((run) => run.dir === params.dir);
-      return (chosen && readRunFolder(chosen.dir)) ?? null;
+      return modelRun(runsDirOf(path), params.model, params.dir) ?? null;
     }),
   );
 

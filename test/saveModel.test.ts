@@ -11,7 +11,8 @@ import { after, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { buildModel } from '../trainer/buildModel';
-import { loadModel, MODEL_JSON, saveModel, WEIGHTS_BIN } from '../trainer/saveModel';
+import { MODEL_FILE } from '../protocol/history';
+import { loadModel, saveModel, WEIGHTS_BIN } from '../trainer/saveModel';
 import { projectExamples, read } from './support';
 
 const scratch = mkdtempSync(join(tmpdir(), 'layerwise-save-'));
@@ -47,7 +48,7 @@ function assertSamePredictions(expected: tf.LayersModel, actual: tf.LayersModel)
 }
 
 function assertOnlyModelFiles(dir: string): void {
-  assert.deepEqual(readdirSync(dir).sort(), [MODEL_JSON, WEIGHTS_BIN]);
+  assert.deepEqual(readdirSync(dir).sort(), [MODEL_FILE, WEIGHTS_BIN]);
 }
 
 for (const [example, custom] of [
@@ -58,7 +59,7 @@ for (const [example, custom] of [
     const model = build(example);
     const dir = freshDir();
     const saved = await saveModel(model, dir);
-    assert.deepEqual(saved, { modelJson: join(dir, MODEL_JSON), weights: join(dir, WEIGHTS_BIN) });
+    assert.deepEqual(saved, { modelJson: join(dir, MODEL_FILE), weights: join(dir, WEIGHTS_BIN) });
     assertOnlyModelFiles(dir);
 
     const json = JSON.parse(readFileSync(saved.modelJson, 'utf8')) as tf.io.ModelJSON;
@@ -103,10 +104,10 @@ test('a save whose weights cannot be put in place leaves no model.json and no te
 
 test('a save whose model.json cannot be put in place leaves no half-written model.json and no temporary file', async () => {
   const dir = freshDir();
-  mkdirSync(join(dir, MODEL_JSON), { recursive: true });
+  mkdirSync(join(dir, MODEL_FILE), { recursive: true });
   const model = build('lr_decay.net');
   await assert.rejects(saveModel(model, dir));
-  assert.deepEqual(readdirSync(dir).sort(), [MODEL_JSON, WEIGHTS_BIN]);
-  assert.ok(statSync(join(dir, MODEL_JSON)).isDirectory(), 'model.json is still the folder: nothing was written under its name');
+  assert.deepEqual(readdirSync(dir).sort(), [MODEL_FILE, WEIGHTS_BIN]);
+  assert.ok(statSync(join(dir, MODEL_FILE)).isDirectory(), 'model.json is still the folder: nothing was written under its name');
   model.dispose();
 });

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { TrainingSession } from '../client/session';
-import { earlierRuns, lastRun, readRunFolder, runsDirOf } from '../host/runs';
+import { earlierRuns, lastRun, modelRun, runsDirOf } from '../host/runs';
 import type { StartRequest, TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 import { repoRoot } from './support';
@@ -65,7 +65,8 @@ describe('client session against the real trainer', () => {
   });
 
   it('Stop ends the run after the current batch and keeps its history', async () => {
-    const { session } = startSession(netFile('stop.net', 'epochs = 300'));
+    const file = netFile('stop.net', 'epochs = 300');
+    const { session } = startSession(file);
     session.onChange(() => {
       if (/epoch 2\//.test(session.statusText())) session.stop();
     });
@@ -74,7 +75,7 @@ describe('client session against the real trainer', () => {
     const finished = session.finished[0]!;
     assert.equal(finished.reason, 'stopped');
     assert.ok(finished.epochs >= 2 && finished.epochs < 300);
-    const stored = readRunFolder(finished.artifacts.runDir)!;
+    const stored = modelRun(runsDirOf(file), 'Blobs', finished.artifacts.runDir)!;
     assert.equal(stored.events.filter((event) => event.type === 'epoch').length, finished.epochs);
   });
 
@@ -94,7 +95,7 @@ describe('a run read back from its folder', () => {
     const { session } = startSession(file);
     await session.done;
     const finished = session.finished[0]!;
-    const stored = readRunFolder(finished.artifacts.runDir)!;
+    const stored = modelRun(runsDirOf(file), 'Blobs', finished.artifacts.runDir)!;
     const pick = (events: TrainerEvent[], type: 'epoch' | 'batch') =>
       events.filter((event) => event.type === type).map((event) => (event.type === 'epoch' ? [event.epoch, event.metrics] : event.type === 'batch' ? [event.epoch, event.batch, event.metrics] : []));
     assert.deepEqual(pick(stored.events, 'epoch'), pick(session.events, 'epoch'));

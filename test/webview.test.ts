@@ -526,13 +526,14 @@ describe('the training panel page in Chromium', { skip }, () => {
 
   it('shows a failed run\'s message with a link that opens its location', async () => {
     const { page } = panel;
-    const failed: FailedEvent = { type: 'failed', model: 'Blobs', message: 'Dense expects a rank-2 input, got [28, 28, 1].', file: '/work/blobs.net', line: 4, column: 3 };
+    const file = join(tmpdir(), 'models', 'blobs.net');
+    const failed: FailedEvent = { type: 'failed', model: 'Blobs', message: 'Dense expects a rank-2 input, got [28, 28, 1].', file, line: 4, column: 3 };
     await fresh(page, [startedEvent({ model: 'Blobs', epochs: 3, batchesPerEpoch: 2 }), failed]);
     await page.locator('#failure').filter({ visible: true }).waitFor();
     assert.equal(await page.locator('#failure-message').textContent(), failed.message);
     assert.equal(await page.locator('#status').textContent(), 'failed');
     assert.equal(await page.locator('#stop').getAttribute('disabled'), '');
-    assert.equal(await page.locator('#failure-location').textContent(), '/work/blobs.net:4:3');
+    assert.equal(await page.locator('#failure-location').textContent(), `${file}:4:3`);
     await page.screenshot({ path: join(results, 'panel-failed.png') });
     await page.locator('#failure-location').click();
     assert.deepEqual((await posted(page, 'openLocation')).at(-1), { type: 'openLocation', file: failed.file, line: 4, column: 3 });

@@ -7,14 +7,10 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { HISTORY_FILE, RUNS_FOLDER, SETTINGS_FILE } from '../protocol/history';
+import { RUNS_FOLDER } from '../protocol/history';
 
 export type { BatchRecord, EpochRecord, MemberHistory, RunHistory, RunSettings } from '../protocol/history';
 
-export const HISTORY = HISTORY_FILE;
-export const SETTINGS = SETTINGS_FILE;
-export const SUMMARY = 'summary.txt';
-export const EVALUATION = 'evaluation.json';
 
 /**
  * Writes a temporary file beside `path` and renames it into place: the final

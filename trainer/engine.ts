@@ -11,7 +11,8 @@ import seedrandom from 'seedrandom';
 import { analyze, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { createFileDataHost } from '../host/fileDataHost';
 import type { BackendAttempt, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { createRunFolder, defaultRunsDir, EVALUATION, HISTORY, SETTINGS, SUMMARY, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
+import { EVALUATION_FILE, HISTORY_FILE, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
+import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
@@ -130,8 +131,8 @@ async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, co
     data: { train: data.train.count, validation: data.validation?.count ?? 0, features: data.featureShape },
     members: [],
   };
-  writeAtomic(join(runDir, SUMMARY), formatSummary(network));
-  writeAtomic(join(runDir, SETTINGS), JSON.stringify(settingsOf(run), null, 2));
+  writeAtomic(join(runDir, SUMMARY_FILE), formatSummary(network));
+  writeAtomic(join(runDir, SETTINGS_FILE), JSON.stringify(settingsOf(run), null, 2));
   const members: tf.LayersModel[] = [];
   const optimizers: tf.Optimizer[] = [];
   try {
@@ -143,7 +144,7 @@ async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, co
       if (result.failed) break;
       if (member === run.block.ensemble - 1 && run.block.ensemble > 1) {
         history.ensemble = ensembleAccuracy(members, data);
-        writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
+        writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
         result.finished.ensemble = history.ensemble;
       }
       if (result.evaluation) emit(result.evaluation);
@@ -265,7 +266,7 @@ async function trainMember(
         // A stopped epoch's logs have no validation values; the epoch still counts with what it has.
         record.epochs.push({ epoch: epoch + 1, metrics: values, learningRate, seconds });
         // The history is on disk before anyone hears of the epoch: a run killed then keeps it.
-        writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
+        writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
         emit({ type: 'epoch', model: network.name, ...memberLabel, epoch: epoch + 1, epochs, metrics: values, learningRate, seconds, samplesPerSecond: data.train.count / seconds });
         const monitored = values['val_loss'] ?? values['loss'] ?? Infinity;
         if (monitored < bestValue) {
@@ -296,7 +297,7 @@ async function trainMember(
   record.bestEpoch = bestEpoch;
   if (nanAt) {
     record.reason = 'failed';
-    writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
+    writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
     emit({
       type: 'failed',
       model: network.name,
@@ -306,7 +307,7 @@ async function trainMember(
     return { model, optimizer, failed: true, finished: finishedEvent() };
   }
   record.reason = reason;
-  writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
+  writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
   const saved = await saveModel(model, memberDir);
   const finished = finishedEvent(saved.modelJson);
   // Once, after the fit: the model as it ends (with the best weights back, where they were restored).
@@ -314,11 +315,11 @@ async function trainMember(
   let evaluation: EvaluationEvent | undefined;
   if (evaluated) {
     evaluation = { type: 'evaluation', model: network.name, ...memberLabel, ...evaluated };
-    finished.artifacts.evaluation = join(memberDir, EVALUATION);
+    finished.artifacts.evaluation = join(memberDir, EVALUATION_FILE);
     writeAtomic(finished.artifacts.evaluation, JSON.stringify(evaluation));
     // The history carries it too, so that a panel reopened later shows the Evaluation tab.
     record.evaluation = { model: network.name, ...memberLabel, ...evaluated };
-    writeAtomic(join(runDir, HISTORY), JSON.stringify(history));
+    writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
   }
   return { model, optimizer, failed: false, finished, evaluation };
 
@@ -333,7 +334,7 @@ async function trainMember(
       epochs: record.epochs.length,
       bestEpoch,
       metrics: best?.metrics ?? {},
-      artifacts: { runDir, history: join(runDir, HISTORY), settings: join(runDir, SETTINGS), summary: join(runDir, SUMMARY), model: modelPath },
+      artifacts: { runDir, history: join(runDir, HISTORY_FILE), settings: join(runDir, SETTINGS_FILE), summary: join(runDir, SUMMARY_FILE), model: modelPath },
     };
   }
 }

@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { writeAtomic } from './artifacts';
 import './layers';
 
-export const MODEL_JSON = 'model.json';
+import { MODEL_FILE } from '../protocol/history';
 export const WEIGHTS_BIN = 'weights.bin';
 
 export interface SavedModel {
@@ -24,7 +24,7 @@ export interface SavedModel {
 /** Writes `model` into `dir` (created if need be), replacing an earlier save there. */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
   mkdirSync(dir, { recursive: true });
-  const saved: SavedModel = { modelJson: join(dir, MODEL_JSON), weights: join(dir, WEIGHTS_BIN) };
+  const saved: SavedModel = { modelJson: join(dir, MODEL_FILE), weights: join(dir, WEIGHTS_BIN) };
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
       if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) throw new Error('saveModel: only layers models (with a JSON topology) can be saved');
@@ -48,7 +48,7 @@ export async function saveModel(model: tf.LayersModel, dir: string): Promise<Sav
 
 /** Loads a model that saveModel (or any tfjs layers-format writer) put in `dir`. */
 export async function loadModel(dir: string): Promise<tf.LayersModel> {
-  const json = JSON.parse(readFileSync(join(dir, MODEL_JSON), 'utf8')) as tf.io.ModelJSON;
+  const json = JSON.parse(readFileSync(join(dir, MODEL_FILE), 'utf8')) as tf.io.ModelJSON;
   const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
     // Other writers may shard the weights over several files; their specs run on across the files in order.
     const shards = manifest.flatMap((group) => group.paths.map((path) => arrayBuffer(readFileSync(join(dir, path)))));

@@ -5,7 +5,8 @@
  */
 import type { Analysis } from '../index';
 import { formatCount } from '../catalog/shape';
-import type { Identifier, TextRange } from '../syntax/tree';
+import type { TextRange } from '../syntax/tree';
+import { declarationHeader } from './locate';
 import { trainHeader } from './runs';
 
 /** Shaped like LSP's CodeLens, with an offset range. */
@@ -21,7 +22,7 @@ export function getCodeLenses(analysis: Analysis): CodeLens[] {
     const declaration = network.declaration;
     const layers = network.layers.filter((layer) => layer.connected && layer.type !== 'Input').length;
     const title = network.params ? `${plural(network.params.total, 'param')} · ${plural(layers, 'layer')}` : 'params unknown (errors)';
-    lenses.push({ range: header(declaration.keyword, declaration.name), title, command: { id: 'layerwise.showSummary', arguments: [network.name] } });
+    lenses.push({ range: declarationHeader(declaration.keyword, declaration.name), title, command: { id: 'layerwise.showSummary', arguments: [network.name] } });
   }
   analysis.trainBlocks.forEach((block, index) => {
     const declaration = block.declaration;
@@ -33,11 +34,6 @@ export function getCodeLenses(analysis: Analysis): CodeLens[] {
     });
   });
   return lenses.sort((a, b) => a.range.pos - b.range.pos);
-}
-
-/** From the keyword to the end of the (last) name. */
-function header(keyword: TextRange, lastName: Identifier | undefined): TextRange {
-  return { pos: keyword.pos, end: lastName?.end ?? keyword.end };
 }
 
 function plural(count: number, noun: string): string {

@@ -325,3 +325,8 @@ export function layerStartingAt(model: ModelAnalysis, pos: number): NetworkLayer
   }
   return undefined;
 }
+
+/** A declaration's header, from its keyword to the end of its (last) name: where its lenses and its run chart go. */
+export function declarationHeader(keyword: TextRange, lastName: Identifier | undefined): TextRange {
+  return { pos: keyword.pos, end: lastName?.end ?? keyword.end };
+}

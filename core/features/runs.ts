@@ -7,6 +7,7 @@
  */
 import type { Analysis } from '../index';
 import type { TextRange, TrainDeclaration } from '../syntax/tree';
+import { declarationHeader } from './locate';
 
 /** A run as far as the editor shows it: per-epoch values of its last member. */
 export interface RunRecord {
@@ -115,8 +116,7 @@ export function getRunLenses(analysis: Analysis, lastRun: RunLookup): RunLens[] 
 
 /** From the `train` keyword to the end of the last model name. */
 export function trainHeader(declaration: TrainDeclaration): TextRange {
-  const last = declaration.models[declaration.models.length - 1];
-  return { pos: declaration.keyword.pos, end: last?.end ?? declaration.keyword.end };
+  return declarationHeader(declaration.keyword, declaration.models[declaration.models.length - 1]);
 }
 
 /** The train block whose header holds the offset. */
