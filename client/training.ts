@@ -29,6 +29,8 @@ export class TrainingController implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly panelHost: PanelHost;
   private anyRunning = false;
+  /** The key of the run the status-bar item's click shows. */
+  private statusKey: string | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -202,7 +204,12 @@ export class TrainingController implements vscode.Disposable {
     this.statusItem.text = `${shown.isRunning ? '$(sync~spin)' : shown.state === 'failed' ? '$(error)' : '$(check)'} ${shown.statusText()}`;
     this.statusItem.tooltip = shown.isRunning ? 'Layerwise: show the training panel (Stop Training ends the run)' : 'Layerwise: show the last run';
     const key = [...this.running.values()].find((running) => running.session === shown)?.key;
-    this.statusItem.command = key ? { title: 'Show Training', command: 'layerwise.showRun', arguments: statusItemArguments(key) } : undefined;
+    if (key !== this.statusKey) {
+      // Set only when the run shown changes: each new command object is registered anew in VS Code and the
+      // last one dropped, so a click on the item as drawn a moment ago, mid-run, would name a command gone.
+      this.statusKey = key;
+      this.statusItem.command = key ? { title: 'Show Training', command: 'layerwise.showRun', arguments: statusItemArguments(key) } : undefined;
+    }
     this.statusItem.show();
   }
 
