@@ -15,6 +15,7 @@ import type { BackendChoice, StartRequest } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 import { PANEL_VIEW_TYPE, panelKey, TrainingPanel, type PanelHost, type PanelState } from './panel';
 import { TrainingSession } from './session';
+import { showRunTarget, statusItemArguments, type ShowRunTarget } from './showRun';
 
 interface Running {
   key: string;
@@ -28,6 +29,8 @@ export class TrainingController implements vscode.Disposable {
   private readonly statusItem: vscode.StatusBarItem;
   private readonly panelHost: PanelHost;
   private anyRunning = false;
+  /** The key of the run the status-bar item's click shows. */
+  private statusKey: string | undefined;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -48,7 +51,7 @@ export class TrainingController implements vscode.Disposable {
       this.statusItem,
       vscode.commands.registerCommand('layerwise.train', (index?: unknown) => this.train(typeof index === 'number' ? index : undefined)),
       vscode.commands.registerCommand('layerwise.stopTraining', () => this.stop()),
-      vscode.commands.registerCommand('layerwise.showRun', (uri?: string, model?: string, dir?: string) => this.showRun(uri, model, dir)),
+      vscode.commands.registerCommand('layerwise.showRun', (...args: unknown[]) => this.showRun(showRunTarget(args))),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: (panel, state: unknown) => this.revive(panel, state as PanelState | undefined),
       }),
@@ -201,7 +204,12 @@ export class TrainingController implements vscode.Disposable {
     this.statusItem.text = `${shown.isRunning ? '$(sync~spin)' : shown.state === 'failed' ? '$(error)' : '$(check)'} ${shown.statusText()}`;
     this.statusItem.tooltip = shown.isRunning ? 'Layerwise: show the training panel (Stop Training ends the run)' : 'Layerwise: show the last run';
     const key = [...this.running.values()].find((running) => running.session === shown)?.key;
-    this.statusItem.command = key ? { title: 'Show Training', command: 'layerwise.showRun', arguments: [undefined, undefined, undefined, key] } : undefined;
+    if (key !== this.statusKey) {
+      // Set only when the run shown changes: each new command object is registered anew in VS Code and the
+      // last one dropped, so a click on the item as drawn a moment ago, mid-run, would name a command gone.
+      this.statusKey = key;
+      this.statusItem.command = key ? { title: 'Show Training', command: 'layerwise.showRun', arguments: statusItemArguments(key) } : undefined;
+    }
     this.statusItem.show();
   }
 
@@ -224,7 +232,7 @@ export class TrainingController implements vscode.Disposable {
   }
 
   /** Show Run (the run lens, the status bar): a live session's panel, or a stored run in a panel. */
-  async showRun(uri?: string, model?: string, dir?: string, key?: string): Promise<void> {
+  async showRun({ key, uri, model, dir }: ShowRunTarget): Promise<void> {
     const running = key ? this.running.get(key) : [...this.running.values()].find((candidate) => candidate.run.uri === uri && candidate.run.model?.split(', ').includes(model ?? ''));
     if (running && (running.session.isRunning || !dir || running.session.runDir === dir)) {
       this.panelFor(running.key, running.run).showSession(running.session, running.run);

@@ -61,15 +61,18 @@ const signMnist: Scenario = {
       await wb.waitForCodeLens('params');
     });
     await step('no error squiggles', 20_000, async () => {
-      // The only diagnostics expected: a warning for each data file the scratch workspace lacks.
+      // The only diagnostics expected: a warning for each data file the scratch workspace lacks. Those
+      // warnings are what shows that the server's diagnostics for the file have arrived, so that the
+      // absence of errors means something: without them there would be nothing to wait for.
       const missing = lines.flatMap((text, i) => {
         const csv = /csv\("([^"]+)"/.exec(text);
         return csv && !existsSync(join(session.workspace, csv[1]!)) ? [i + 1] : [];
       });
-      const problems = missing.length > 0
-        ? await wb.waitForProblems('sign_mnist.net', (found) => found.length >= missing.length, `${missing.length} data-file warnings`)
-        : await wb.page.waitForTimeout(2000).then(() => wb.problems());
-      assert.deepEqual(problems.filter((p) => p.file === 'sign_mnist.net').map((p) => `${p.severity} ${p.line}`), missing.map((line) => `warning ${line}`));
+      assert.ok(missing.length > 0, 'the scratch workspace holds sign_mnist.net\'s data files: no warning would show that its diagnostics arrived');
+      const problems = await wb.waitForProblems('sign_mnist.net', (found) => found.length >= missing.length, `${missing.length} data-file warnings`);
+      assert.deepEqual(problems.map((p) => `${p.severity} ${p.line}`), missing.map((line) => `warning ${line}`));
+      // The editor draws the same diagnostics: once its warnings are drawn, no error squiggle is still to come.
+      await until(`${missing.length} warning squiggles`, async () => (await wb.squiggles('warning')) >= missing.length ? true : undefined, 10_000);
       assert.equal(await wb.squiggles('error'), 0);
       await wb.closePanel();
     });
@@ -273,8 +276,8 @@ async function lastEpochRow(frame: Frame): Promise<Record<string, string>> {
   }));
 }
 
-/** The train block of xor.net with more epochs (about 20 s on wasm), so that it is still running when stopped. */
-const LONG_EPOCHS = 20_000;
+/** The train block of xor.net with many more epochs (minutes on wasm), so that it is still running when stopped. */
+const LONG_EPOCHS = 200_000;
 const LONG_XOR = `model LongXor {
   input [2]
   Dense(8, activation=relu)
@@ -400,8 +403,8 @@ const reloadKeepsPanel: Scenario = {
 };
 
 const longRun: Scenario = {
-  name: 'a longer run: the chart gains points while it trains, the status bar counts epochs, and Stop stops it and keeps its history',
-  timeoutMs: 150_000,
+  name: 'a longer run: the chart gains points while it trains, the status bar counts epochs, clicking it brings the closed panel back, and Stop stops it and keeps its history',
+  timeoutMs: 210_000,
   skip: false,
   async run({ wb, step, session }) {
     writeFileSync(join(session.workspace, 'long_xor.net'), LONG_XOR);
@@ -412,11 +415,12 @@ const longRun: Scenario = {
       await wb.waitForCodeLens('▶ Train');
       await wb.runCommand('Layerwise: Train Model');
     });
-    const frame = await step('the panel shows the run', 45_000, async () => {
+    const opened = await step('the panel shows the run', 45_000, async () => {
       await wb.tab('Training: LongXor').first().waitFor();
       return panelFrame(wb);
     });
-    const before = await step('the loss chart gains points while training runs', 60_000, async () => {
+    const shown = await step('the loss chart gains points while training runs', 60_000, async () => {
+      const frame = opened;
       await waitForStatus(frame, /^training/, 30_000);
       const first = await until('two epochs on the chart', async () => {
         const points = await lossPoints(frame);
@@ -433,6 +437,32 @@ const longRun: Scenario = {
       if (process.env['LAYERWISE_E2E_DOCS_IMAGES'] === '1') await panelImage(wb, join(repoRoot, 'docs', 'images', 'training.png'));
       return later;
     });
+    const statusItem = new RegExp(`LongXor · epoch (\\d+)/${LONG_EPOCHS}`);
+    const epochInStatusBar = async (): Promise<number | undefined> => {
+      const text = (await wb.statusBarTexts()).find((candidate) => statusItem.test(candidate));
+      return text === undefined ? undefined : Number(statusItem.exec(text)![1]);
+    };
+    await step('close the panel: the run goes on in the status bar', 30_000, async () => {
+      await wb.closeTab('Training: LongXor');
+      const closedAt = await until('the status bar item', epochInStatusBar, 10_000);
+      await until('the status bar to count on', async () => ((await epochInStatusBar()) ?? 0) > closedAt ? true : undefined, 20_000);
+      assert.equal(await wb.tab('Training: LongXor').count(), 0, `tabs: ${JSON.stringify(await wb.tabs())}`);
+    });
+    const frame = await step('clicking the status bar item opens the run\'s panel again, with the run so far', 60_000, async () => {
+      await wb.clickStatusBarItem(statusItem);
+      await wb.page.locator('.editor-group-container .tab.active[aria-label^="Training: LongXor"]').waitFor({ timeout: 20_000 });
+      const reopened = await panelFrame(wb);
+      // The same live run: still training, and its chart replays what came before the panel closed.
+      await waitForStatus(reopened, /^training/, 20_000);
+      const points = await until('the run so far on the chart', async () => {
+        const now = await lossPoints(reopened);
+        return now.epoch >= shown.epoch && now.batch >= shown.batch ? now : undefined;
+      }, 20_000);
+      assert.ok(points.epoch >= shown.epoch, `the reopened chart holds ${JSON.stringify(points)}; before it closed ${JSON.stringify(shown)}`);
+      await wb.screenshot('training-reopened-from-status-bar');
+      return reopened;
+    });
+    const before = await lossPoints(frame);
     await step('Stop stops it', 30_000, async () => {
       await frame.locator('#stop').click();
       await waitForStatus(frame, /^stopped/, 20_000);
@@ -476,12 +506,21 @@ const trainWithError: Scenario = {
       await wb.waitForCodeLens('▶ Train');
       await wb.runCommand('Layerwise: Train Model');
     });
-    await step('an error names the first error, and no panel opens', 20_000, async () => {
+    const where = await step('an error names the first error', 20_000, async () => {
       const message = await until('an error notification', async () => (await wb.notifications()).find((text) => text.startsWith('Layerwise:')));
       assert.match(message, /unknown activation 'relux'/);
-      await wb.page.waitForTimeout(2000);
-      assert.equal((await wb.tabs()).filter((tab) => tab.startsWith('Training: ')).length, tabsBefore);
+      const position = /broken_xor\.net:(\d+):(\d+)/.exec(message);
+      assert.ok(position, `the message names no position in broken_xor.net: ${message}`);
       await wb.screenshot('train-with-error');
+      return `${position[1]}:${position[2]}`;
+    });
+    await step('"Go to Error" ends the command at the error, and no panel opened', 20_000, async () => {
+      assert.notEqual(await wb.cursor(), where, 'the cursor is at the error before "Go to Error"');
+      await wb.page.locator('.notification-toast').filter({ hasText: 'relux' }).locator('.monaco-button').filter({ hasText: 'Go to Error' }).click();
+      // Moving the cursor is the last thing Train Model does when it declines to train: once it is there, the
+      // command has ended, and any panel it had opened would be on screen.
+      await until(`the cursor at ${where}`, async () => (await wb.cursor()) === where ? true : undefined, 10_000);
+      assert.equal((await wb.tabs()).filter((tab) => tab.startsWith('Training: ')).length, tabsBefore);
     });
   },
 };

@@ -402,6 +402,13 @@ export class Workbench {
     return this.page.locator('.statusbar-item').allInnerTexts();
   }
 
+  /** Clicks the status-bar item whose text matches, as a user does. */
+  async clickStatusBarItem(text: RegExp): Promise<void> {
+    const item = this.page.locator('.statusbar-item').filter({ hasText: text }).first();
+    await item.waitFor();
+    await item.locator('.statusbar-item-label').click();
+  }
+
   /** Picks a colour theme through "Preferences: Color Theme", whose picker replaces the palette's. */
   async setColorTheme(theme: string): Promise<void> {
     await this.page.keyboard.press('Escape');
@@ -443,6 +450,15 @@ export class Workbench {
   /** The visible text of a webview frame. */
   static async frameText(frame: Frame): Promise<string> {
     return frame.evaluate(() => document.body.innerText);
+  }
+
+  /** Closes the editor tab whose title starts with `title` with its close button, and waits until it is gone. */
+  async closeTab(title: string): Promise<void> {
+    const tab = this.tab(title).first();
+    await tab.click();
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
+    await this.tab(title).first().waitFor({ state: 'detached' });
   }
 
   /** A locator for the editor tab whose title starts with `title`. */
