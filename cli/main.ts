@@ -5,8 +5,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { analyze, formatSummary, type Analysis } from '../core';
-import { createFileDataHost } from '../host/fileDataHost';
+import { formatSummary, type Analysis } from '../core';
+import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
 import { listRuns, runsDirOf } from '../host/runs';
 import { exportKeras } from './exportKeras';
@@ -70,8 +70,12 @@ function isParseArgsError(error: unknown): boolean {
   return error instanceof Error && typeof (error as { code?: unknown }).code === 'string' && ((error as unknown as { code: string }).code).startsWith('ERR_PARSE_ARGS');
 }
 
-/** Reads and analyses one file; undefined (after a message) when it cannot be read. */
-function load(path: string, err: (text: string) => void): Analysis | undefined {
+/**
+ * Reads and analyses one file, with the data files it names read first (off
+ * the event loop, bounded), so that the output is complete and the same
+ * every time; undefined (after a message) when the file cannot be read.
+ */
+async function load(path: string, err: (text: string) => void, dataFiles = new DataFiles()): Promise<Analysis | undefined> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -81,17 +85,24 @@ function load(path: string, err: (text: string) => void): Analysis | undefined {
     err(`layerwise: cannot read '${path}': ${reason}\n`);
     return undefined;
   }
-  return analyze(text, { host: createFileDataHost(path) });
+  return analyzeWithDataFiles(text, path, dataFiles);
 }
 
-function check(args: string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Arguments are checked at once (a usage error is thrown here); the files are read after. */
+function check(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' } }, allowPositionals: true });
   if (positionals.length === 0) throw new UsageError('check needs at least one FILE');
+  return checkFiles(positionals, values.json ?? false, out, err);
+}
+
+async function checkFiles(positionals: string[], json: boolean, out: (text: string) => void, err: (text: string) => void): Promise<number> {
   let ioFailed = false;
   let hasErrors = false;
   const analyses: { path: string; analysis: Analysis }[] = [];
+  // Files that name the same data file share its reading.
+  const dataFiles = new DataFiles();
   for (const path of positionals) {
-    const analysis = load(path, err);
+    const analysis = await load(path, err, dataFiles);
     if (!analysis) {
       ioFailed = true;
       continue;
@@ -99,7 +110,7 @@ function check(args: string[], out: (text: string) => void, err: (text: string) 
     analyses.push({ path, analysis });
     if (analysis.diagnostics.some((d) => d.severity === 'error')) hasErrors = true;
   }
-  if (values.json) {
+  if (json) {
     out(JSON.stringify(toJsonReport(analyses)) + '\n');
   } else {
     for (const { path, analysis } of analyses) {
@@ -109,17 +120,21 @@ function check(args: string[], out: (text: string) => void, err: (text: string) 
   return ioFailed ? 2 : hasErrors ? 1 : 0;
 }
 
-function summary(args: string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Arguments are checked at once (a usage error is thrown here); the file is read after. */
+function summary(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { model: { type: 'string' } }, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('summary needs exactly one FILE');
-  const path = positionals[0]!;
-  const analysis = load(path, err);
+  return summarise(positionals[0]!, values.model, out, err);
+}
+
+async function summarise(path: string, model: string | undefined, out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const analysis = await load(path, err);
   if (!analysis) return 2;
   const networks = analysis.models.map((model) => model.network);
-  const chosen = values.model === undefined ? networks : networks.filter((network) => network.name === values.model);
+  const chosen = model === undefined ? networks : networks.filter((network) => network.name === model);
   if (chosen.length === 0) {
     const names = networks.map((network) => network.name).join(', ') || 'none';
-    err(values.model === undefined ? `layerwise: '${path}' defines no model\n` : `layerwise: '${path}' has no model '${values.model}' (models: ${names})\n`);
+    err(model === undefined ? `layerwise: '${path}' defines no model\n` : `layerwise: '${path}' has no model '${model}' (models: ${names})\n`);
     return 2;
   }
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');
@@ -170,7 +185,7 @@ async function exportCommand(args: string[], out: (text: string) => void, err: (
   const { values, positionals } = parseArgs({ args, options: { model: { type: 'string' }, out: { type: 'string' } }, allowPositionals: true });
   const [format, path] = positionals;
   if ((format !== 'keras' && format !== 'tfjs') || path === undefined || positionals.length !== 2) throw new UsageError('export needs a format (keras or tfjs) and one FILE');
-  const analysis = load(path, err);
+  const analysis = await load(path, err);
   if (!analysis) return 2;
   // A model with errors has no faithful translation: report them instead.
   const errors = analysis.diagnostics.filter((d) => d.severity === 'error');

@@ -95,6 +95,9 @@ export const DIAGNOSTICS = {
   'units-class-mismatch': entry('error', 'An output whose size differs from the number of classes of the data.', (message: string) => message),
   'data-shape-mismatch': entry('error', 'Data whose features do not fit the model\'s input.', (message: string) => message),
   'data-file-not-found': entry('warning', 'A CSV file that does not exist (training will fail until it does).', (path: string) => `data file '${path}' not found`),
+  'data-file-empty': entry('error', 'A CSV file without a header row: it is empty, or holds only blank lines.', (path: string) => `'${path}' is empty: a CSV file needs a header row, then the data rows`),
+  'data-file-not-regular': entry('error', 'A data path that names a directory, a named pipe, a socket or a device rather than a file; the checker never opens it.', (path: string, what: string) => `'${path}' is ${what}, not a file`),
+  'data-file-unreadable': entry('warning', 'A data file the checker could not read: permission denied, an I/O error, no answer in time, or a header row that is not valid CSV.', (path: string, reason: string) => `cannot read '${path}': ${reason}`),
   'data-label-not-found': entry('error', 'A CSV file without the label column named in `label=`.', (label: string, path: string, suggestion?: string) => `'${path}' has no column '${label}'${didYouMean(suggestion)}`),
   'multi-input-training': entry('error', 'A train block for a model with several inputs or outputs (its data has one feature set and one label).', (name: string) => `model '${name}' has several inputs or outputs; a train block feeds one input and one label`),
 } as const;

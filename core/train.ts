@@ -14,21 +14,36 @@ import type { Network, NetworkLayer } from './shapes';
 import { closestMatch } from './suggest';
 import type { CallExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
 
-/** What the core may ask of the world about data files. */
+/** Why a data file has no header row to check: the host's answer in place of one. */
+export interface DataFileProblem {
+  /** 'missing': no such file; 'empty': no header row; 'not-regular': not a file; 'unreadable': reading failed. */
+  problem: 'missing' | 'empty' | 'not-regular' | 'unreadable';
+  /** What the path names ('a directory', 'a named pipe') for 'not-regular'; why, in words, for 'unreadable'. */
+  detail?: string;
+}
+
+/**
+ * What the core may ask of the world about data files. Paths are as the
+ * .net file writes them, relative to its folder. Answers are synchronous:
+ * a host that must read the file first answers undefined ("cannot tell
+ * yet") and the file goes unchecked in this analysis, without cascades.
+ */
 export interface DataHost {
+  /** The column names of a CSV file's header row (trimmed), a problem instead of one, or undefined when the host cannot tell. */
+  csvHeader(path: string): string[] | DataFileProblem | undefined;
   /**
-   * The column names of a CSV file's header row, the path relative to the
-   * .net file; 'missing' when the file does not exist; undefined when the
-   * host cannot tell (an editor without file access).
+   * How many classes the label column holds, counted as the trainer counts
+   * them (distinct trimmed labels; numbers by value when every label is a
+   * number); undefined when the host cannot tell.
    */
-  csvHeader(path: string): string[] | 'missing' | undefined;
+  csvClasses?(path: string, label: string): number | undefined;
 }
 
 export interface DataSourceUse {
   spec: DataSourceSpec;
   args: ResolvedArgs;
   range: TextRange;
-  /** Feature columns of a CSV file, once its header has been read. */
+  /** Feature columns of a CSV file, once its header has been read and holds the label column. */
   featureCount?: number;
 }
 
@@ -250,8 +265,8 @@ class TrainChecker {
     const pathRange = use.args.ranges['path'] ?? call;
     const header = this.host.csvHeader(path);
     if (header === undefined) return;
-    if (header === 'missing') {
-      this.diagnostics.push(createDiagnostic('data-file-not-found', pathRange, path));
+    if (!Array.isArray(header)) {
+      this.diagnostics.push(dataFileDiagnostic(header, pathRange, path));
       return;
     }
     const label = use.args.values['label'] as string;
@@ -282,7 +297,8 @@ class TrainChecker {
     const units = output.outputShape[output.outputShape.length - 1];
     if (typeof units !== 'number') return;
     const activation = outputActivation(network, output);
-    const classes = this.block.data?.spec.classes?.(this.block.data.args.values);
+    const data = this.block.data;
+    const classes = data?.spec.classes?.(data.args.values);
     const name = network.name;
 
     if (loss.target === 'binary' && activation === 'softmax' && units > 1) {
@@ -297,15 +313,28 @@ class TrainChecker {
       this.report('loss-output-mismatch', lossSetting.value, `${loss.name} expects a softmax output, but model '${name}' ends in sigmoid: use activation=softmax`);
       return;
     }
-    if (classes === undefined) return;
+    if (loss.target === 'regression') return;
     const wanted = loss.target === 'binary' ? (units === 1 ? 2 : units) : units;
-    if (wanted !== classes && (loss.target !== 'regression')) {
-      const unitsRange = outputUnitsRange(output);
-      const expected = loss.target === 'binary' ? 1 : classes;
-      const message = `model '${name}' has ${units} output unit${units === 1 ? '' : 's'}, but the data has ${classes} classes: use ${expected} unit${expected === 1 ? '' : 's'}`;
-      const diagnostic = createSuggestedDiagnostic('units-class-mismatch', unitsRange ?? lossSetting.value, unitsRange ? String(expected) : undefined, message);
-      this.diagnostics.push(diagnostic);
+    if (classes !== undefined) {
+      if (wanted !== classes) this.reportClasses(network, output, units, classes, lossSetting.value);
+      return;
     }
+    // A CSV file's classes are those its label column holds; a class it lacks may still be one the output was given a unit for, as the trainer allows.
+    const found = data ? this.csvClasses(data) : undefined;
+    if (found !== undefined && found >= 2 && found > wanted) this.reportClasses(network, output, units, found, lossSetting.value);
+  }
+
+  private reportClasses(network: Network, output: NetworkLayer, units: number, classes: number, fallback: TextRange): void {
+    const unitsRange = outputUnitsRange(output);
+    const expected = this.block.loss?.target === 'binary' && classes === 2 ? 1 : classes;
+    const message = `model '${network.name}' has ${units} output unit${units === 1 ? '' : 's'}, but the data has ${classes} classes: use ${expected} unit${expected === 1 ? '' : 's'}`;
+    this.diagnostics.push(createSuggestedDiagnostic('units-class-mismatch', unitsRange ?? fallback, unitsRange ? String(expected) : undefined, message));
+  }
+
+  /** The classes of a CSV file whose header holds the label column, when the host can count them. */
+  private csvClasses(use: DataSourceUse): number | undefined {
+    if (use.spec.name !== 'csv' || use.featureCount === undefined || !this.host?.csvClasses) return undefined;
+    return this.host.csvClasses(use.args.values['path'] as string, use.args.values['label'] as string);
   }
 
   private checkDataFitsInput(source: DataSourceUse, network: Network): void {
@@ -355,6 +384,20 @@ class TrainChecker {
 
   private source(range: TextRange): string {
     return this.text.slice(range.pos, range.end);
+  }
+}
+
+/** The diagnostic for a data file whose header cannot be checked, on the path's range. */
+function dataFileDiagnostic(problem: DataFileProblem, range: TextRange, path: string): Diagnostic {
+  switch (problem.problem) {
+    case 'missing':
+      return createDiagnostic('data-file-not-found', range, path);
+    case 'empty':
+      return createDiagnostic('data-file-empty', range, path);
+    case 'not-regular':
+      return createDiagnostic('data-file-not-regular', range, path, problem.detail ?? 'not a regular file');
+    case 'unreadable':
+      return createDiagnostic('data-file-unreadable', range, path, problem.detail ?? 'the read failed');
   }
 }
 

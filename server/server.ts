@@ -30,7 +30,11 @@ interface Settings {
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const debounceMs = options.debounceMs ?? 10;
   const documents = new TextDocuments(TextDocument);
-  const cache = new AnalysisCache();
+  // A data file's answer arrived (or its file changed): the documents that name it are checked again.
+  const cache = new AnalysisCache((uri) => {
+    const document = documents.get(uri);
+    if (document) schedule(document);
+  });
   const pending = new Map<string, NodeJS.Timeout>();
   let settings: Settings = { inlayHints: true };
   let codeLensRefresh = false;

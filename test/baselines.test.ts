@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
-import { analyze, DIAGNOSTICS, formatSummary, type Analysis } from '../core';
-import { createFileDataHost } from '../host/fileDataHost';
+import { DIAGNOSTICS, formatSummary, type Analysis } from '../core';
+import { analyzeWithDataFiles } from '../host/fileDataHost';
 import { netFiles, read, repoRoot, updateFixtures } from './support';
 
 const fixtures = join(repoRoot, 'test', 'fixtures');
@@ -36,8 +36,8 @@ describe('baselines', () => {
   const seenCodes = new Set<string>();
   for (const file of netFiles(fixtures)) {
     const name = basename(file);
-    it(name, () => {
-      const analysis = analyze(read(file), { host: createFileDataHost(file) });
+    it(name, async () => {
+      const analysis = await analyzeWithDataFiles(read(file), file);
       for (const d of analysis.diagnostics) seenCodes.add(d.code);
       const actual = render(name, analysis);
       const baseline = file.replace(/\.net$/, '.baseline');
