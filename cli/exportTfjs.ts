@@ -1,6 +1,8 @@
 /**
  * `layerwise export tfjs`: the untrained model in TensorFlow.js's format,
- * built as the trainer builds it. Loaded only by that command, since it
+ * built as the trainer builds it and saved as the trainer saves a trained
+ * one: for inference, in stock layers only (trainer/inference.ts), so that
+ * plain @tensorflow/tfjs loads it. Loaded only by that command, since it
  * brings in tfjs.
  */
 import type { Network } from '../core';

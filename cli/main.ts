@@ -24,10 +24,99 @@ commands:
   export keras FILE [--model NAME] [--out FILE.py]
                                 write an equivalent Keras (Python, Functional API) script
   export tfjs FILE [--model NAME] [--out DIR]
-                                write the untrained model as TensorFlow.js model.json + weights
+                                write the untrained model for inference as TensorFlow.js model.json + weights
   lsp --stdio                   serve the Language Server Protocol on stdin/stdout, for any editor
 
+layerwise COMMAND --help (or layerwise help COMMAND) describes a command and its options;
+layerwise --version prints the version.
+
 exit status: 0 without errors, 1 with errors, 2 on usage or I/O problems`;
+
+/** What `layerwise COMMAND --help` prints: the command's usage, what it does, and every option it takes. */
+interface CommandHelp {
+  usage: string;
+  description: string;
+  options: [option: string, meaning: string][];
+}
+
+const HELP_OPTION: [string, string] = ['-h, --help', 'print this help and exit'];
+
+const COMMAND_HELP: Record<string, CommandHelp> = {
+  check: {
+    usage: 'check [--json] FILE...',
+    description: 'Checks .net files and prints their diagnostics as path:line:col: severity code: message.\nExit status: 0 without errors, 1 with errors, 2 on usage or I/O problems.',
+    options: [['--json', 'print {"files":[{"path","diagnostics":[…],"models":[…]}]} with 1-based positions instead']],
+  },
+  summary: {
+    usage: 'summary FILE [--model NAME]',
+    description: "Prints each model's summary as tf.keras 2's model.summary() does; errors go to stderr (exit status 1).",
+    options: [['--model NAME', 'only the model NAME']],
+  },
+  train: {
+    usage: 'train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--json]',
+    description:
+      "Trains the models of a file's train block in a process of its own, with a progress bar per epoch and a table of the final metrics.\n" +
+      'Each run is kept in .layerwise/runs/<model>/<timestamp>/ beside the file; Ctrl-C stops after the current batch and keeps what was trained.',
+    options: [
+      ['--model NAME', 'train only the model NAME of the block'],
+      ['--epochs N', "train N epochs instead of the block's epochs"],
+      ['--backend B', 'auto (the default: the fastest that loads), tfjs-node-gpu, tfjs-node, wasm or cpu'],
+      ['--block N', "the file's Nth train block (default 1)"],
+      ['--json', "print the trainer's events as JSON lines"],
+    ],
+  },
+  runs: {
+    usage: 'runs FILE',
+    description: "Lists the earlier runs of a file's models: when, how many epochs, how each ended, its last metrics and its folder.",
+    options: [],
+  },
+  export: {
+    usage: 'export keras|tfjs FILE [--model NAME] [--out PATH]',
+    description:
+      'keras: writes an equivalent tf.keras 2 script (Python, Functional API), with the train block as compile() and a commented fit().\n' +
+      'tfjs: writes the untrained model for inference as TensorFlow.js model.json + weights.bin, in stock layers only (see the README).',
+    options: [
+      ['--model NAME', "the model NAME (default: the file's first)"],
+      ['--out PATH', 'keras: the script file (default: standard output); tfjs: the folder (default: <model>.tfjs beside the file)'],
+    ],
+  },
+  lsp: {
+    usage: 'lsp --stdio',
+    description: 'Serves the Language Server Protocol, for any editor; the same server as layerwise-language-server.',
+    options: [
+      ['--stdio', 'talk over standard input and output'],
+      ['--node-ipc', "talk over Node's IPC channel (a parent that forked this process)"],
+      ['--socket=PORT', 'connect to a socket on PORT'],
+      ['--pipe=NAME', 'connect to the named pipe NAME'],
+    ],
+  },
+};
+
+/** The help of one command, its options aligned. */
+function commandHelp(command: string): string {
+  const help = COMMAND_HELP[command]!;
+  const options = [...help.options, HELP_OPTION];
+  const width = Math.max(...options.map(([option]) => option.length)) + 2;
+  return [`usage: layerwise ${help.usage}`, '', help.description, '', 'options:', ...options.map(([option, meaning]) => `  ${option.padEnd(width)}${meaning}`), ''].join('\n');
+}
+
+/** Whether the arguments ask for help: -h or --help before any `--`. */
+function asksForHelp(args: string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/** The package's version, from the package.json above this script: dist/ in a package, out/cli/ in a checkout. */
+export function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const manifest = JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown; version?: unknown };
+      if (manifest.name === 'layerwise' && typeof manifest.version === 'string') return manifest.version;
+    }
+    if (dirname(dir) === dir) throw new Error(`no package.json of layerwise above ${__dirname}`);
+  }
+}
 
 class UsageError extends Error {}
 
@@ -35,6 +124,11 @@ class UsageError extends Error {}
 export async function main(argv: string[], out: (text: string) => void, err: (text: string) => void): Promise<number | 'serving'> {
   const [command, ...rest] = argv;
   try {
+    const help = helpOrVersion(command, rest);
+    if (help !== undefined) {
+      out(help);
+      return 0;
+    }
     switch (command) {
       case 'check':
         return check(rest, out, err);
@@ -64,6 +158,17 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
     }
     throw error;
   }
+}
+
+/** The text of `--version`, `COMMAND --help` or `help COMMAND`; undefined for any other command line. */
+function helpOrVersion(command: string | undefined, rest: string[]): string | undefined {
+  if (command === '--version' || command === '-v') return `${packageVersion()}\n`;
+  if (command === 'help' && rest.length > 0) {
+    if (!Object.hasOwn(COMMAND_HELP, rest[0]!)) throw new UsageError(`unknown command '${rest[0]}'`);
+    return commandHelp(rest[0]!);
+  }
+  if (command !== undefined && Object.hasOwn(COMMAND_HELP, command) && asksForHelp(rest)) return commandHelp(command);
+  return undefined;
 }
 
 function isParseArgsError(error: unknown): boolean {

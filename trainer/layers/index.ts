@@ -3,6 +3,7 @@
  * with tfjs's serialization, so a saved model.json that uses them loads again.
  */
 import * as tf from '@tensorflow/tfjs';
+import { RandomLayer } from './augmentation';
 import { Maxout } from './maxout';
 import { RandomBrightness } from './random-brightness';
 import { RandomContrast } from './random-contrast';
@@ -35,3 +36,11 @@ export const CUSTOM_LAYERS = {
 } as const;
 
 for (const cls of Object.values(CUSTOM_LAYERS)) tf.serialization.registerClass(cls);
+
+/**
+ * The class names of the random augmentation layers: the identity outside
+ * training, so a model saved for inference leaves them out (trainer/inference.ts).
+ */
+export const AUGMENTATION_LAYERS: readonly string[] = Object.values(CUSTOM_LAYERS)
+  .filter((cls) => cls.prototype instanceof RandomLayer)
+  .map((cls) => cls.className);
