@@ -86,6 +86,12 @@ function lastMember(history: RunHistory): RunHistory['members'][number] | undefi
   return history.members[history.members.length - 1];
 }
 
+/** The trainer's best epoch of a member, as the editor shows it: the latest one it wrote, and whether the saved model holds its weights. */
+function bestOf(member: RunHistory['members'][number] | undefined): Pick<RunRecord, 'best'> {
+  const best = member?.best ?? member?.epochs[member.epochs.length - 1]?.best;
+  return best ? { best: { epoch: best.epoch, monitor: best.monitor, value: best.value, restored: member?.restored ?? false } } : {};
+}
+
 /** A stored run as the editor's lenses and hovers show it. */
 export function runRecord(run: StoredRun): RunRecord {
   const member = lastMember(run.history);
@@ -96,6 +102,7 @@ export function runRecord(run: StoredRun): RunRecord {
     plannedEpochs: run.settings?.resolved.epochs,
     reason: member?.reason,
     dir: run.dir,
+    ...bestOf(member),
   };
 }
 
@@ -188,11 +195,13 @@ export function runEvents(run: StoredRun): TrainerEvent[] {
         learningRate: epoch.learningRate,
         seconds: epoch.seconds,
         samplesPerSecond: samples && epoch.seconds > 0 ? samples / epoch.seconds : 0,
+        ...(epoch.best ? { best: epoch.best } : {}),
       });
     }
     const evaluation = member.evaluation;
     if (evaluation) events.push({ ...evaluation, type: 'evaluation' });
-    const last = member.epochs[member.epochs.length - 1];
+    // The values that describe the saved model, as the trainer's own `finished` gave them.
+    const kept = member.restored && member.best ? member.epochs[member.best.epoch - 1] : member.epochs[member.epochs.length - 1];
     if (member.reason === 'failed' || !member.reason) {
       events.push({ type: 'failed', model: history.model, message: member.reason === 'failed' ? 'the run failed (see its output)' : 'the run ended without finishing (the trainer was stopped or killed)', runDir: run.dir });
       break;
@@ -203,8 +212,10 @@ export function runEvents(run: StoredRun): TrainerEvent[] {
       ...memberLabel,
       reason: member.reason,
       epochs: member.epochs.length,
-      bestEpoch: member.bestEpoch ?? last?.epoch ?? 0,
-      metrics: last?.metrics ?? {},
+      bestEpoch: member.best?.epoch ?? member.bestEpoch ?? 0,
+      ...(member.best ? { best: member.best } : {}),
+      ...(member.restored !== undefined ? { restored: member.restored } : {}),
+      metrics: kept?.metrics ?? {},
       ...(member.member === members - 1 && history.ensemble ? { ensemble: history.ensemble } : {}),
       artifacts: {
         runDir: run.dir,

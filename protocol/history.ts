@@ -6,7 +6,7 @@
  *
  * Invariant: this module imports nothing but the training protocol's types.
  */
-import type { EvaluationEvent, StartedEvent } from './training';
+import type { BestEpoch, EvaluationEvent, StartedEvent } from './training';
 
 /** Where runs are written, beside the .net file: `<folder of the file>/.layerwise/runs/<model>/<timestamp>/`. */
 export const RUNS_FOLDER = ['.layerwise', 'runs'] as const;
@@ -21,6 +21,8 @@ export interface EpochRecord {
   metrics: Record<string, number>;
   learningRate: number;
   seconds: number;
+  /** The best epoch up to this one, as its epoch event gave it. */
+  best?: BestEpoch;
 }
 
 export interface BatchRecord {
@@ -34,7 +36,12 @@ export interface MemberHistory {
   seed: number;
   epochs: EpochRecord[];
   batches: BatchRecord[];
+  /** The best epoch (1-based, as `best.epoch`; 0 when no epoch recorded its quantity). */
   bestEpoch?: number;
+  /** The best epoch and the rule that chose it, as the trainer decided (see BestRule). */
+  best?: BestEpoch;
+  /** Whether the saved model holds the best epoch's weights, restored by EarlyStopping, rather than the last epoch's. */
+  restored?: boolean;
   reason?: 'completed' | 'early-stopping' | 'stopped' | 'failed';
   /** How the trained member does on the validation data (classifiers). */
   evaluation?: Omit<EvaluationEvent, 'type'>;

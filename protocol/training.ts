@@ -72,6 +72,28 @@ export interface BatchEvent {
   metrics: Record<string, number>;
 }
 
+/**
+ * How the trainer picks a run's best epoch, decided once per run (Keras's
+ * rule): the quantity watched, whether it should fall (`min`) or rise
+ * (`max`), and by how much an epoch must beat the best so far to count.
+ * With an EarlyStopping callback it is that callback's `monitor`, `mode`
+ * and `min_delta`, so that the best epoch is exactly the one whose weights
+ * `restore_best_weights` restores; without one, `val_loss` (`loss` without
+ * validation data), falling, by any amount.
+ */
+export interface BestRule {
+  monitor: string;
+  mode: 'min' | 'max';
+  minDelta: number;
+}
+
+/** The best epoch so far under the run's rule, and its value of the monitored quantity. */
+export interface BestEpoch extends BestRule {
+  /** 1-based. */
+  epoch: number;
+  value: number;
+}
+
 export interface EpochEvent {
   type: 'epoch';
   model: string;
@@ -84,6 +106,8 @@ export interface EpochEvent {
   learningRate: number;
   seconds: number;
   samplesPerSecond: number;
+  /** The best epoch up to this one; absent while no epoch has recorded the monitored quantity. */
+  best?: BestEpoch;
 }
 
 export interface FinishedEvent {
@@ -93,9 +117,17 @@ export interface FinishedEvent {
   /** Why training ended: all epochs, early stopping, or a stop request. */
   reason: 'completed' | 'early-stopping' | 'stopped';
   epochs: number;
-  /** The epoch (1-based) with the lowest val_loss, or loss without validation data. */
+  /** The best epoch (1-based) under the run's rule (see BestRule), as `best.epoch`; 0 when no epoch recorded its quantity. */
   bestEpoch: number;
-  /** The last epoch's values (or the best epoch's, after restore_best_weights). */
+  /** The best epoch and the rule that chose it. */
+  best?: BestEpoch;
+  /**
+   * Whether EarlyStopping's restore_best_weights put the best epoch's
+   * weights back: the saved model is then the best epoch's, else the last
+   * epoch's.
+   */
+  restored?: boolean;
+  /** The values of the epoch whose weights the saved model holds: the best epoch's when restored, else the last epoch's. */
   metrics: Record<string, number>;
   /** For an ensemble's last message: each member's and the averaged prediction's validation accuracy. */
   ensemble?: { memberAccuracy: number[]; averagedAccuracy: number };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { analyze, type TrainBlock } from '../core';
-import { EarlyStopping, ReduceLROnPlateau } from '../trainer/monitors';
+import { autoMode, BestTracker, defaultBestRule, EarlyStopping, ReduceLROnPlateau } from '../trainer/monitors';
 import { createSchedule } from '../trainer/optimizers';
 
 function block(settings: string): TrainBlock {
@@ -40,19 +40,66 @@ describe('schedules', () => {
 describe('monitors', () => {
   const callback = (text: string) => block(`callbacks = [${text}]`).callbacks[0]!.args;
 
+  /** Each epoch's decision, in order, as `improved`, `stop` or `wait`. */
+  const decisions = (early: EarlyStopping, monitor: string, values: number[]) =>
+    values.map((value, i) => {
+      const decision = early.onEpochEnd(i + 1, { [monitor]: value });
+      return decision.stop ? 'stop' : decision.improved ? 'improved' : 'wait';
+    });
+
   it('EarlyStopping stops after `patience` epochs without improvement and remembers the best epoch', () => {
     const early = new EarlyStopping(callback('EarlyStopping(monitor=val_loss, patience=2, restore_best_weights=true)'));
-    const losses = [1.0, 0.8, 0.85, 0.9];
-    const decisions = losses.map((value, epoch) => early.onEpochEnd(epoch, { val_loss: value }).kind);
-    assert.deepEqual(decisions, ['continue', 'continue', 'continue', 'stop']);
-    assert.equal(early.bestEpoch, 1);
+    assert.deepEqual(decisions(early, 'val_loss', [1.0, 0.8, 0.85, 0.9]), ['improved', 'improved', 'wait', 'stop']);
+    assert.deepEqual(early.best.best, { monitor: 'val_loss', mode: 'min', minDelta: 0, epoch: 2, value: 0.8 });
   });
 
-  it('EarlyStopping on accuracy wants it to rise (mode auto)', () => {
+  it('EarlyStopping on accuracy wants it to rise (mode auto), as Keras decides for names ending in acc or accuracy', () => {
     const early = new EarlyStopping(callback('EarlyStopping(monitor=val_acc, patience=1)'));
-    assert.equal(early.onEpochEnd(0, { val_acc: 0.5 }).kind, 'continue');
-    assert.deepEqual(early.onEpochEnd(1, { val_acc: 0.6 }), { kind: 'continue', improved: true });
-    assert.equal(early.onEpochEnd(2, { val_acc: 0.55 }).kind, 'stop');
+    assert.deepEqual(decisions(early, 'val_acc', [0.5, 0.6, 0.55]), ['improved', 'improved', 'stop']);
+    assert.equal(early.best.best?.epoch, 2);
+    assert.equal(early.best.rule.mode, 'max');
+    assert.deepEqual(['acc', 'val_acc', 'val_categorical_accuracy', 'auc', 'val_precision', 'recall'].map(autoMode), Array(6).fill('max'));
+    assert.deepEqual(['loss', 'val_loss', 'mse', 'val_mae'].map(autoMode), Array(4).fill('min'));
+    // mode given outright wins over the name.
+    assert.equal(new EarlyStopping(callback('EarlyStopping(monitor=val_acc, mode=min)')).best.rule.mode, 'min');
+  });
+
+  it('EarlyStopping counts an improvement only when it beats the best by more than min_delta (Keras\'s rule)', () => {
+    const early = new EarlyStopping(callback('EarlyStopping(monitor=val_loss, patience=3, min_delta=0.1)'));
+    // 0.85 and 0.81 are lower, but not by more than 0.1 below the best (0.9): the best stays at epoch 1 until 0.7.
+    assert.deepEqual(decisions(early, 'val_loss', [0.9, 0.85, 0.81, 0.7, 0.65, 0.62, 0.61]), ['improved', 'wait', 'wait', 'improved', 'wait', 'wait', 'stop']);
+    assert.deepEqual(early.best.best, { monitor: 'val_loss', mode: 'min', minDelta: 0.1, epoch: 4, value: 0.7 });
+    const rising = new EarlyStopping(callback('EarlyStopping(monitor=val_acc, patience=2, min_delta=0.05)'));
+    assert.deepEqual(decisions(rising, 'val_acc', [0.5, 0.54, 0.56, 0.6]), ['improved', 'wait', 'improved', 'wait']);
+    assert.equal(rising.best.best?.epoch, 3);
+  });
+
+  it('EarlyStopping tracks the best epoch whatever the baseline, waiting again only for an epoch that beats the baseline too', () => {
+    const early = new EarlyStopping(callback('EarlyStopping(monitor=val_loss, patience=4, baseline=0.5)'));
+    // Never under 0.5: the wait runs on through the improvements, and the best epoch is still the lowest.
+    assert.deepEqual(decisions(early, 'val_loss', [0.9, 0.8, 0.85, 0.7]), ['improved', 'improved', 'wait', 'improved']);
+    assert.deepEqual(early.onEpochEnd(5, { val_loss: 0.75 }), { improved: false, stop: true });
+    assert.equal(early.best.best?.epoch, 4);
+  });
+
+  it('an epoch without the monitored quantity is not counted; NaN counts as no improvement', () => {
+    const early = new EarlyStopping(callback('EarlyStopping(monitor=val_loss, patience=1)'));
+    assert.equal(early.onEpochEnd(1, { val_loss: 1 }).improved, true);
+    // A stopped epoch's logs have no validation values.
+    assert.deepEqual(early.onEpochEnd(2, { loss: 0.5 }), { improved: false, stop: false });
+    assert.deepEqual(early.onEpochEnd(3, { val_loss: Number.NaN }), { improved: false, stop: true });
+    assert.equal(early.best.best?.epoch, 1);
+  });
+
+  it('the best epoch without EarlyStopping: val_loss (loss without validation), falling, any drop counts', () => {
+    assert.deepEqual(defaultBestRule(true), { monitor: 'val_loss', mode: 'min', minDelta: 0 });
+    assert.deepEqual(defaultBestRule(false), { monitor: 'loss', mode: 'min', minDelta: 0 });
+    const best = new BestTracker(defaultBestRule(true));
+    // The partial epoch of a stop has only the training loss: it is passed over, not compared with val_loss.
+    const epochs: Record<string, number>[] = [{ val_loss: 1, loss: 2 }, { val_loss: 0.999999, loss: 1.5 }, { val_loss: 1.2, loss: 1 }, { loss: 0.1 }];
+    const offered = epochs.map((logs, i) => best.offer(i + 1, logs));
+    assert.deepEqual(offered, [true, true, false, false]);
+    assert.equal(best.best?.epoch, 2);
   });
 
   it('ReduceLROnPlateau multiplies by factor after patience, then cools down, never under min_lr', () => {
@@ -64,5 +111,17 @@ describe('monitors', () => {
       rates.push(lr);
     }
     assert.deepEqual(rates, [0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.02, 0.02]);
+  });
+
+  it('ReduceLROnPlateau compares as EarlyStopping does: by more than min_delta, upwards for accuracy', () => {
+    const plateau = new ReduceLROnPlateau(callback('ReduceLROnPlateau(monitor=val_acc, factor=0.5, patience=1, min_delta=0.05)'));
+    let lr = 0.1;
+    const rates: number[] = [];
+    // 0.53 rises, but by no more than 0.05: a plateau; 0.7 is an improvement.
+    for (const value of [0.5, 0.53, 0.7, 0.6]) {
+      lr = plateau.onEpochEnd({ val_acc: value }, lr) ?? lr;
+      rates.push(lr);
+    }
+    assert.deepEqual(rates, [0.1, 0.05, 0.05, 0.025]);
   });
 });

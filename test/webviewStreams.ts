@@ -3,7 +3,7 @@
  * recorded run does not show: ensembles, crafted curves, data and
  * evaluation events, and runs long enough to stress the page.
  */
-import type { BatchEvent, EpochEvent, FinishedEvent, StartedEvent, TrainerEvent } from '../protocol/training';
+import type { BatchEvent, BestEpoch, EpochEvent, FinishedEvent, StartedEvent, TrainerEvent } from '../protocol/training';
 
 export interface SyntheticRun {
   model?: string;
@@ -65,19 +65,21 @@ export function syntheticRun(run: SyntheticRun): TrainerEvent[] {
     events.push(startedEvent({ model, epochs: run.epochs, batchesPerEpoch: run.batchesPerEpoch, member, members, ...(run.classes ? { classes: run.classes } : {}) }));
     const last = member === members - 1;
     const epochs = last && run.stopAfter !== undefined ? run.stopAfter : run.epochs;
+    // The best epoch as the trainer picks it without EarlyStopping: the lowest val_loss (loss without validation data).
+    const monitor = Object.keys(epochMetrics(member, 1)).includes('val_loss') ? 'val_loss' : 'loss';
+    let best: BestEpoch | undefined;
     for (let epoch = 1; epoch <= epochs; epoch++) {
       for (let batch = 1; batch <= run.batchesPerEpoch; batch++) {
         events.push({ type: 'batch', model, ...tag, epoch, batch, metrics: batchMetrics(member, epoch, batch) } satisfies BatchEvent);
       }
-      events.push({ type: 'epoch', model, ...tag, epoch, epochs: run.epochs, metrics: epochMetrics(member, epoch), learningRate: 0.01, seconds: run.seconds ?? 1, samplesPerSecond: 1000 } satisfies EpochEvent);
+      const metrics = epochMetrics(member, epoch);
+      if (!best || metrics[monitor]! < best.value) best = { monitor, mode: 'min', minDelta: 0, epoch, value: metrics[monitor]! };
+      events.push({ type: 'epoch', model, ...tag, epoch, epochs: run.epochs, metrics, learningRate: 0.01, seconds: run.seconds ?? 1, samplesPerSecond: 1000, best } satisfies EpochEvent);
     }
     if (epochs < run.epochs) break;
     const metrics = epochMetrics(member, run.epochs);
-    const validation = Object.keys(metrics).includes('val_loss') ? 'val_loss' : 'loss';
-    let bestEpoch = 1;
-    for (let epoch = 2; epoch <= run.epochs; epoch++) if (epochMetrics(member, epoch)[validation]! < epochMetrics(member, bestEpoch)[validation]!) bestEpoch = epoch;
     events.push({
-      type: 'finished', model, ...tag, reason: 'completed', epochs: run.epochs, bestEpoch, metrics,
+      type: 'finished', model, ...tag, reason: 'completed', epochs: run.epochs, bestEpoch: best!.epoch, best, restored: false, metrics,
       ...(last && run.ensemble ? { ensemble: run.ensemble } : {}),
       artifacts: { runDir: `/runs/${model}/2024-01-01T00-00-00`, history: 'history.json', settings: 'settings.json', summary: 'summary.txt', model: 'model/model.json' },
     } satisfies FinishedEvent);

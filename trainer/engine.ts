@@ -17,7 +17,7 @@ import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
 import { evaluateClassifier } from './evaluate';
-import { EarlyStopping, ReduceLROnPlateau } from './monitors';
+import { BestTracker, defaultBestRule, EarlyStopping, ReduceLROnPlateau } from './monitors';
 import { createOptimizer, createSchedule, learningRateOf, setLearningRate, tfjsLoss, tfjsMetrics } from './optimizers';
 import { saveModel } from './saveModel';
 
@@ -191,6 +191,8 @@ async function trainMember(
   const schedule = createSchedule(block.schedule, learningRateOf(optimizer));
   const early = block.callbacks.filter((c) => c.spec.name === 'EarlyStopping').map((c) => new EarlyStopping(c.args))[0];
   const plateau = block.callbacks.filter((c) => c.spec.name === 'ReduceLROnPlateau').map((c) => new ReduceLROnPlateau(c.args))[0];
+  // The run's one best epoch (see BestRule): EarlyStopping's own, when there is one, is the epoch whose weights it restores.
+  const best = early?.best ?? new BestTracker(defaultBestRule(data.validation !== undefined));
 
   const batchesPerEpoch = Math.ceil(data.train.count / block.batchSize);
   emit({
@@ -227,8 +229,7 @@ async function trainMember(
   let reason: FinishedEvent['reason'] = 'completed';
   let nanAt: { epoch: number; batch: number } | undefined;
   let bestWeights: tf.Tensor[] | undefined;
-  let bestEpoch = 0;
-  let bestValue = Infinity;
+  let restored = false;
 
   await model.fit(data.train.x, data.train.y, {
     epochs,
@@ -263,25 +264,23 @@ async function trainMember(
         const values = rename(logs ?? {});
         const seconds = (performance.now() - epochStarted) / 1000;
         const learningRate = learningRateOf(optimizer);
+        // Decided first, so that the history and the event carry the best epoch up to this one.
+        const decision = early ? early.onEpochEnd(epoch + 1, values) : { improved: best.offer(epoch + 1, values), stop: false };
+        const bestSoFar = best.best && { best: best.best };
         // A stopped epoch's logs have no validation values; the epoch still counts with what it has.
-        record.epochs.push({ epoch: epoch + 1, metrics: values, learningRate, seconds });
+        record.epochs.push({ epoch: epoch + 1, metrics: values, learningRate, seconds, ...bestSoFar });
         // The history is on disk before anyone hears of the epoch: a run killed then keeps it.
         writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
-        emit({ type: 'epoch', model: network.name, ...memberLabel, epoch: epoch + 1, epochs, metrics: values, learningRate, seconds, samplesPerSecond: data.train.count / seconds });
-        const monitored = values['val_loss'] ?? values['loss'] ?? Infinity;
-        if (monitored < bestValue) {
-          bestValue = monitored;
-          bestEpoch = epoch + 1;
-        }
-        if (early) {
-          const decision = early.onEpochEnd(epoch, values);
-          if (decision.kind === 'continue' && decision.improved && early.restoreBestWeights) {
-            tf.dispose(bestWeights);
-            bestWeights = model.getWeights().map((weight) => tf.keep(weight.clone()));
-          } else if (decision.kind === 'stop') {
-            reason = reason === 'stopped' ? reason : 'early-stopping';
-            model.stopTraining = true;
-            if (decision.restoreBest && bestWeights) model.setWeights(bestWeights);
+        emit({ type: 'epoch', model: network.name, ...memberLabel, epoch: epoch + 1, epochs, metrics: values, learningRate, seconds, samplesPerSecond: data.train.count / seconds, ...bestSoFar });
+        if (decision.improved && early?.restoreBestWeights) {
+          tf.dispose(bestWeights);
+          bestWeights = model.getWeights().map((weight) => tf.keep(weight.clone()));
+        } else if (decision.stop) {
+          reason = reason === 'stopped' ? reason : 'early-stopping';
+          model.stopTraining = true;
+          if (early?.restoreBestWeights && bestWeights) {
+            model.setWeights(bestWeights);
+            restored = true;
           }
         }
         if (plateau && !schedule) {
@@ -294,7 +293,9 @@ async function trainMember(
   });
   tf.dispose(bestWeights);
 
-  record.bestEpoch = bestEpoch;
+  record.bestEpoch = best.best?.epoch ?? 0;
+  if (best.best) record.best = best.best;
+  record.restored = restored;
   if (nanAt) {
     record.reason = 'failed';
     writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
@@ -324,16 +325,18 @@ async function trainMember(
   return { model, optimizer, failed: false, finished, evaluation };
 
   function finishedEvent(modelPath = ''): FinishedEvent {
-    const last = record.epochs[record.epochs.length - 1];
-    const best = early?.restoreBestWeights && reason === 'early-stopping' ? record.epochs[bestEpoch - 1] : last;
+    // The values that describe the saved model: its weights are the best epoch's only where they were restored.
+    const kept = restored && best.best ? record.epochs[best.best.epoch - 1] : record.epochs[record.epochs.length - 1];
     return {
       type: 'finished',
       model: network.name,
       ...memberLabel,
       reason,
       epochs: record.epochs.length,
-      bestEpoch,
-      metrics: best?.metrics ?? {},
+      bestEpoch: best.best?.epoch ?? 0,
+      ...(best.best ? { best: best.best } : {}),
+      restored,
+      metrics: kept?.metrics ?? {},
       artifacts: { runDir, history: join(runDir, HISTORY_FILE), settings: join(runDir, SETTINGS_FILE), summary: join(runDir, SUMMARY_FILE), model: modelPath },
     };
   }

@@ -161,7 +161,7 @@ function renderHeader(): void {
   const left = state.secondsLeft();
   text('time-left', left === undefined ? '–' : formatDuration(left));
   const best = current?.best;
-  text('best', best ? `${best.epoch}${best.value === undefined ? '' : ` (${best.metric} ${best.value.toPrecision(4)})`}` : '–');
+  text('best', best ? `${best.epoch}${best.value === undefined ? '' : ` (${best.metric} ${best.value.toPrecision(4)})`}${best.restored ? ', restored' : ''}` : '–');
 
   const ensemble = state.finished?.ensemble;
   reveal(element('ensemble-fact'), Boolean(ensemble));

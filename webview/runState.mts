@@ -263,11 +263,14 @@ export class EpochSeries {
   }
 }
 
+/** A member's best epoch as the trainer decided it (see BestRule in the protocol): the page never picks one of its own. */
 export interface Best {
   epoch: number;
-  /** `val_loss` or, without validation data, `loss`. */
+  /** The quantity that decided it: EarlyStopping's monitor, else `val_loss` (or `loss` without validation data); empty when the run did not say. */
   metric: string;
   value: number | undefined;
+  /** Whether the saved model holds this epoch's weights, restored by EarlyStopping (known once the member finished). */
+  restored?: boolean;
 }
 
 /**
@@ -436,9 +439,7 @@ export class RunState {
         for (const [name, value] of Object.entries(event.metrics)) this.setEpoch(member, name, event.epoch, value);
         this.setEpoch(member, LEARNING_RATE, event.epoch, event.learningRate);
         member.epochs.push(event);
-        const metric = event.metrics['val_loss'] !== undefined ? 'val_loss' : 'loss';
-        const value = event.metrics[metric];
-        if (finite(value) && (!member.best || member.best.value === undefined || value < member.best.value)) member.best = { epoch: event.epoch, metric, value };
+        if (event.best) member.best = { epoch: event.best.epoch, metric: event.best.monitor, value: event.best.value };
         return;
       }
       case 'evaluation':
@@ -448,8 +449,10 @@ export class RunState {
         const member = this.member(event.model, event.member);
         member.finished = event;
         this.finished = event;
-        const metric = member.best?.metric ?? (member.epoch.has('val_loss') ? 'val_loss' : 'loss');
-        member.best = { epoch: event.bestEpoch, metric, value: member.epoch.get(metric)?.get(event.bestEpoch) };
+        if (event.best) member.best = { epoch: event.best.epoch, metric: event.best.monitor, value: event.best.value, restored: event.restored ?? false };
+        // A run stored without its rule still names its best epoch.
+        else if (event.bestEpoch > 0) member.best = { epoch: event.bestEpoch, metric: '', value: undefined, restored: event.restored ?? false };
+        else member.best = undefined;
         return;
       }
       case 'failed':

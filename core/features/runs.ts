@@ -20,6 +20,11 @@ export interface RunRecord {
   reason?: string;
   /** The run folder. */
   dir: string;
+  /**
+   * The best epoch as the trainer decided it (EarlyStopping's monitor, else
+   * val_loss or loss), and whether the saved model holds its weights.
+   */
+  best?: { epoch: number; monitor: string; value: number; restored: boolean };
 }
 
 /** The last run of a model, or undefined when it has none. */
@@ -78,15 +83,24 @@ function figure(value: number): string {
   return magnitude !== 0 && (magnitude < 0.01 || magnitude >= 1e4) ? value.toExponential(1) : value.toFixed(magnitude < 10 ? 2 : 1);
 }
 
-/** `loss ▇▅▃▂▁ 0.12 · val_acc 0.93`, with `epoch 3/20 ·` first while the run has not ended. */
+/**
+ * `loss ▇▅▃▂▁ 0.12 · val_acc 0.93`, with `epoch 3/20 ·` first while the run
+ * has not ended. An ended run's figures describe the model it saved: the
+ * best epoch's where EarlyStopping restored its weights
+ * (`… · best epoch 5, restored`), else the last epoch's, with the best
+ * epoch named when it is another one.
+ */
 export function runLensTitle(run: RunRecord): string {
   const last = run.epochs[run.epochs.length - 1];
   if (!last) return run.reason ? `last run: ${run.reason} before its first epoch` : 'training…';
+  const best = run.reason ? run.best : undefined;
+  const shown = (best?.restored && run.epochs.find((epoch) => epoch.epoch === best.epoch)) || last;
   const parts: string[] = [];
   if (!run.reason) parts.push(`epoch ${last.epoch}${run.plannedEpochs ? `/${run.plannedEpochs}` : ''}`);
-  parts.push(`loss ${sparkline(run.epochs.map((epoch) => epoch.metrics['loss'] ?? Number.NaN))} ${figure(last.metrics['loss'] ?? Number.NaN)}`);
-  const headline = headlineMetric(last.metrics);
-  if (headline) parts.push(`${headline} ${figure(last.metrics[headline]!)}`);
+  parts.push(`loss ${sparkline(run.epochs.map((epoch) => epoch.metrics['loss'] ?? Number.NaN))} ${figure(shown.metrics['loss'] ?? Number.NaN)}`);
+  const headline = headlineMetric(shown.metrics);
+  if (headline) parts.push(`${headline} ${figure(shown.metrics[headline]!)}`);
+  if (best && (best.restored || best.epoch !== last.epoch)) parts.push(`best epoch ${best.epoch}${best.restored ? ', restored' : ''}`);
   if (run.reason === 'stopped' || run.reason === 'early-stopping' || run.reason === 'failed') parts.push(run.reason);
   return parts.join(' · ');
 }
@@ -184,6 +198,11 @@ export function runChartSvg(run: RunRecord): string {
     `<text x="${MARGIN.left}" y="${HEIGHT - 6}" fill="#888">epoch ${first}</text>`,
     `<text x="${WIDTH - MARGIN.right}" y="${HEIGHT - 6}" text-anchor="end" fill="#888">${last}</text>`,
   ];
+  // The trainer's best epoch, dashed, as the panel marks it.
+  const best = run.best?.epoch;
+  if (best !== undefined && best >= first && best <= last && series.length) {
+    parts.push(`<path d="M${round(x(best))} ${MARGIN.top}V${HEIGHT - MARGIN.bottom}" fill="none" stroke="#888" stroke-width="1" stroke-dasharray="3 3"/>`);
+  }
   series.forEach((entry, index) => {
     const points = entry.points
       .filter((point): point is readonly [number, number] => point[1] !== undefined && Number.isFinite(point[1]))

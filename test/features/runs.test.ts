@@ -55,6 +55,26 @@ describe('run sparklines and lenses', () => {
     assert.equal(runLensTitle(run({ reason: undefined, epochs: [] })), 'training…');
   });
 
+  it('gives an ended run\'s figures of the model it saved: the best epoch\'s where its weights were restored', () => {
+    const epochs = losses.map((loss, index) => ({ epoch: index + 1, metrics: { loss, val_acc: [0.7, 0.8, 0.95, 0.9, 0.9][index]! } }));
+    const restored = run({ reason: 'early-stopping', epochs, best: { epoch: 3, monitor: 'val_acc', value: 0.95, restored: true } });
+    assert.equal(runLensTitle(restored), 'loss █▅▃▂▁ 0.50 · val_acc 0.95 · best epoch 3, restored · early-stopping');
+    // Not restored: the last epoch's figures, and the best epoch named beside them.
+    assert.equal(runLensTitle(run({ epochs, best: { epoch: 3, monitor: 'val_acc', value: 0.95, restored: false } })), 'loss █▅▃▂▁ 0.12 · val_acc 0.90 · best epoch 3');
+    // The best epoch is the last: nothing to add.
+    assert.equal(runLensTitle(run({ best: { epoch: 5, monitor: 'val_loss', value: 0.17, restored: false } })), 'loss █▅▃▂▁ 0.12 · val_acc 0.93');
+    // While it runs the lens follows the latest epoch.
+    assert.equal(runLensTitle(run({ reason: undefined, epochs: epochs.slice(0, 4), best: { epoch: 3, monitor: 'val_acc', value: 0.95, restored: false } })), 'epoch 4/5 · loss █▅▃▁ 0.30 · val_acc 0.90');
+  });
+
+  it('marks the best epoch in the hover\'s chart, dashed', () => {
+    const dashed = (svg: string) => [...svg.matchAll(/<path d="M([\d.]+) [\d.]+V[\d.]+"[^>]*stroke-dasharray/g)].map((match) => Number(match[1]));
+    assert.deepEqual(dashed(runChartSvg(run())), []);
+    const [x] = dashed(runChartSvg(run({ best: { epoch: 3, monitor: 'val_loss', value: 0.55, restored: true } })));
+    // Epoch 3 of 1–5: halfway across the plot (40 to 350).
+    assert.equal(x, 195);
+  });
+
   it('falls back to the training metric, then to val_loss, without validation accuracy', () => {
     const only = run({ epochs: [{ epoch: 1, metrics: { loss: 0.4, acc: 0.8 } }] });
     assert.equal(runLensTitle(only), 'loss ▅ 0.40 · acc 0.80');
