@@ -4,11 +4,12 @@
  * loads it back. Pure @tensorflow/tfjs has no file:// handler in Node, so
  * the file I/O is done here, through tfjs's in-memory handlers.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { makeFolders, writeAtomic } from './artifacts';
+import { fileError } from './fileErrors';
 // Registers the custom layers (Maxout, Subtract, Random*), so that a model.json naming them loads.
-import { writeAtomic } from './artifacts';
 import './layers';
 
 import { MODEL_FILE } from '../protocol/history';
@@ -21,9 +22,16 @@ export interface SavedModel {
   weights: string;
 }
 
-/** Writes `model` into `dir` (created if need be), replacing an earlier save there. */
+/**
+ * Writes `model` into `dir` (created if need be), replacing an earlier save
+ * there; a failure is a FileError naming the file and the cause.
+ */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeFolders(dir);
+  } catch (error) {
+    throw fileError(error, 'cannot create the folder', dir);
+  }
   const saved: SavedModel = { modelJson: join(dir, MODEL_FILE), weights: join(dir, WEIGHTS_BIN) };
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
