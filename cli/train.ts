@@ -34,19 +34,26 @@ export async function train(options: TrainOptions, out: (text: string) => void, 
     trainBlock: options.block,
   };
   const trainer = new TrainingProcess(request);
+  // Ctrl-C reaches the trainer too (the terminal interrupts the whole process group), and it stops on its own: the
+  // stop sent here is for an interrupt sent to this process alone, and counts as the same one stop.
   let interrupted = 0;
   const onInterrupt = (): void => {
     interrupted++;
     if (interrupted === 1) {
-      err('\nstopping after the current batch (Ctrl-C again to kill)…\n');
+      err('\nstopping after the current batch and keeping the model (Ctrl-C again to end at once, without it)…\n');
       trainer.stop();
-    } else trainer.kill();
+    } else if (interrupted === 2) {
+      err('\nending the trainer at once: the model is not saved, the finished epochs stay in the run folder\n');
+      trainer.kill();
+    }
   };
   process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
   const view = options.json ? new JsonView(out) : new ProgressView(out, err, Boolean(process.stderr.isTTY));
   trainer.onEvent((event) => view.show(event));
   const { events } = await trainer.done;
   process.off('SIGINT', onInterrupt);
+  process.off('SIGTERM', onInterrupt);
   view.close();
   const failed = events.some((event) => event.type === 'failed');
   if (!options.json) {
@@ -125,9 +132,12 @@ class ProgressView implements View {
         this.bar = undefined;
         const place = event.file ? `${event.file}${event.line ? `:${event.line}:${event.column ?? 1}` : ''}: ` : '';
         this.err(`${place}error: ${event.message}\n`);
-        if (event.runDir) this.err(`  what was trained so far is in ${event.runDir}\n`);
+        if (event.runDir) this.err(`  the finished epochs are in ${event.runDir}\n`);
         break;
       }
+      case 'warning':
+        this.err(`${event.file ? `${event.file}: ` : ''}warning: ${event.model ? `${event.model}: ` : ''}${event.message}\n`);
+        break;
     }
   }
 

@@ -28,6 +28,12 @@ export interface StartRequest {
   runsDir?: string;
 }
 
+/**
+ * The trainer's exit code when a second interrupt (Ctrl-C, SIGTERM) ended
+ * it at once: 128 + SIGINT's number, as shells report an interrupted command.
+ */
+export const INTERRUPTED_EXIT_CODE = 130;
+
 /** Parent → trainer: end after the current batch and keep what was trained. */
 export interface StopRequest {
   type: 'stop';
@@ -146,6 +152,18 @@ export interface FailedEvent {
   runDir?: string;
 }
 
+/**
+ * Something about the run that is allowed but probably not meant (training
+ * data of one class), sent when it is found; the run goes on.
+ */
+export interface WarningEvent {
+  type: 'warning';
+  model?: string;
+  message: string;
+  /** The data file or .net file it is about, when there is one. */
+  file?: string;
+}
+
 /** An image input's layout: pixels are row-major `height × width × channels`, each 0–255. */
 export interface ImageShape {
   height: number;
@@ -202,11 +220,11 @@ export interface EvaluationEvent {
   imageShape?: ImageShape;
 }
 
-export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent;
+export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent | WarningEvent;
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed';
+  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed' || type === 'warning';
 }
 
 export function isTrainerRequest(value: unknown): value is TrainerRequest {

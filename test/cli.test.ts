@@ -3,8 +3,8 @@
  * its exit status.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -169,6 +169,43 @@ describe('layerwise train, runs and export', () => {
     assert.match(result.stderr, /broken\.net:3:23: error: unknown-activation/);
   });
 
+  it('warns of training data with a single class, and trains on', () => {
+    writeFileSync(join(dir, 'one.csv'), 'x,y,label\n0,0,yes\n0,1,yes\n1,0,yes\n1,1,yes\n');
+    const one = join(dir, 'one.net');
+    writeFileSync(one, 'model M {\n  input [2]\n  Dense(2, activation=softmax)\n}\ntrain M {\n  data = csv("one.csv", label="label")\n  loss = categorical_crossentropy\n  epochs = 2\n}\n');
+    const text = run('train', one, '--backend', 'cpu');
+    assert.equal(text.status, 0, text.stderr);
+    assert.ok(
+      text.stderr.includes(`${join(dir, 'one.csv')}: warning: M: the training data one.csv has only one class (every label is 'yes'): the model can only learn to always answer it; a classifier needs samples of at least two classes\n`),
+      text.stderr,
+    );
+    assert.match(text.stdout, /M\s+2\s+\d+\s+.*completed/);
+    const json = run('train', one, '--backend', 'cpu', '--json');
+    const events = json.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const warnings = events.filter((event: { type: string }) => event.type === 'warning');
+    assert.equal(warnings.length, 1);
+    assert.deepEqual(Object.keys(warnings[0]).sort(), ['file', 'message', 'model', 'type']);
+    assert.equal(warnings[0].file, join(dir, 'one.csv'));
+    // Two classes: no warning.
+    const two = join(dir, 'two.net');
+    writeFileSync(two, readFileSync(one, 'utf8').replace('one.csv', 'two.csv'));
+    writeFileSync(join(dir, 'two.csv'), 'x,y,label\n0,0,no\n0,1,yes\n1,0,yes\n1,1,no\n');
+    const fine = run('train', two, '--backend', 'cpu');
+    assert.equal(fine.status, 0, fine.stderr);
+    assert.doesNotMatch(fine.stderr, /warning/);
+  });
+
+  it('names a data path that is a directory as such, at that path', () => {
+    mkdirSync(join(dir, 'folder.csv'));
+    const net = join(dir, 'folder.net');
+    writeFileSync(net, 'model M {\n  input [2]\n  Dense(2, activation=softmax)\n}\ntrain M {\n  data = csv("folder.csv", label="label")\n  loss = categorical_crossentropy\n}\n');
+    const result = run('train', net, '--backend', 'cpu');
+    assert.equal(result.status, 1);
+    // Whether the checker or the loader finds it, the message names the path and says what it is.
+    assert.match(result.stderr, /folder\.csv.*: error: .*folder\.csv.* is a directory/);
+    assert.doesNotMatch(result.stderr, /EISDIR/);
+  });
+
   it('rejects a bad --backend or --epochs as usage errors', () => {
     assert.equal(run('train', xor, '--backend', 'gpu').status, 2);
     assert.equal(run('train', xor, '--epochs', '0').status, 2);
@@ -262,5 +299,145 @@ describe('layerwise --help and --version', () => {
     const unknown = runDist('help', 'frobnicate');
     assert.equal(unknown.status, 2);
     assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  });
+});
+
+/**
+ * `layerwise ARGS` as a terminal runs a foreground job: in a process group
+ * of its own (as `setsid` starts it), so that a signal sent to the group
+ * reaches the command and its trainer process alike, as Ctrl-C does.
+ */
+class ForegroundJob {
+  readonly process: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  private readonly waiters: (() => void)[] = [];
+
+  constructor(args: string[]) {
+    this.process = spawn(process.execPath, [cliPath, ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.process.stdout!.on('data', (chunk: Buffer) => this.heard(() => (this.stdout += chunk.toString())));
+    this.process.stderr!.on('data', (chunk: Buffer) => this.heard(() => (this.stderr += chunk.toString())));
+    // 'close' comes after the output is all read, unlike 'exit'.
+    this.exited = new Promise((resolve) => this.process.on('close', (code) => resolve(code)));
+    // A job left stopped by a failing test would outlive the suite.
+    setTimeout(() => this.end(), 100_000).unref();
+  }
+
+  private heard(append: () => void): void {
+    append();
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
+  /** Resolves once the output satisfies `test`; fails, with the output so far, if the job ends first. */
+  async until(test: () => boolean, what: string): Promise<void> {
+    let ended = false;
+    void this.exited.then(() => (ended = true));
+    while (!test()) {
+      if (ended) throw new Error(`the job ended before ${what}:\n${this.stdout}\n${this.stderr}`);
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        void this.exited.then(() => resolve());
+      });
+    }
+  }
+
+  /** The events of `--json` printed so far. */
+  events(): { type: string; [key: string]: unknown }[] {
+    return this.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  }
+
+  /** Sends `signal` to the whole process group, as a terminal does. */
+  signalGroup(signal: NodeJS.Signals): void {
+    process.kill(-this.process.pid!, signal);
+  }
+
+  /** The processes of the group but the command itself: its trainer. */
+  trainerPids(): number[] {
+    const pids: number[] = [];
+    for (const entry of readdirSync('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        // pid (comm) state ppid pgrp …; the command name may hold spaces and parentheses.
+        const fields = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ').pop()!.split(' ');
+        if (Number(fields[1]) === this.process.pid && Number(fields[2]) === this.process.pid) pids.push(Number(entry));
+      } catch {
+        // The process ended while being read.
+      }
+    }
+    return pids;
+  }
+
+  /** Leaves nothing running, whatever the test did. */
+  end(): void {
+    try {
+      process.kill(-this.process.pid!, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+describe('layerwise train, interrupted in a terminal', { skip: process.platform === 'win32' && 'no process groups' }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-cli-interrupt-'));
+  const xor = join(dir, 'xor.net');
+  writeFileSync(xor, readFileSync(join(projectExamples, 'xor.net'), 'utf8'));
+  const args = ['train', xor, '--model', 'XorMLP', '--epochs', '1000000', '--backend', 'cpu', '--json'];
+  const epochs = (job: ForegroundJob) => job.events().filter((event) => event.type === 'epoch').length;
+  const historyEpochs = (runDir: string): number => JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')).members[0].epochs.length;
+
+  it('one Ctrl-C to the process group stops after the current batch, keeps the model and exits 0', { timeout: 120_000 }, async () => {
+    const job = new ForegroundJob(args);
+    try {
+      await job.until(() => epochs(job) >= 3, 'its third epoch');
+      job.signalGroup('SIGINT');
+      const code = await job.exited;
+      const events = job.events();
+      assert.equal(events.filter((event) => event.type === 'failed').length, 0, job.stderr);
+      const finished = events.filter((event) => event.type === 'finished');
+      assert.equal(finished.length, 1, job.stderr);
+      assert.equal(finished[0]!['reason'], 'stopped');
+      assert.equal(code, 0);
+      assert.match(job.stderr, /stopping after the current batch/);
+      const started = events.find((event) => event.type === 'started')!;
+      const runDir = started['runDir'] as string;
+      assert.ok(existsSync(join(runDir, 'model.json')), 'model.json is kept');
+      assert.ok(existsSync(join(runDir, 'weights.bin')), 'weights.bin is kept');
+      const trained = finished[0]!['epochs'] as number;
+      assert.ok(trained >= 3 && trained < 1_000_000, `${trained} epochs`);
+      assert.equal(historyEpochs(runDir), trained);
+      assert.equal(epochs(job), trained);
+    } finally {
+      job.end();
+    }
+  });
+
+  it('a second Ctrl-C, while the trainer is still busy, ends it at once and says so; the finished epochs stay', { timeout: 120_000 }, async () => {
+    const job = new ForegroundJob(args);
+    try {
+      await job.until(() => epochs(job) >= 3, 'its third epoch');
+      // A trainer held in the middle of a batch, as a long batch holds it: the first Ctrl-C cannot end the run before the second.
+      const trainers = job.trainerPids();
+      assert.equal(trainers.length, 1, `the trainer processes: ${trainers.join(', ')}`);
+      process.kill(trainers[0]!, 'SIGSTOP');
+      job.signalGroup('SIGINT');
+      await job.until(() => /stopping after the current batch/.test(job.stderr), 'the first Ctrl-C was heard');
+      job.signalGroup('SIGINT');
+      const code = await job.exited;
+      assert.equal(code, 1);
+      assert.match(job.stderr, /ending the trainer at once/);
+      const events = job.events();
+      assert.equal(events.filter((event) => event.type === 'finished').length, 0);
+      const failed = events.filter((event) => event.type === 'failed');
+      assert.equal(failed.length, 1, job.stdout);
+      assert.match(failed[0]!['message'] as string, /ended at once/);
+      const runDir = events.find((event) => event.type === 'started')!['runDir'] as string;
+      assert.equal(failed[0]!['runDir'], runDir);
+      assert.ok(!existsSync(join(runDir, 'model.json')), 'no model is claimed');
+      // Each epoch is on disk before it is told: the history holds every epoch the command heard of.
+      assert.ok(historyEpochs(runDir) >= epochs(job) && epochs(job) >= 3, `${historyEpochs(runDir)} epochs kept, ${epochs(job)} told`);
+    } finally {
+      job.end();
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -188,6 +188,22 @@ test('csv: each broken file is a DataError at its line and column', async () => 
     message: /wide.csv gives 3 features per sample, but the model's input \[2\] takes 2 values/,
     line: 1,
   });
+});
+
+test('csv: a path that is not a file with rows says what it is, and never waits on it', { timeout: 20_000 }, async () => {
+  const csv = (path: string) => loadDataSource(use('csv', { path }), { baseDir: scratch, inputShape: [1], seed: 1 });
+  mkdirSync(join(scratch, 'folder.csv'));
+  await rejectsWith(csv('folder.csv'), { message: /^folder\.csv is a directory, not a CSV file$/ });
+  await rejectsWith(csv(csvFile('lines.csv', '\n\n\n')), { message: /^lines\.csv is empty: a CSV needs a header row, then data rows$/, line: 1 });
+  await rejectsWith(csv(csvFile('spaces.csv', '\n  \t\n1,0\n')), { message: /^spaces\.csv line 2: the header row is blank; a CSV needs a header row that names its columns$/, line: 2 });
+  await rejectsWith(csv(csvFile('zero.csv', '')), { message: /^zero\.csv is empty: a CSV needs a header row, then data rows$/, line: 1 });
+  csvFile('plain.csv', 'x,label\n1,0\n');
+  await rejectsWith(csv('plain.csv/inner.csv'), { message: new RegExp(`^cannot read the data file plain\\.csv/inner\\.csv: ${join(scratch, 'plain.csv').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is a file, not a folder$`) });
+  if (process.platform !== 'win32') {
+    // A named pipe with no writer: opening it to read would wait forever.
+    execFileSync('mkfifo', [join(scratch, 'pipe.csv')]);
+    await rejectsWith(csv('pipe.csv'), { message: /^pipe\.csv is a named pipe, not a regular file: a CSV file is read twice, so it must be a file on disk$/ });
+  }
 });
 
 test('validation labels the training data lacks are refused, with where they are', async () => {

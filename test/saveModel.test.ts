@@ -5,7 +5,7 @@
  * that leave no temporary or half-written file behind, even when a write fails.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -117,5 +117,19 @@ test('a save whose model.json cannot be put in place leaves no half-written mode
   await assert.rejects(saveModel(model, dir));
   assert.deepEqual(readdirSync(dir).sort(), [MODEL_FILE, WEIGHTS_BIN]);
   assert.ok(statSync(join(dir, MODEL_FILE)).isDirectory(), 'model.json is still the folder: nothing was written under its name');
+  model.dispose();
+});
+
+test('a save that cannot be written says which file and why', async () => {
+  const model = build('lr_decay.net');
+  // A file where the model's folder would go.
+  const blocking = join(scratch, 'in-the-way');
+  writeFileSync(blocking, '');
+  const dir = join(blocking, 'model');
+  await assert.rejects(saveModel(model, dir), { message: `cannot create the folder ${dir}: ${blocking} is a file, not a folder` });
+  // A folder where weights.bin belongs.
+  const taken = freshDir();
+  mkdirSync(join(taken, WEIGHTS_BIN), { recursive: true });
+  await assert.rejects(saveModel(model, taken), { message: `cannot write ${join(taken, WEIGHTS_BIN)}: it is a directory, not a file` });
   model.dispose();
 });

@@ -299,8 +299,37 @@ describe('training: a process of its own', () => {
       if (event.type === 'epoch' && event.epoch === 3) trainer.kill();
     });
     const { events } = await trainer.done;
-    assert.match(failed(events)[0]!.message, /ended unexpectedly/);
+    assert.match(failed(events)[0]!.message, /ended at once, as asked, without saving the model/);
+    assert.equal(failed(events)[0]!.runDir, runDir);
     const history = JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8'));
     assert.ok(history.members[0].epochs.length >= 3);
+  });
+
+  it('SIGTERM stops after the current batch and keeps the model, like a stop request', async () => {
+    const trainer = new TrainingProcess({ type: 'start', file: netFile(BLOBS('epochs = 500')), runsDir: join(scratch(), 'runs') }, script);
+    trainer.onEvent((event) => {
+      if (event.type === 'epoch' && event.epoch === 2) process.kill(trainer.pid!, 'SIGTERM');
+    });
+    const { events, exitCode } = await trainer.done;
+    assert.deepEqual(failed(events), []);
+    assert.equal(exitCode, 0);
+    const done = finished(events)[0]!;
+    assert.equal(done.reason, 'stopped');
+    assert.ok(existsSync(done.artifacts.model));
+    const history = JSON.parse(readFileSync(done.artifacts.history, 'utf8'));
+    assert.equal(history.members[0].epochs.length, done.epochs);
+  });
+
+  it('a trainer killed by someone else ends the run with a message that says how, and names the run folder', async () => {
+    const trainer = new TrainingProcess({ type: 'start', file: netFile(BLOBS('epochs = 500')), runsDir: join(scratch(), 'runs') }, script);
+    let runDir = '';
+    trainer.onEvent((event) => {
+      if (event.type === 'started') runDir = event.runDir;
+      if (event.type === 'epoch' && event.epoch === 2) process.kill(trainer.pid!, 'SIGKILL');
+    });
+    const { events } = await trainer.done;
+    const [failure] = failed(events);
+    assert.match(failure!.message, /killed \(SIGKILL\)/);
+    assert.equal(failure!.runDir, runDir);
   });
 });

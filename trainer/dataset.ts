@@ -6,7 +6,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Network, TrainBlock } from '../core';
-import type { DataEvent, ImageShape } from '../protocol/training';
+import type { DataEvent, ImageShape, WarningEvent } from '../protocol/training';
 import { DataError, encodeLabels, encodeWith, loadDataSource, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
 import { imageShapeOf, pickByClass, toPixels } from './data/images';
 import { product } from './data/shape';
@@ -34,6 +34,8 @@ export interface PreparedData {
   imageShape?: ImageShape;
   /** The data event's content, less its type and model. */
   overview: Pick<DataEvent, 'labelCounts' | 'images'>;
+  /** What is allowed but probably not meant, for warning events: the run goes on. */
+  warnings: Pick<WarningEvent, 'message' | 'file'>[];
   dispose(): void;
 }
 
@@ -80,6 +82,7 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
     validation: validationTensors && validation ? { ...validationTensors, count: validation.data.count, classIndices: validation.indices } : undefined,
     imageShape,
     overview: overviewOf(train, validation, classes.length, target, imageShape),
+    warnings: warningsOf(source, classes, target),
     dispose() {
       trainTensors.x.dispose();
       trainTensors.y.dispose();
@@ -87,6 +90,22 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
       validationTensors?.y.dispose();
     },
   };
+}
+
+/**
+ * A classifier whose training data holds a single class learns to answer
+ * that class whatever the input, with a loss that soon looks perfect: most
+ * often the label column is the wrong one, or the file was cut short.
+ */
+function warningsOf(source: RawData, classes: readonly Label[], target: LossTarget): PreparedData['warnings'] {
+  if (target === 'regression' || classes.length !== 1) return [];
+  const label = typeof classes[0] === 'string' ? `'${classes[0]}'` : String(classes[0]);
+  return [
+    {
+      message: `the training data ${source.name} has only one class (every label is ${label}): the model can only learn to always answer it; a classifier needs samples of at least two classes`,
+      ...(source.rows ? { file: source.rows.file } : {}),
+    },
+  ];
 }
 
 function overviewOf(

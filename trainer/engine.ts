@@ -17,6 +17,7 @@ import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
 import { evaluateClassifier } from './evaluate';
+import { FileError, fileProblem } from './fileErrors';
 import { BestTracker, defaultBestRule, EarlyStopping, ReduceLROnPlateau } from './monitors';
 import { createOptimizer, createSchedule, learningRateOf, setLearningRate, tfjsLoss, tfjsMetrics } from './optimizers';
 import { saveModel } from './saveModel';
@@ -41,6 +42,12 @@ class RunFailure extends Error {
 export async function runTraining(request: StartRequest, emit: (event: TrainerEvent) => void, control: Control): Promise<void> {
   const file = resolve(request.file);
   const randomBefore = Math.random;
+  let runDir: string | undefined;
+  const tell = (event: TrainerEvent): void => {
+    if (event.type === 'started') runDir = event.runDir;
+    else if (event.type === 'finished' || event.type === 'failed') runDir = undefined;
+    emit(event);
+  };
   try {
     const analysis = analyzeFile(file, request.text);
     const block = chooseBlock(analysis, request);
@@ -52,10 +59,11 @@ export async function runTraining(request: StartRequest, emit: (event: TrainerEv
     const runsDir = request.runsDir ?? defaultRunsDir(file);
     for (const network of models) {
       if (control.stopRequested) break;
-      await trainModel({ analysis, block, network, file, backend, skipped, seed, runsDir, epochs: request.epochs ?? block.epochs }, emit, control);
+      await trainModel({ analysis, block, network, file, backend, skipped, seed, runsDir, epochs: request.epochs ?? block.epochs }, tell, control);
     }
   } catch (error) {
-    emit(failure(error, file));
+    // The failure names the folder of the model it stopped, which keeps its finished epochs.
+    emit({ ...failure(error, file), ...(runDir ? { runDir } : {}) });
   } finally {
     Math.random = randomBefore;
   }
@@ -64,6 +72,8 @@ export async function runTraining(request: StartRequest, emit: (event: TrainerEv
 function failure(error: unknown, file: string): TrainerEvent {
   if (error instanceof RunFailure) return { type: 'failed', message: error.message, ...error.where };
   if (error instanceof DataError) return { type: 'failed', message: error.message, file: error.file, line: error.line, column: error.column };
+  // The message names the file that could not be read or written, and why.
+  if (error instanceof FileError) return { type: 'failed', message: error.message };
   const message = error instanceof Error ? error.message : String(error);
   // tfjs reports exhausted memory in several ways; say what it means.
   if (/out of memory|allocation failed|Array buffer allocation|Invalid typed array length/i.test(message)) {
@@ -78,7 +88,7 @@ function analyzeFile(file: string, text: string | undefined): Analysis {
     try {
       source = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new RunFailure(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`, { file });
+      throw new RunFailure(`cannot read ${file}: ${fileProblem(error, file)}`, { file });
     }
   }
   const analysis = analyze(source, { host: createFileDataHost(file) });
@@ -120,6 +130,7 @@ async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, co
     const at = run.analysis.lines.positionAt(setting.pos);
     throw new RunFailure(error.message, { file, line: at.line + 1, column: at.character + 1 });
   });
+  for (const warning of data.warnings) emit({ type: 'warning', model: network.name, ...warning });
   const runDir = createRunFolder(run.runsDir, network.name);
   const history: RunHistory = {
     model: network.name,

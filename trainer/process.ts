@@ -5,7 +5,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { isTrainerEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
+import { INTERRUPTED_EXIT_CODE, isTrainerEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
 
 /**
  * The self-contained trainer of an extension installed at `extensionRoot`:
@@ -39,6 +39,8 @@ export class TrainingProcess {
   private readonly child: ChildProcess;
   private readonly listeners: ((event: TrainerEvent) => void)[] = [];
   private readonly events: TrainerEvent[] = [];
+  /** Whether `kill` ended the process, so that its end is told as asked for, not as a crash. */
+  private killed = false;
   readonly done: Promise<TrainingOutcome>;
 
   constructor(request: StartRequest, script = trainerScript()) {
@@ -55,10 +57,12 @@ export class TrainingProcess {
     });
     this.done = new Promise((resolve) => {
       this.child.on('exit', (code, signal) => {
-        // A trainer that died (out of memory, killed) still ends the run with a message.
+        // A trainer that died (out of memory, killed) still ends the run with a message, unless its own last word was one.
+        const last = this.events[this.events.length - 1];
         const ended = this.events.some((event) => event.type === 'finished' || event.type === 'failed');
-        if (code !== 0 || !ended) {
-          const failed: TrainerEvent = { type: 'failed', message: `the trainer process ended unexpectedly (${signal ?? `exit code ${code}`})` };
+        if (last?.type !== 'failed' && (code !== 0 || !ended)) {
+          const runDir = this.events.reduce<string | undefined>((dir, event) => (event.type === 'started' ? event.runDir : dir), undefined);
+          const failed: TrainerEvent = { type: 'failed', message: endedMessage(code, signal, this.killed), ...(runDir ? { runDir } : {}) };
           this.events.push(failed);
           for (const listener of this.listeners) listener(failed);
         }
@@ -79,10 +83,25 @@ export class TrainingProcess {
 
   /** Ends the process at once; what was written so far stays readable. */
   kill(): void {
+    this.killed = true;
     this.child.kill('SIGKILL');
   }
 
   get pid(): number | undefined {
     return this.child.pid;
   }
+}
+
+/**
+ * Why a trainer process ended without telling why itself, in words. The
+ * failed event names the run folder, which keeps the finished epochs.
+ */
+function endedMessage(code: number | null, signal: NodeJS.Signals | null, killed: boolean): string {
+  if (killed) return 'the trainer was ended at once, as asked, without saving the model';
+  if (code === INTERRUPTED_EXIT_CODE) return 'the trainer was interrupted twice and ended at once, without saving the model';
+  if (signal === 'SIGKILL') return 'the trainer process was killed (SIGKILL), by the system when memory runs out or by another process';
+  if (signal) return `the trainer process was ended by the signal ${signal}`;
+  // The engine ends silently only when a stop came before its first model started.
+  if (code === 0) return 'the run was stopped before training began: there is nothing to keep';
+  return `the trainer process ended unexpectedly (exit code ${code})`;
 }

@@ -6,10 +6,11 @@
  * @tensorflow/tfjs has no file:// handler in Node, so the file I/O is done
  * here, through tfjs's in-memory handlers.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { writeAtomic } from './artifacts';
+import { makeFolders, writeAtomic } from './artifacts';
+import { fileError } from './fileErrors';
 import { inferenceArtifacts } from './inference';
 // Registers the custom layers (Maxout, Subtract, Random*), so that a model.json saved with them by an earlier version loads.
 import './layers';
@@ -27,10 +28,14 @@ export interface SavedModel {
 /**
  * Writes `model` into `dir` (created if need be), replacing an earlier save
  * there, in the inference form: without the augmentation layers, Maxout and
- * Subtract in stock layers.
+ * Subtract in stock layers; a failure is a FileError naming the file and the cause.
  */
 export async function saveModel(model: tf.LayersModel, dir: string): Promise<SavedModel> {
-  mkdirSync(dir, { recursive: true });
+  try {
+    makeFolders(dir);
+  } catch (error) {
+    throw fileError(error, 'cannot create the folder', dir);
+  }
   const saved: SavedModel = { modelJson: join(dir, MODEL_FILE), weights: join(dir, WEIGHTS_BIN) };
   await model.save(
     tf.io.withSaveHandler(async (trained) => {

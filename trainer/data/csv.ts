@@ -3,10 +3,11 @@
  * lines so the features go straight into one Float32Array of the right size:
  * the rows never exist as objects, and the file is never held twice.
  */
-import { createReadStream } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { parse, type Info } from 'csv-parse';
 import { closestMatch } from '../../core';
+import { fileProblem } from '../fileErrors';
 import { DataError } from './errors';
 import { fitInput } from './shape';
 import type { RawData } from './types';
@@ -23,10 +24,20 @@ export interface CsvOptions {
 }
 
 export async function loadCsv(options: CsvOptions): Promise<RawData> {
+  const handle = await openCsv(options.path, options.file);
+  try {
+    return await readCsv(handle, options);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData> {
   const { path, file, label, scale } = options;
   // Every row ends in a line break but perhaps the last, and the header takes one: no more rows than line breaks.
-  const capacity = await countLineBreaks(path, file);
-  const input = createReadStream(file);
+  const capacity = await countLineBreaks(handle, path, file);
+  // The second pass reads the same open file from its start: a file renamed over it meanwhile is not mixed in.
+  const input = handle.createReadStream({ start: 0, autoClose: false });
   const parser = input.pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true, info: true }));
   // pipe() does not pass on read errors; without this the loop below would wait forever.
   input.on('error', (error) => parser.destroy(error));
@@ -49,6 +60,9 @@ export async function loadCsv(options: CsvOptions): Promise<RawData> {
       previousEmpty = info.empty_lines;
       if (!header) {
         header = record.map((name) => name.trim());
+        if (header.every((name) => name === '')) {
+          throw new DataError(`${path} line ${line}: the header row is blank; a CSV needs a header row that names its columns`, { file, line });
+        }
         labelIndex = header.indexOf(label);
         if (labelIndex < 0) {
           const suggestion = closestMatch(label, header);
@@ -85,12 +99,13 @@ export async function loadCsv(options: CsvOptions): Promise<RawData> {
     }
   } catch (error) {
     if (error instanceof DataError) throw error;
+    if ((error as NodeJS.ErrnoException).syscall) throw readError(error, path, file);
     // csv-parse's own errors (an unclosed quote) name the line in the message and carry it as `lines`.
     throw new DataError(`${path}: ${(error as Error).message}`, { file, line: (error as { lines?: number }).lines });
   } finally {
     input.destroy();
   }
-  if (!header) throw new DataError(`${path} is empty: it needs a header row and data rows`, { file, line: 1 });
+  if (!header) throw emptyFile(path, file);
   if (count === 0) throw new DataError(`${path} has a header row but no data rows`, { file, line: 2 });
   return {
     features: features.subarray(0, count * featureCount),
@@ -103,30 +118,66 @@ export async function loadCsv(options: CsvOptions): Promise<RawData> {
 }
 
 /**
+ * Opens a data file for reading, refusing what is not a regular file with
+ * content: a directory, a named pipe or a device (read twice, a pipe would
+ * hang or lose its rows; opened without blocking, it cannot hang here).
+ */
+async function openCsv(path: string, file: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`data file '${path}' not found`, { file });
+    throw readError(error, path, file);
+  }
+  try {
+    const stats = await handle.stat();
+    if (stats.isDirectory()) throw new DataError(`${path} is a directory, not a CSV file`, { file });
+    if (!stats.isFile()) throw new DataError(`${path} is ${kindOf(stats)}, not a regular file: a CSV file is read twice, so it must be a file on disk`, { file });
+    if (stats.size === 0) throw emptyFile(path, file);
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw error instanceof DataError ? error : readError(error, path, file);
+  }
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a file';
+}
+
+function emptyFile(path: string, file: string): DataError {
+  return new DataError(`${path} is empty: a CSV needs a header row, then data rows`, { file, line: 1 });
+}
+
+/** A failure to read the data file, in words. */
+function readError(error: unknown, path: string, file: string): DataError {
+  return new DataError(`cannot read the data file ${path}: ${fileProblem(error, file)}`, { file });
+}
+
+/**
  * Line breaks are \n, \r\n or a lone \r: the larger of the two counts is
  * right for all three. One buffer is reused, so this pass leaves no garbage.
  */
-async function countLineBreaks(path: string, file: string): Promise<number> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`data file '${path}' not found`, { file });
-    throw error;
-  }
+async function countLineBreaks(handle: FileHandle, path: string, file: string): Promise<number> {
   try {
     const buffer = Buffer.allocUnsafe(1 << 20);
     let feeds = 0;
     let returns = 0;
     let read: number;
-    while ((read = (await handle.read(buffer, 0, buffer.length, null)).bytesRead) > 0) {
+    let position = 0;
+    while ((read = (await handle.read(buffer, 0, buffer.length, position)).bytesRead) > 0) {
+      position += read;
       const chunk = buffer.subarray(0, read);
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) feeds++;
       for (let at = chunk.indexOf(13); at !== -1; at = chunk.indexOf(13, at + 1)) returns++;
     }
     return Math.max(feeds, returns);
-  } finally {
-    await handle.close();
+  } catch (error) {
+    throw readError(error, path, file);
   }
 }
 
