@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { analyze, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
-import { createFileDataHost } from '../host/fileDataHost';
+import { formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
+import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { BackendAttempt, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
 import { EVALUATION_FILE, HISTORY_FILE, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
 import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
@@ -49,7 +49,7 @@ export async function runTraining(request: StartRequest, emit: (event: TrainerEv
     emit(event);
   };
   try {
-    const analysis = analyzeFile(file, request.text);
+    const analysis = await analyzeFile(file, request.text);
     const block = chooseBlock(analysis, request);
     const models = request.model ? block.models.filter((network) => network.name === request.model) : block.models;
     if (models.length === 0) throw new RunFailure(`train block has no model '${request.model}'`, { file });
@@ -82,7 +82,7 @@ function failure(error: unknown, file: string): TrainerEvent {
   return { type: 'failed', message, file };
 }
 
-function analyzeFile(file: string, text: string | undefined): Analysis {
+async function analyzeFile(file: string, text: string | undefined): Promise<Analysis> {
   let source = text;
   if (source === undefined) {
     try {
@@ -91,7 +91,8 @@ function analyzeFile(file: string, text: string | undefined): Analysis {
       throw new RunFailure(`cannot read ${file}: ${fileProblem(error, file)}`, { file });
     }
   }
-  const analysis = analyze(source, { host: createFileDataHost(file) });
+  // The data files' headers and classes are read first, off the event loop, as `layerwise check` reads them.
+  const analysis = await analyzeWithDataFiles(source, file);
   const error = analysis.diagnostics.find((d) => d.severity === 'error');
   if (error) {
     const at = analysis.lines.positionAt(error.pos);
