@@ -146,6 +146,9 @@ export class TrainingController implements vscode.Disposable {
           this.log(`${event.model} epoch ${event.epoch}/${event.epochs}: ${metrics} (${event.seconds.toFixed(2)} s)`);
         } else if (event.type === 'finished') {
           this.log(`${event.model} ${event.reason} after ${event.epochs} epochs; best epoch ${event.bestEpoch}; files in ${event.artifacts.runDir}`);
+        } else if (event.type === 'warning') {
+          this.log(`warning: ${event.model ? `${event.model}: ` : ''}${event.message}`);
+          void vscode.window.showWarningMessage(`Layerwise: ${event.model ? `${event.model}: ` : ''}${event.message}`);
         } else if (event.type === 'failed') {
           const where = event.file ? ` (${event.file}${event.line ? `:${event.line}${event.column ? `:${event.column}` : ''}` : ''})` : '';
           this.log(`failed${where}: ${event.message}`);

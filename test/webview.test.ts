@@ -548,6 +548,30 @@ describe('the training panel page in Chromium', { skip }, () => {
     await page.locator('#failure').waitFor({ state: 'hidden' });
   });
 
+  it('shows the trainer\'s warnings above the charts, once each, and hides them on a new run', async () => {
+    const { page } = panel;
+    // The real trainer's warning of a training set of one class.
+    const dir = join(scratch, 'one-class');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'one.csv'), 'x,y,label\n0,0,yes\n0,1,yes\n1,0,yes\n1,1,yes\n');
+    const file = join(dir, 'one.net');
+    writeFileSync(file, 'model One {\n  input [2]\n  Dense(2, activation=softmax)\n}\ntrain One {\n  data = csv("one.csv", label="label")\n  loss = categorical_crossentropy\n  epochs = 2\n}\n');
+    const run = new TrainingProcess({ type: 'start', file, backend: 'cpu', runsDir: join(dir, 'runs') }, join(repoRoot, 'out', 'trainer', 'child.js'));
+    const oneClass = (await run.done).events;
+    const warnings = oneClass.filter((event) => event.type === 'warning');
+    assert.equal(warnings.length, 1, JSON.stringify(oneClass.filter((event) => event.type !== 'batch')));
+    // A replay after the live events repeats them: the warning is still shown once.
+    await fresh(page, [...oneClass, ...warnings]);
+    await page.locator('#warnings').filter({ visible: true }).waitFor();
+    assert.deepEqual(await page.locator('#warnings p').allTextContents(), [`Warning: ${warnings[0]!.message}`]);
+    assert.match(warnings[0]!.message, /only one class/);
+    await page.screenshot({ path: join(results, 'panel-warning.png') });
+    // A run without warnings shows none.
+    await fresh(page, events);
+    await page.locator('#warnings').waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#warnings p').count(), 0);
+  });
+
   it('replays 50,000 batch events in one message in one update, drawing a bounded number of rows', async () => {
     const { page } = panel;
     const stream = syntheticRun({ epochs: 50, batchesPerEpoch: 1000 });

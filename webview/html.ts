@@ -64,6 +64,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
       <vscode-button id="open-folder" appearance="secondary" disabled>Open run folder</vscode-button>
     </div>
   </header>
+  <div id="warnings" class="warnings" role="status" hidden></div>
   <div id="failure" class="failure" role="alert" hidden>
     <strong>Training failed.</strong> <span id="failure-message"></span>
     <a id="failure-location" href="#" hidden></a>

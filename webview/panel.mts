@@ -172,6 +172,19 @@ function renderHeader(): void {
   }
 }
 
+/** What the trainer warned of, a line each, naming the model where the block trains several. */
+function renderWarnings(): void {
+  const box = element('warnings');
+  reveal(box, state.warnings.length > 0);
+  const lines = state.warnings.map((warning) => `Warning: ${warning.model && state.models.length > 1 ? `${warning.model}: ` : ''}${warning.message}`);
+  if (box.childElementCount === lines.length && [...box.children].every((p, i) => p.textContent === lines[i])) return;
+  box.replaceChildren(...lines.map((line) => {
+    const p = document.createElement('p');
+    p.textContent = line;
+    return p;
+  }));
+}
+
 /** A failed run's message, with its location as a link when it has one. */
 function renderFailure(): void {
   const failed = state.failed;
@@ -414,6 +427,7 @@ function render(): void {
   const start = performance.now();
   renderCharts();
   renderHeader();
+  renderWarnings();
   renderFailure();
   renderControls();
   renderTabs();

@@ -11,7 +11,7 @@
  * `2 × MAX_BUCKETS` batches, each bucket of consecutive batches is drawn as
  * its minimum and maximum in the order they occurred.
  */
-import type { DataEvent, EpochEvent, EvaluationEvent, FailedEvent, FinishedEvent, StartedEvent, TrainerEvent } from '../protocol/training.js';
+import type { DataEvent, EpochEvent, EvaluationEvent, FailedEvent, FinishedEvent, StartedEvent, TrainerEvent, WarningEvent } from '../protocol/training.js';
 
 /** The learning rate's name among a member's epoch series: epoch events carry it beside the metrics. */
 export const LEARNING_RATE = 'learning rate';
@@ -344,6 +344,8 @@ export class RunState {
   /** The latest finished event (an ensemble's last carries `ensemble`). */
   finished: FinishedEvent | undefined;
   failed: FailedEvent | undefined;
+  /** What the trainer warned of (training data of one class), in the order told. */
+  warnings: WarningEvent[] = [];
   version = 0;
   structure = 0;
 
@@ -457,6 +459,10 @@ export class RunState {
       }
       case 'failed':
         this.failed = event;
+        return;
+      case 'warning':
+        // The same warning twice (a replay after a live run) is shown once.
+        if (!this.warnings.some((w) => w.model === event.model && w.message === event.message)) this.warnings = [...this.warnings, event];
         return;
     }
   }
