@@ -2,21 +2,9 @@
 -- user's editor would, and writes what it saw to $LAYERWISE_OUT as JSON.
 -- Inputs: $LAYERWISE_SERVER (the server script), $LAYERWISE_FILE (a .net file).
 
-local out_path = os.getenv('LAYERWISE_OUT')
-local result = { steps = {} }
-
-local function finish()
-  vim.fn.writefile({ vim.fn.json_encode(result) }, out_path)
-  vim.cmd('qa!')
-end
-
-local function step(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then
-    result.error = name .. ': ' .. tostring(err)
-    finish()
-  end
-end
+local steps = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/steps.lua')
+local result, step, finish = steps.result, steps.step, steps.finish
+steps.result.steps = {}
 
 step('start', function()
   vim.cmd('edit ' .. vim.fn.fnameescape(os.getenv('LAYERWISE_FILE')))
@@ -41,26 +29,7 @@ step('diagnostics', function()
 end)
 
 -- Hover on the first Dense layer: the line that holds "Dense(128".
-step('hover', function()
-  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
-  local line, col
-  for i, text in ipairs(lines) do
-    local found = text:find('Dense%(')
-    if found then line, col = i - 1, found end
-    if line then break end
-  end
-  assert(line, 'no Dense line')
-  local params = { textDocument = vim.lsp.util.make_text_document_params(), position = { line = line, character = col } }
-  local responses = vim.lsp.buf_request_sync(0, 'textDocument/hover', params, 10000)
-  assert(responses, 'no hover response')
-  for _, response in pairs(responses) do
-    if response.result and response.result.contents then
-      local contents = response.result.contents
-      result.hover = type(contents) == 'table' and (contents.value or vim.fn.json_encode(contents)) or contents
-    end
-    if response.err then result.hover_error = response.err.message end
-  end
-end)
+step('hover', steps.hover_first_dense)
 
 -- Type "-> D" on a new line inside the first model and ask for completions.
 step('completion', function()

@@ -3,21 +3,8 @@
 -- writes what the snippet made of them to $LAYERWISE_OUT as JSON.
 -- Inputs: $LAYERWISE_FILE and $LAYERWISE_SECOND (two .net files).
 
-local out_path = os.getenv('LAYERWISE_OUT')
-local result = {}
-
-local function finish()
-  vim.fn.writefile({ vim.fn.json_encode(result) }, out_path)
-  vim.cmd('qa!')
-end
-
-local function step(name, fn)
-  local ok, err = pcall(fn)
-  if not ok then
-    result.error = name .. ': ' .. tostring(err)
-    finish()
-  end
-end
+local steps = dofile(vim.fn.fnamemodify(debug.getinfo(1, 'S').source:sub(2), ':h') .. '/steps.lua')
+local result, step, finish = steps.result, steps.step, steps.finish
 
 local function layerwise_clients(bufnr)
   local names = {}
@@ -42,23 +29,7 @@ step('diagnostics', function()
   end
 end)
 
-step('hover', function()
-  local line, col
-  for i, text in ipairs(vim.api.nvim_buf_get_lines(0, 0, -1, false)) do
-    local found = text:find('Dense%(')
-    if found then line, col = i - 1, found break end
-  end
-  assert(line, 'no Dense line')
-  local params = { textDocument = vim.lsp.util.make_text_document_params(), position = { line = line, character = col } }
-  local responses = vim.lsp.buf_request_sync(0, 'textDocument/hover', params, 10000)
-  assert(responses, 'no hover response')
-  for _, response in pairs(responses) do
-    if response.result and response.result.contents then
-      local contents = response.result.contents
-      result.hover = type(contents) == 'table' and (contents.value or vim.fn.json_encode(contents)) or contents
-    end
-  end
-end)
+step('hover', steps.hover_first_dense)
 
 -- A second .net file: the same server attaches to it.
 step('second', function()
