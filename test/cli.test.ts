@@ -201,8 +201,8 @@ describe('layerwise train, runs and export', () => {
     writeFileSync(net, 'model M {\n  input [2]\n  Dense(2, activation=softmax)\n}\ntrain M {\n  data = csv("folder.csv", label="label")\n  loss = categorical_crossentropy\n}\n');
     const result = run('train', net, '--backend', 'cpu');
     assert.equal(result.status, 1);
-    // Whether the checker or the loader finds it, the message names the path and says what it is.
-    assert.match(result.stderr, /folder\.csv.*: error: .*folder\.csv.* is a directory/);
+    // The trainer checks the file as the checker does: at the path's position in the .net file, before any training.
+    assert.match(result.stderr, /folder\.net:6:14: error: data-file-not-regular: 'folder\.csv' is a directory/);
     assert.doesNotMatch(result.stderr, /EISDIR/);
   });
 
