@@ -97,6 +97,9 @@ export const DIAGNOSTICS = {
   'data-file-not-found': entry('warning', 'A CSV file that does not exist (training will fail until it does).', (path: string) => `data file '${path}' not found`),
   'data-label-not-found': entry('error', 'A CSV file without the label column named in `label=`.', (label: string, path: string, suggestion?: string) => `'${path}' has no column '${label}'${didYouMean(suggestion)}`),
   'multi-input-training': entry('error', 'A train block for a model with several inputs or outputs (its data has one feature set and one label).', (name: string) => `model '${name}' has several inputs or outputs; a train block feeds one input and one label`),
+
+  // The editor
+  'document-too-large': entry('error', 'A document over the language server\'s size bound, 1 MiB (docs/server.md): the editor leaves it unchecked; `layerwise check` checks it.', (size: string, limit: string) => `this file is ${size}, more than the ${limit} that the editor checks as you type; it is not checked here: run 'layerwise check' on it`),
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -6,6 +6,7 @@ import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis } from '../core';
 import { createFileDataHost } from '../host/fileDataHost';
+import { boundedAnalysis } from './bounds';
 
 interface Entry {
   version: number;
@@ -15,11 +16,11 @@ interface Entry {
 export class AnalysisCache {
   private readonly entries = new Map<string, Entry>();
 
-  /** The analysis of the document's current version, computed at most once per version. */
+  /** The analysis of the document's current version, computed at most once per version; a document over the size bound is not analysed. */
   get(document: TextDocument): Analysis {
     const cached = this.entries.get(document.uri);
     if (cached && cached.version === document.version) return cached.analysis;
-    const analysis = analyze(document.getText(), { host: hostFor(document.uri) });
+    const analysis = boundedAnalysis(document.getText(), (text) => analyze(text, { host: hostFor(document.uri) }));
     this.entries.set(document.uri, { version: document.version, analysis });
     return analysis;
   }
