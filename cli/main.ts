@@ -325,7 +325,7 @@ function lsp(args: string[]): 'serving' {
   if (!args.some((arg) => transports.some((transport) => arg === transport || arg.startsWith(`${transport}=`)))) {
     throw new UsageError('lsp needs a transport, e.g. lsp --stdio');
   }
-  startLanguageServer();
+  startLanguageServer(args);
   return 'serving';
 }
 

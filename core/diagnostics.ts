@@ -100,6 +100,9 @@ export const DIAGNOSTICS = {
   'data-file-unreadable': entry('warning', 'A data file the checker could not read: permission denied, an I/O error, no answer in time, or a header row that is not valid CSV.', (path: string, reason: string) => `cannot read '${path}': ${reason}`),
   'data-label-not-found': entry('error', 'A CSV file without the label column named in `label=`.', (label: string, path: string, suggestion?: string) => `'${path}' has no column '${label}'${didYouMean(suggestion)}`),
   'multi-input-training': entry('error', 'A train block for a model with several inputs or outputs (its data has one feature set and one label).', (name: string) => `model '${name}' has several inputs or outputs; a train block feeds one input and one label`),
+
+  // The editor
+  'document-too-large': entry('error', 'A document over the language server\'s size bound, 1 MiB (docs/server.md): the editor leaves it unchecked; `layerwise check` checks it.', (size: string, limit: string) => `this file is ${size}, more than the ${limit} that the editor checks as you type; it is not checked here: run 'layerwise check' on it`),
 } as const;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -9,6 +9,7 @@ import { URI } from 'vscode-uri';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { analyze, type Analysis } from '../core';
 import { DataFiles } from '../host/fileDataHost';
+import { boundedAnalysis } from './bounds';
 
 interface Entry {
   version: number;
@@ -32,14 +33,14 @@ export class AnalysisCache {
     });
   }
 
-  /** The analysis of the document's current version, computed at most once per version (and again when its data files answer). */
+  /** The analysis of the document's current version, computed at most once per version (and again when its data files answer); a document over the size bound is not analysed. */
   get(document: TextDocument): Analysis {
     const cached = this.entries.get(document.uri);
     if (cached && cached.version === document.version) return cached.analysis;
     const path = filePathOf(document.uri);
     // Data files are looked up beside a file on disk; other documents (untitled, remote) are not checked against files.
     const host = path === undefined ? undefined : this.dataFiles.host(path);
-    const analysis = analyze(document.getText(), { host });
+    const analysis = boundedAnalysis(document.getText(), (text) => analyze(text, { host }));
     this.entries.set(document.uri, { version: document.version, analysis, files: host?.files ?? new Set() });
     return analysis;
   }

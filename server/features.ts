@@ -37,6 +37,7 @@ import {
   type RunLookup,
 } from '../core';
 import { SHOW_RUN_COMMAND } from '../protocol/editor';
+import { isUnchecked } from './bounds';
 import { toCompletionItem, toDocumentSymbol, toOffset, toRange, toSymbolKind, toTextEdit, toTextRange } from './convert';
 
 export interface FeatureContext {
@@ -90,6 +91,8 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onCompletion(
     guard('completion', (params) => {
       const { analysis, offset } = at(params);
+      // An unchecked document's analysis is that of an empty file, whose completions (the top-level snippets) would be wrong here.
+      if (isUnchecked(analysis)) return { isIncomplete: false, items: [] };
       const list = getCompletions(analysis, offset);
       return { isIncomplete: list.isIncomplete, items: list.items.map((item) => toCompletionItem(analysis, item)) };
     }),

@@ -12,6 +12,7 @@ import { earlierRuns, lastRun, modelRun, runsDirOf } from '../host/runs';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunParams, type RunsParams, type TrainBlocksParams, type TrainBlocksResult } from '../protocol/editor';
 import { AnalysisCache, filePathOf, isNetDocument } from './documents';
 import { FEATURE_CAPABILITIES, registerFeatures } from './features';
+import { withoutStaleChanges } from './versions';
 
 /** Publishing more diagnostics than this for one file helps nobody and slows editors down. */
 const MAX_DIAGNOSTICS = 1000;
@@ -176,6 +177,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     openAnalyses: () => documents.all().filter(isNetDocument).map((document) => ({ uri: document.uri, analysis: cache.get(document) })),
   });
 
-  documents.listen(connection);
+  // Changes whose version does not rise are ignored (and logged), as LSP's versions require.
+  documents.listen(withoutStaleChanges(connection, documents, (message) => connection.console.warn(message)));
   connection.listen();
 }

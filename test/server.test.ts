@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ExecuteCommandRequest } from 'vscode-languageserver-protocol/node';
+import { DidChangeTextDocumentNotification, ErrorCodes, ExecuteCommandRequest, HoverRequest, ResponseError } from 'vscode-languageserver-protocol/node';
+import { DIAGNOSTICS } from '../core';
+import { formatBytes, MAX_DOCUMENT_BYTES } from '../server/bounds';
 import { LspClient } from './lsp/client';
 import { read, repoRoot, sharedExamples } from './support';
 
@@ -88,15 +90,16 @@ describe('language server over stdio', () => {
     assert.equal(client.published.has(uri), false);
   });
 
-  it('checks a 5 MB file and binary junk, and keeps serving the others', async () => {
+  it('checks a file just under the size bound and binary junk, and keeps serving the others', async () => {
     const big = 'file:///big.net';
     const block = read(join(sharedExamples, 'residual.net')).replace('model Residual', 'model R');
-    const copies = Math.ceil((5 * 1024 * 1024) / block.length);
+    const copies = Math.floor(MAX_DOCUMENT_BYTES / (block.length + 10));
     const bigText = Array.from({ length: copies }, (_, i) => block.replace('model R', `model R${i}`)).join('\n');
+    assert.ok(Buffer.byteLength(bigText) <= MAX_DOCUMENT_BYTES && Buffer.byteLength(bigText) > MAX_DOCUMENT_BYTES * 0.9);
     const bigPublished = client.diagnostics(big, 1, 60_000);
     await client.open(big, bigText);
     const bigDiagnostics = (await bigPublished).diagnostics;
-    assert.equal(bigDiagnostics.filter((d) => d.severity === 1).length, 0);
+    assert.deepEqual(bigDiagnostics.filter((d) => d.severity === 1), []);
 
     const junk = 'file:///junk.net';
     const bytes = Buffer.from(Array.from({ length: 20_000 }, (_, i) => (i * 7919) % 256)).toString('latin1');
@@ -109,6 +112,90 @@ describe('language server over stdio', () => {
     const smallPublished = client.diagnostics(small, 1);
     await client.open(small, 'model S {\n  input [2]\n  Dense(1)\n}\n');
     assert.deepEqual((await smallPublished).diagnostics, []);
+    await Promise.all([big, junk, small].map((uri) => client.close(uri)));
+  });
+
+  it('leaves a document over the size bound unchecked: one diagnostic at its start, and empty answers', async () => {
+    const uri = 'file:///huge.net';
+    const model = 'model M {\n  input [4]\n  Dense(0)\n}\n';
+    const filler = `# ${'x'.repeat(78)}\n`;
+    const hugeText = model + filler.repeat(Math.ceil((8 * MAX_DOCUMENT_BYTES) / filler.length));
+    const published = client.diagnostics(uri, 1, 60_000);
+    await client.open(uri, hugeText);
+    const { diagnostics } = await published;
+    assert.deepEqual(
+      diagnostics.map((d) => [d.code, d.severity, d.range]),
+      [['document-too-large', 1, { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }]],
+    );
+    assert.match(String(diagnostics[0]!.message), new RegExp(`8(\\.0)? MiB, more than the ${formatBytes(MAX_DOCUMENT_BYTES)}`));
+    assert.ok(DIAGNOSTICS['document-too-large'].description.includes(`size bound, ${formatBytes(MAX_DOCUMENT_BYTES)}`), 'the reference names the bound');
+
+    const textDocument = { uri };
+    const position = { line: 2, character: 4 };
+    const request = (method: string, params: object) => client.connection.sendRequest(method, { textDocument, ...params });
+    assert.equal(await request('textDocument/hover', { position }), null);
+    assert.deepEqual(await request('textDocument/completion', { position }), { isIncomplete: false, items: [] });
+    assert.equal(await request('textDocument/signatureHelp', { position }), null);
+    assert.equal(await request('textDocument/definition', { position }), null);
+    assert.deepEqual(await request('textDocument/references', { position, context: { includeDeclaration: true } }), []);
+    assert.deepEqual(await request('textDocument/documentHighlight', { position }), []);
+    assert.equal(await request('textDocument/prepareRename', { position }), null);
+    assert.deepEqual(await request('textDocument/documentSymbol', {}), []);
+    assert.deepEqual(await request('textDocument/foldingRange', {}), []);
+    assert.deepEqual(await request('textDocument/semanticTokens/full', {}), { data: [] });
+    assert.deepEqual(await request('textDocument/formatting', { options: { tabSize: 2, insertSpaces: true } }), []);
+    assert.deepEqual(await request('textDocument/codeAction', { range: { start: position, end: position }, context: { diagnostics } }), []);
+    assert.deepEqual(await request('textDocument/codeLens', {}), []);
+    assert.deepEqual(await request('textDocument/inlayHint', { range: { start: { line: 0, character: 0 }, end: { line: 9, character: 0 } } }), []);
+
+    // Edits keep it unchecked; cutting it below the bound checks it again.
+    const edited = await client.change(uri, [{ range: { start: { line: 4, character: 0 }, end: { line: 4, character: 0 } }, text: '# more\n' }]);
+    assert.deepEqual((await client.diagnostics(uri, edited, 60_000)).diagnostics.map((d) => d.code), ['document-too-large']);
+    const cut = await client.change(uri, [{ text: model }]);
+    assert.deepEqual((await client.diagnostics(uri, cut, 60_000)).diagnostics.map((d) => d.code), ['argument-range']);
+    await client.close(uri);
+  });
+
+  it('ignores a change whose version does not rise, as LSP says versions only rise', async () => {
+    const uri = 'file:///versions.net';
+    const text = (name: string) => `model ${name} {\n  input [2]\n  Dense(1)\n}\n`;
+    const change = (version: number, name: string) =>
+      client.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text: text(name) }] });
+    await client.open(uri, text('One'));
+    await change(3, 'Three');
+    await change(2, 'Two');
+    await change(3, 'AgainThree');
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string }[];
+    assert.deepEqual(symbols.map((symbol) => symbol.name), ['Three']);
+    // An incremental change with the next version still applies.
+    await client.connection.sendNotification(DidChangeTextDocumentNotification.type, {
+      textDocument: { uri, version: 4 },
+      contentChanges: [{ range: { start: { line: 0, character: 6 }, end: { line: 0, character: 11 } }, text: 'Four' }],
+    });
+    const after = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string }[];
+    assert.deepEqual(after.map((symbol) => symbol.name), ['Four']);
+    await client.close(uri);
+  });
+});
+
+describe('requests before initialize', () => {
+  it('are refused with ServerNotInitialized (−32002); notifications are dropped; then the server serves', async (t) => {
+    const client = new LspClient();
+    t.after(() => void (client.alive && client.process.kill('SIGKILL')));
+    const uri = 'file:///early.net';
+    const refusal = await client.connection.sendRequest(HoverRequest.type, { textDocument: { uri }, position: { line: 0, character: 0 } }).then(
+      () => assert.fail('a request before initialize was answered'),
+      (error: unknown) => error,
+    );
+    assert.ok(refusal instanceof ResponseError);
+    assert.equal(refusal.code, ErrorCodes.ServerNotInitialized);
+    await client.open(uri, 'model M {\n  input [2]\n  Dense(1)\n}\n');
+    await client.initialize();
+    await assert.rejects(client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } }), /not open/);
+    await client.open(uri, 'model M {\n  input [2]\n  Dense(1)\n}\n');
+    const symbols = (await client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as { name: string }[];
+    assert.deepEqual(symbols.map((symbol) => symbol.name), ['M']);
+    assert.equal(await client.stop(), 0);
   });
 });
 

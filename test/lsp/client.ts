@@ -32,7 +32,8 @@ export class LspClient {
   private readonly versions = new Map<string, number>();
   private readonly waiters: { uri: string; version?: number; resolve: (params: PublishDiagnosticsParams) => void }[] = [];
   readonly published = new Map<string, PublishDiagnosticsParams>();
-  private exited: Promise<number | null>;
+  /** The exit code once the server process has ended. */
+  readonly exited: Promise<number | null>;
 
   /** Starts `script` (the bundled server unless given) with `args`. */
   constructor(args: string[] = ['--stdio'], script = serverPath) {
