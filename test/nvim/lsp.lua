@@ -19,14 +19,7 @@ step('start', function()
   result.client = client_id
 end)
 
-step('diagnostics', function()
-  local arrived = vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50)
-  assert(arrived, 'no diagnostics arrived')
-  result.diagnostics = {}
-  for _, d in ipairs(vim.diagnostic.get(0)) do
-    table.insert(result.diagnostics, { line = d.lnum + 1, col = d.col + 1, severity = d.severity, code = d.code, message = d.message })
-  end
-end)
+step('diagnostics', steps.diagnostics)
 
 -- Hover on the first Dense layer: the line that holds "Dense(128".
 step('hover', steps.hover_first_dense)

@@ -20,14 +20,7 @@ step('open', function()
   result.clients = layerwise_clients(0)
 end)
 
-step('diagnostics', function()
-  local arrived = vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50)
-  assert(arrived, 'no diagnostics arrived')
-  result.diagnostics = {}
-  for _, d in ipairs(vim.diagnostic.get(0)) do
-    table.insert(result.diagnostics, { line = d.lnum + 1, severity = d.severity, code = d.code })
-  end
-end)
+step('diagnostics', steps.diagnostics)
 
 step('hover', steps.hover_first_dense)
 

@@ -1,6 +1,6 @@
 -- What both Neovim drivers share: a result written to $LAYERWISE_OUT as
--- JSON when the steps end or one fails, and the hover on the first Dense
--- layer. Loaded with dofile() from the folder of the driver.
+-- JSON when the steps end or one fails, the buffer's diagnostics, and the
+-- hover on the first Dense layer. Loaded with dofile() from the driver's folder.
 
 local M = { result = {} }
 local out_path = os.getenv('LAYERWISE_OUT')
@@ -16,6 +16,16 @@ function M.step(name, fn)
   if not ok then
     M.result.error = name .. ': ' .. tostring(err)
     M.finish()
+  end
+end
+
+-- Waits for the buffer's diagnostics and keeps each one's place, severity, code and message.
+function M.diagnostics()
+  local arrived = vim.wait(15000, function() return #vim.diagnostic.get(0) > 0 end, 50)
+  assert(arrived, 'no diagnostics arrived')
+  M.result.diagnostics = {}
+  for _, d in ipairs(vim.diagnostic.get(0)) do
+    table.insert(M.result.diagnostics, { line = d.lnum + 1, col = d.col + 1, severity = d.severity, code = d.code, message = d.message })
   end
 end
 
