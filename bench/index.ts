@@ -46,7 +46,7 @@ async function main(): Promise<void> {
     console.log(`Training panel page in headless Chromium: ${panel.batches.toLocaleString('en-US')} batches over ${panel.epochs} epochs at ${panel.batchesPerSecond.toLocaleString('en-US')} batches/s, in ${panel.messages.toLocaleString('en-US')} messages at 60 a second`);
     console.log(`  replayed in ${panel.wallSeconds.toFixed(1)} s instead of ${panel.realSeconds.toFixed(1)} s (${(panel.realSeconds / panel.wallSeconds).toFixed(1)}× real time, one message a frame, per-update work timed in the page)`);
     console.log(`  update (handling + render) median ${panel.medianMs.toFixed(2)} ms (target < 4 ms) · p99 ${panel.p99Ms.toFixed(2)} ms (target < 16 ms) · max ${panel.maxMs.toFixed(1)} ms`);
-    // The measurement behind the panel's chart library (ARCHITECTURE.md).
+    // The measurement behind the panel's chart library (bench/README.md).
     for (const line of formatChartLibraries(await measureChartLibraries())) console.log(line);
   }
 }
