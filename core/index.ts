@@ -4,35 +4,18 @@
  * Invariant: the core is pure. It imports nothing of vscode, LSP, tfjs or
  * the file system; whatever it needs from the world (a data file's header)
  * comes through the host given to `analyze`. It never throws on any text.
+ *
+ * The facade only defines `analyze` and re-exports: no module of the core
+ * imports it (lint enforces this), so it sits above every layer of the core.
  */
-import { bindModel, givesInputShape, type BoundModel } from './binder';
-import { createDiagnostic, type Diagnostic } from './diagnostics';
+import type { Analysis, AnalyzeOptions, ModelAnalysis } from './analysis';
+import { bindModel, givesInputShape } from './binder';
+import { createDiagnostic } from './diagnostics';
 import { inferShapes, type Network } from './shapes';
 import { parseSourceFile } from './syntax/parser';
-import { createLineMap, type LineMap } from './syntax/lines';
+import { createLineMap } from './syntax/lines';
 import type { SourceFile } from './syntax/tree';
-export type { TextRange } from './syntax/tree';
-import { checkTrainBlock, type DataHost, type TrainBlock } from './train';
-
-export interface AnalyzeOptions {
-  /** Answers questions about data files; without it, files are not checked. */
-  host?: DataHost;
-}
-
-export interface ModelAnalysis {
-  bound: BoundModel;
-  network: Network;
-}
-
-export interface Analysis {
-  text: string;
-  file: SourceFile;
-  lines: LineMap;
-  /** Every diagnostic, sorted by position. */
-  diagnostics: Diagnostic[];
-  models: ModelAnalysis[];
-  trainBlocks: TrainBlock[];
-}
+import { checkTrainBlock, type TrainBlock } from './train';
 
 export function analyze(text: string, options: AnalyzeOptions = {}): Analysis {
   try {
@@ -73,6 +56,8 @@ function analyzeUnguarded(text: string, options: AnalyzeOptions): Analysis {
   return { text, file, lines: createLineMap(text), diagnostics, models, trainBlocks };
 }
 
+export type { Analysis, AnalyzeOptions, ModelAnalysis } from './analysis';
+export type { TextRange } from './syntax/tree';
 export { DIAGNOSTICS, type Diagnostic, type DiagnosticCode, type Severity } from './diagnostics';
 export { formatSummary } from './summary';
 export { closestMatch } from './suggest';

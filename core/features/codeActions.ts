@@ -6,7 +6,7 @@
  * that could introduce an error (Flatten() on an unknown dimension, removing
  * a statement a later pipeline takes) is not offered.
  */
-import type { Analysis, ModelAnalysis } from '../index';
+import type { Analysis, ModelAnalysis } from '../analysis';
 import type { LayerNode } from '../binder';
 import type { Diagnostic } from '../diagnostics';
 import type { Argument, CallExpression, Expression, ModelDeclaration, Node, Statement, TextRange } from '../syntax/tree';

@@ -3,7 +3,7 @@
  * its summary, and a train block's "▶ Train". The commands are the client's;
  * the core only says where the lenses go and what they carry.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import { formatCount } from '../catalog/shape';
 import type { TextRange } from '../syntax/tree';
 import { declarationHeader } from './locate';

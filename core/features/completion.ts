@@ -5,7 +5,7 @@
  * and enumeration values, train settings, losses, optimizers …), and the
  * model's binder says which tensors are in scope.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import { ACTIVATIONS } from '../catalog/activations';
 import { findLayer, LAYERS } from '../catalog/layers';
 import { formatShape } from '../catalog/shape';

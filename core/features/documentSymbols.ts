@@ -3,7 +3,7 @@
  * settings. Kinds are LSP SymbolKind names; the server maps them to numbers.
  */
 import { formatCount, formatShape } from '../catalog/shape';
-import type { Analysis, ModelAnalysis } from '../index';
+import type { Analysis, ModelAnalysis } from '../analysis';
 import type { NetworkLayer } from '../shapes';
 import { scanText, TokenKind, type Token } from '../syntax/scanner';
 import type { CallExpression, Identifier, ModelDeclaration, Pipeline, Statement, TextRange, TrainDeclaration } from '../syntax/tree';

@@ -4,7 +4,7 @@
  * A closing bracket that starts its line stays visible when folded, as in
  * VS Code's own languages.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { Expression, Pipeline, Statement, TextRange } from '../syntax/tree';
 
 export interface FoldingRange {

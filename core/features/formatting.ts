@@ -15,7 +15,7 @@
  * code. One blank line between declarations; single blank lines between
  * statements kept, longer runs collapsed.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import { scanText, TokenKind, type Comment, type Token } from '../syntax/scanner';
 import type {
   Argument,

@@ -2,7 +2,7 @@
  * Document highlights: every occurrence of the name under the cursor, its
  * bindings marked as writes and its uses as reads.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { TextRange } from '../syntax/tree';
 import { findOccurrences, rangeOf } from './references';
 

@@ -5,7 +5,7 @@
  * defined; a model its totals; arguments, values, settings, losses and
  * optimizers their catalog documentation.
  */
-import type { Analysis, ModelAnalysis } from '../index';
+import type { Analysis, ModelAnalysis } from '../analysis';
 import { ACTIVATIONS } from '../catalog/activations';
 import { findLayer } from '../catalog/layers';
 import { formatCount, formatShape } from '../catalog/shape';

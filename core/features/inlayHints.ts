@@ -3,7 +3,7 @@
  * `(None, 1024) · 803,840 params`, and after each input its shape: what
  * `model.summary()` would print, beside the line that makes it.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import { formatCount, formatShape } from '../catalog/shape';
 import type { NetworkLayer } from '../shapes';
 import type { TextRange } from '../syntax/tree';

@@ -4,7 +4,7 @@
  * refers to. Offsets are UTF-16 code units, as in the text; features return
  * offsets too and the server converts them to lines and columns.
  */
-import type { Analysis, ModelAnalysis } from '../index';
+import type { Analysis, ModelAnalysis } from '../analysis';
 import type { GraphNode, TensorSymbol } from '../binder';
 import { findLayer } from '../catalog/layers';
 import { CALLBACKS, DATA_SOURCES, OPTIMIZERS, SCHEDULES } from '../catalog/training';

@@ -3,7 +3,7 @@
  * the models of the file (their declarations and the train blocks that name
  * them). Definition, highlights and rename are built on the same lookup.
  */
-import type { Analysis, ModelAnalysis } from '../index';
+import type { Analysis, ModelAnalysis } from '../analysis';
 import type { Identifier, ModelDeclaration, TextRange } from '../syntax/tree';
 import { identifierAt, modelAt, modelNameOccurrences, tensorSymbolAt } from './locate';
 

@@ -4,7 +4,7 @@
  * a keyword and not already taken, so a rename never changes what a name
  * refers to.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { TextRange } from '../syntax/tree';
 import { findOccurrences, rangeOf, type NameOccurrences } from './references';
 import type { TextEdit } from './textEdit';

@@ -5,7 +5,7 @@
  * block's hover, as an SVG image. The runs themselves come from whoever
  * calls (the server reads them from the run folders); the core only draws.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { TextRange, TrainDeclaration } from '../syntax/tree';
 import { declarationHeader } from './locate';
 

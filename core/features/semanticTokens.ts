@@ -7,7 +7,7 @@
 import { ACTIVATION_NAMES } from '../catalog/activations';
 import { findLayer } from '../catalog/layers';
 import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES } from '../catalog/training';
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import { scanText, TokenKind } from '../syntax/scanner';
 import type { CallExpression, Expression, ModelDeclaration, Pipeline, TextRange, TrainDeclaration } from '../syntax/tree';
 

@@ -4,7 +4,7 @@
  * with the one being typed marked. It reads the tokens before the cursor, so
  * it works in calls that are not closed yet.
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { ParamSpec, Signature } from '../catalog/types';
 import type { Token } from '../syntax/scanner';
 import { argumentKeyword, calleeSignature, cursorContext, type OpenBracket } from './locate';

@@ -3,7 +3,7 @@
  * document whose name contains the query's letters in order, ignoring case
  * (`sgmn` finds `SignMNIST`).
  */
-import type { Analysis } from '../index';
+import type { Analysis } from '../analysis';
 import type { TextRange } from '../syntax/tree';
 import { trainBlockName, trainBlockSelection } from './documentSymbols';
 import { rangeOf } from './references';

@@ -1,0 +1,31 @@
+/**
+ * What an analysis of one file holds: the types that `analyze` in the
+ * facade returns and that every feature reads. They live here, below the
+ * features, so that no module of the core imports the facade.
+ */
+import type { BoundModel } from './binder';
+import type { Diagnostic } from './diagnostics';
+import type { Network } from './shapes';
+import type { LineMap } from './syntax/lines';
+import type { SourceFile } from './syntax/tree';
+import type { DataHost, TrainBlock } from './train';
+
+export interface AnalyzeOptions {
+  /** Answers questions about data files; without it, files are not checked. */
+  host?: DataHost;
+}
+
+export interface ModelAnalysis {
+  bound: BoundModel;
+  network: Network;
+}
+
+export interface Analysis {
+  text: string;
+  file: SourceFile;
+  lines: LineMap;
+  /** Every diagnostic, sorted by position. */
+  diagnostics: Diagnostic[];
+  models: ModelAnalysis[];
+  trainBlocks: TrainBlock[];
+}
