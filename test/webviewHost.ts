@@ -68,8 +68,12 @@ export interface Panel {
   close: () => Promise<void>;
 }
 
-/** Opens the page; `initScript` runs before the page's own script (after the host stub). */
-export async function openPanel(options: { args?: string[]; initScript?: string } = {}): Promise<Panel> {
+/**
+ * Opens the page; `initScript` runs before the page's own script (after the
+ * host stub). `testHooks` sets the flag under which the page describes its
+ * charts for tests in more data attributes; the extension never sets it.
+ */
+export async function openPanel(options: { args?: string[]; initScript?: string; testHooks?: boolean } = {}): Promise<Panel> {
   const server = await servePanel();
   const profile = mkdtempSync(join(tmpdir(), 'layerwise-chromium-'));
   const context: BrowserContext = await chromium.launchPersistentContext(profile, {
@@ -83,6 +87,7 @@ export async function openPanel(options: { args?: string[]; initScript?: string 
   page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
   page.on('pageerror', (error) => errors.push(error.message));
   await page.addInitScript(HOST_STUB);
+  if (options.testHooks) await page.addInitScript('window.layerwiseTestHooks = true;');
   if (options.initScript) await page.addInitScript(options.initScript);
   await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
   await page.waitForFunction('window.__posted.some((m) => m.type === "ready")');

@@ -12,7 +12,10 @@
  *
  * When the page finds an array at `window.layerwiseUpdateTimes`, it appends
  * to it the milliseconds each update took (the messages' handling since the
- * last frame, and the frame's work): the speed benchmark reads it.
+ * last frame, and the frame's work): the speed benchmark reads it. With
+ * `window.layerwiseTestHooks` set to true before the page's script runs, as
+ * the browser tests' host does, each chart also carries a few data
+ * attributes that only those tests read (see describeChart).
  */
 import {
   provideVSCodeDesignSystem,
@@ -289,30 +292,29 @@ function chartVersion(name: string): number {
   return version;
 }
 
-function sum(values: (number | null)[]): number {
-  let total = 0;
-  for (const value of values) if (value !== null) total += value;
-  return total;
-}
+/**
+ * Whether the page writes what its charts hold for the browser tests: only
+ * when the test host sets `window.layerwiseTestHooks` before the page's
+ * script runs. The extension's page never does.
+ */
+const testHooks = (window as { layerwiseTestHooks?: unknown }).layerwiseTestHooks === true;
 
 /**
- * What a chart holds, as data attributes for tests and tools: counts, marks,
- * and the smoothed line. The epoch and batch point counts are those of the
- * model shown (all its members); `data-models` gives each model's epoch
- * points.
+ * What a chart holds, as data attributes: its epoch and batch point counts
+ * (those of the model shown, all its members) and each model's epoch points
+ * in `data-models`, which the end-to-end tests read in a real VS Code, where
+ * only the page's DOM can be reached; and, for the browser tests only, each
+ * member's epoch points, the overfitting spans, the rows drawn and the last
+ * smoothed value. The numbers themselves are RunState's, tested in Node.
  */
 function describeChart(chart: Chart): void {
   const name = chart.spec.key;
-  const members = state.members;
   const current = state.current;
   let epochPoints = 0;
   let batchPoints = 0;
   let omitted = 0;
-  let raw = 0;
-  let smoothed = 0;
-  const perMember: number[] = [];
   const perModel = new Map<string, number>();
-  for (const member of members) {
+  for (const member of state.members) {
     const batch = member.batch.get(name);
     const epoch = member.epoch.get(name);
     const validation = member.epoch.get(`val_${name}`);
@@ -320,27 +322,19 @@ function describeChart(chart: Chart): void {
       epochPoints += epoch?.count ?? 0;
       batchPoints += batch?.count ?? 0;
     }
-    perMember.push(epoch?.count ?? 0);
     perModel.set(member.model, (perModel.get(member.model) ?? 0) + (epoch?.count ?? 0));
     omitted += (batch?.nonPositive ?? 0) + (epoch?.nonPositive ?? 0) + (validation?.nonPositive ?? 0);
-    if (batch) {
-      raw += sum(batch.rawShown);
-      smoothed += sum(batch.smoothShown);
-    }
   }
   const box = chart.box;
   attribute(box, 'epochPoints', String(epochPoints));
   attribute(box, 'batchPoints', String(batchPoints));
-  attribute(box, 'members', String(perMember.filter((n) => n > 0).length));
-  attribute(box, 'memberEpochPoints', perMember.join(','));
   attribute(box, 'models', [...perModel].map(([model, points]) => `${model}:${points}`).join(','));
-  attribute(box, 'bestEpoch', String(current?.best?.epoch ?? ''));
-  attribute(box, 'overfit', formatSpans(currentSpans()));
-  attribute(box, 'drawnRows', String(chart.spec.x.length));
-  attribute(box, 'rawChecksum', raw.toPrecision(10));
-  attribute(box, 'smoothedChecksum', smoothed.toPrecision(10));
-  attribute(box, 'smoothedLast', current?.batch.get(name)?.lastSmoothed()?.toPrecision(6) ?? '');
-  attribute(box, 'logOmitted', String(state.log ? omitted : 0));
+  if (testHooks) {
+    attribute(box, 'memberEpochPoints', state.members.map((member) => member.epoch.get(name)?.count ?? 0).join(','));
+    attribute(box, 'overfit', formatSpans(currentSpans()));
+    attribute(box, 'drawnRows', String(chart.spec.x.length));
+    attribute(box, 'smoothedLast', current?.batch.get(name)?.lastSmoothed()?.toPrecision(6) ?? '');
+  }
   const note = state.log && omitted ? `${count(omitted)} values ≤ 0 are left out of the log scale.` : '';
   if (chart.note.textContent !== note) chart.note.textContent = note;
 }
@@ -415,7 +409,6 @@ function renderTabs(): void {
     reveal(element('runs-empty'), earlierRuns.length === 0);
     if (runsChart) destroyChart(runsChart);
     runsChart = earlierRuns.length ? createChart(runsChartSpec(earlierRuns, current, theme, state.log), runsChartView, theme) : undefined;
-    if (runsChart) attribute(runsChart.box, 'series', String(runsChart.spec.lines.length));
     renderRunsTable(element<HTMLTableElement>('runs-table'), earlierRuns, runsMetric(earlierRuns, current), theme);
   }
 }
