@@ -1,8 +1,10 @@
 /**
  * The training engine: a checked train block becomes tfjs models, data and
  * a fit loop that streams protocol events, honours stop requests after the
- * current batch, and writes the run's artifacts as it goes. It runs inside
- * the trainer process (trainer/child.ts); tests may run it in-process.
+ * current batch, and writes the run's artifacts as it goes. Each concern of
+ * the fit is a callback of trainer/callbacks/, composed in memberCallbacks.
+ * It runs inside the trainer process (trainer/child.ts); tests may run it
+ * in-process.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
