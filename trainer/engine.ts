@@ -1,8 +1,10 @@
 /**
  * The training engine: a checked train block becomes tfjs models, data and
  * a fit loop that streams protocol events, honours stop requests after the
- * current batch, and writes the run's artifacts as it goes. It runs inside
- * the trainer process (trainer/child.ts); tests may run it in-process.
+ * current batch, and writes the run's artifacts as it goes. Each concern of
+ * the fit is a callback of trainer/callbacks/, composed in memberCallbacks.
+ * It runs inside the trainer process (trainer/child.ts); tests may run it
+ * in-process.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -16,11 +18,22 @@ import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type 
 import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
-import { evaluateClassifier } from './evaluate';
 import { FileError, fileProblem } from './fileErrors';
+import { BestEpoch } from './callbacks/bestEpoch';
+import { RestoreBestWeights } from './callbacks/bestWeights';
+import { CallbackList, memberState, type Logs, type MemberState, type TrainingCallback } from './callbacks/callback';
+import { EarlyStop } from './callbacks/earlyStop';
+import { EpochClock } from './callbacks/epochClock';
+import { Evaluation } from './callbacks/evaluation';
+import { ProgressEvents } from './callbacks/events';
+import { HistoryWriter } from './callbacks/historyWriter';
+import { NanGuard } from './callbacks/nanGuard';
+import { LearningRateOnPlateau } from './callbacks/plateau';
+import { ModelSaver } from './callbacks/saveModel';
+import { LearningRateSchedule } from './callbacks/schedule';
+import { StopRequest } from './callbacks/stopRequest';
 import { BestTracker, defaultBestRule, EarlyStopping, ReduceLROnPlateau } from './monitors';
-import { createOptimizer, createSchedule, learningRateOf, setLearningRate, tfjsLoss, tfjsMetrics } from './optimizers';
-import { saveModel } from './saveModel';
+import { createOptimizer, createSchedule, learningRateOf, tfjsLoss, tfjsMetrics } from './optimizers';
 
 export interface Control {
   /** Set by the parent's `stop`: the run ends after the current batch and keeps what was trained. */
@@ -200,11 +213,9 @@ async function trainMember(
   const optimizer = createOptimizer(block.optimizer);
   const metrics = tfjsMetrics(block.metrics);
   model.compile({ optimizer, loss: tfjsLoss(block.loss!.name), metrics: metrics.tfjs });
-  const schedule = createSchedule(block.schedule, learningRateOf(optimizer));
   const early = block.callbacks.filter((c) => c.spec.name === 'EarlyStopping').map((c) => new EarlyStopping(c.args))[0];
-  const plateau = block.callbacks.filter((c) => c.spec.name === 'ReduceLROnPlateau').map((c) => new ReduceLROnPlateau(c.args))[0];
   // The run's one best epoch (see BestRule): EarlyStopping's own, when there is one, is the epoch whose weights it restores.
-  const best = early?.best ?? new BestTracker(defaultBestRule(data.validation !== undefined));
+  const state = memberState(record, early?.best ?? new BestTracker(defaultBestRule(data.validation !== undefined)));
 
   const batchesPerEpoch = Math.ceil(data.train.count / block.batchSize);
   emit({
@@ -225,92 +236,22 @@ async function trainMember(
   // The data is the same for every member of an ensemble: told once.
   if (member === 0) emit({ type: 'data', model: network.name, ...memberLabel, ...data.overview });
 
-  const rename = (logs: Record<string, number>): Record<string, number> => {
-    const out: Record<string, number> = {};
-    for (const [key, value] of Object.entries(logs)) {
-      if (key === 'batch' || key === 'size') continue;
-      const validation = key.startsWith('val_');
-      const base = validation ? key.slice(4) : key;
-      out[(validation ? 'val_' : '') + (metrics.rename.get(base) ?? base)] = value;
-    }
-    return out;
-  };
-
-  let step = 0;
-  let epochStarted = 0;
-  let reason: FinishedEvent['reason'] = 'completed';
-  let nanAt: { epoch: number; batch: number } | undefined;
-  let bestWeights: tf.Tensor[] | undefined;
-  let restored = false;
-
+  const label = { model: network.name, ...memberLabel };
+  const callbacks = new CallbackList(memberCallbacks({ run, data, model, optimizer, early, state, history, runDir, memberDir, label }, emit, control), {
+    rename: renameLogs(metrics.rename),
+    failed: () => state.nanAt !== undefined,
+  });
   await model.fit(data.train.x, data.train.y, {
     epochs,
     batchSize: block.batchSize,
     shuffle: block.shuffle,
     validationData: data.validation ? [data.validation.x, data.validation.y] : undefined,
     verbose: 0,
-    callbacks: {
-      onEpochBegin: async () => {
-        epochStarted = performance.now();
-      },
-      // Every step takes the schedule's rate; the epoch (0-based) is the count of epochs recorded so far.
-      onBatchBegin: async () => {
-        if (schedule) setLearningRate(optimizer, schedule(step, record.epochs.length));
-      },
-      onBatchEnd: async (batch, logs) => {
-        step++;
-        const values = rename(logs ?? {});
-        const epoch = record.epochs.length + 1;
-        record.batches.push({ epoch, batch: batch + 1, metrics: values });
-        emit({ type: 'batch', model: network.name, ...memberLabel, epoch, batch: batch + 1, metrics: values });
-        if (!Number.isFinite(values['loss'] ?? NaN)) {
-          nanAt = { epoch, batch: batch + 1 };
-          model.stopTraining = true;
-        } else if (control.stopRequested) {
-          reason = 'stopped';
-          model.stopTraining = true;
-        }
-      },
-      onEpochEnd: async (epoch, logs) => {
-        if (nanAt) return;
-        const values = rename(logs ?? {});
-        const seconds = (performance.now() - epochStarted) / 1000;
-        const learningRate = learningRateOf(optimizer);
-        // Decided first, so that the history and the event carry the best epoch up to this one.
-        const decision = early ? early.onEpochEnd(epoch + 1, values) : { improved: best.offer(epoch + 1, values), stop: false };
-        const bestSoFar = best.best && { best: best.best };
-        // A stopped epoch's logs have no validation values; the epoch still counts with what it has.
-        record.epochs.push({ epoch: epoch + 1, metrics: values, learningRate, seconds, ...bestSoFar });
-        // The history is on disk before anyone hears of the epoch: a run killed then keeps it.
-        writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
-        emit({ type: 'epoch', model: network.name, ...memberLabel, epoch: epoch + 1, epochs, metrics: values, learningRate, seconds, samplesPerSecond: data.train.count / seconds, ...bestSoFar });
-        if (decision.improved && early?.restoreBestWeights) {
-          tf.dispose(bestWeights);
-          bestWeights = model.getWeights().map((weight) => tf.keep(weight.clone()));
-        } else if (decision.stop) {
-          reason = reason === 'stopped' ? reason : 'early-stopping';
-          model.stopTraining = true;
-          if (early?.restoreBestWeights && bestWeights) {
-            model.setWeights(bestWeights);
-            restored = true;
-          }
-        }
-        if (plateau && !schedule) {
-          const reduced = plateau.onEpochEnd(values, learningRate);
-          if (reduced !== undefined) setLearningRate(optimizer, reduced);
-        }
-        control.afterEpoch?.(tf.memory().numTensors);
-      },
-    },
+    callbacks: callbacks.forFit(),
   });
-  tf.dispose(bestWeights);
 
-  record.bestEpoch = best.best?.epoch ?? 0;
-  if (best.best) record.best = best.best;
-  record.restored = restored;
+  const { nanAt, reason, restored, best } = state;
   if (nanAt) {
-    record.reason = 'failed';
-    writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
     emit({
       type: 'failed',
       model: network.name,
@@ -319,22 +260,9 @@ async function trainMember(
     });
     return { model, optimizer, failed: true, finished: finishedEvent() };
   }
-  record.reason = reason;
-  writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
-  const saved = await saveModel(model, memberDir);
-  const finished = finishedEvent(saved.modelJson);
-  // Once, after the fit: the model as it ends (with the best weights back, where they were restored).
-  const evaluated = record.epochs.length > 0 ? evaluateClassifier(model, data, block.batchSize) : undefined;
-  let evaluation: EvaluationEvent | undefined;
-  if (evaluated) {
-    evaluation = { type: 'evaluation', model: network.name, ...memberLabel, ...evaluated };
-    finished.artifacts.evaluation = join(memberDir, EVALUATION_FILE);
-    writeAtomic(finished.artifacts.evaluation, JSON.stringify(evaluation));
-    // The history carries it too, so that a panel reopened later shows the Evaluation tab.
-    record.evaluation = { model: network.name, ...memberLabel, ...evaluated };
-    writeAtomic(join(runDir, HISTORY_FILE), JSON.stringify(history));
-  }
-  return { model, optimizer, failed: false, finished, evaluation };
+  const finished = finishedEvent(state.saved?.modelJson);
+  if (state.evaluation) finished.artifacts.evaluation = state.evaluation.path;
+  return { model, optimizer, failed: false, finished, evaluation: state.evaluation?.event };
 
   function finishedEvent(modelPath = ''): FinishedEvent {
     // The values that describe the saved model: its weights are the best epoch's only where they were restored.
@@ -352,6 +280,65 @@ async function trainMember(
       artifacts: { runDir, history: join(runDir, HISTORY_FILE), settings: join(runDir, SETTINGS_FILE), summary: join(runDir, SUMMARY_FILE), model: modelPath },
     };
   }
+}
+
+/** What a member's callbacks are made from. */
+interface MemberFit {
+  run: ModelRun;
+  model: tf.LayersModel;
+  optimizer: tf.Optimizer;
+  early: EarlyStopping | undefined;
+  state: MemberState;
+  history: RunHistory;
+  data: PreparedData;
+  runDir: string;
+  memberDir: string;
+  label: { model: string; member?: number };
+}
+
+/**
+ * A member's concerns in the order they must run. At an epoch's end: the
+ * epoch is measured and judged first, so that the history and the event
+ * carry its best epoch; the history is on disk before the event is sent;
+ * the stop request comes last, so that a batch is recorded and sent before
+ * the fit ends after it, and a NaN at that batch wins over the stop. At the
+ * fit's end: the history records how it ended, then the model is saved,
+ * then evaluated.
+ */
+function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, control: Control): TrainingCallback[] {
+  const { run, data, model, optimizer, early, state, label } = fit;
+  const schedule = createSchedule(run.block.schedule, learningRateOf(optimizer));
+  const history = new HistoryWriter(state, fit.history, join(fit.runDir, HISTORY_FILE));
+  const plateau = run.block.callbacks.filter((c) => c.spec.name === 'ReduceLROnPlateau').map((c) => new ReduceLROnPlateau(c.args))[0];
+  return [
+    new EpochClock(state, optimizer),
+    ...(schedule ? [new LearningRateSchedule(optimizer, schedule)] : []),
+    new BestEpoch(state, early),
+    history,
+    new ProgressEvents(state, emit, label, { epochs: run.epochs, samples: data.train.count }),
+    new EarlyStop(state, model),
+    ...(early?.restoreBestWeights ? [new RestoreBestWeights(state, model)] : []),
+    // A schedule sets every step's rate: a plateau's reduction would be overwritten at once.
+    ...(plateau && !schedule ? [new LearningRateOnPlateau(plateau, optimizer)] : []),
+    new NanGuard(state, model),
+    new StopRequest(control, state, model),
+    new ModelSaver(state, model, fit.memberDir),
+    new Evaluation(state, model, data, { batchSize: run.block.batchSize, label, path: join(fit.memberDir, EVALUATION_FILE), writeHistory: () => history.write() }),
+  ];
+}
+
+/** tfjs's log names as the file writes them: metrics tfjs names otherwise get the file's names back; `batch` and `size` are dropped. */
+function renameLogs(rename: ReadonlyMap<string, string>): (logs: Logs) => Logs {
+  return (logs) => {
+    const out: Logs = {};
+    for (const [key, value] of Object.entries(logs)) {
+      if (key === 'batch' || key === 'size') continue;
+      const validation = key.startsWith('val_');
+      const base = validation ? key.slice(4) : key;
+      out[(validation ? 'val_' : '') + (rename.get(base) ?? base)] = value;
+    }
+    return out;
+  };
 }
 
 /** Each member's accuracy and the averaged prediction's, on the validation data (the training data without). */

@@ -1,8 +1,8 @@
 /**
  * EarlyStopping and ReduceLROnPlateau as Keras 2 defines them, driven by
  * the epoch's logs, and the run's best epoch: one rule (BestRule) and one
- * comparison for all three. They decide; the engine acts (stops, restores
- * weights, sets the learning rate).
+ * comparison for all three. They decide; the fit's callbacks
+ * (trainer/callbacks/) act: they stop, restore weights, set the learning rate.
  */
 import type { ResolvedArgs } from '../core';
 import type { BestEpoch, BestRule } from '../protocol/training';
