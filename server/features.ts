@@ -1,18 +1,8 @@
 /**
  * The editor features: each LSP request mapped onto the core function of
- * the same name, with positions converted both ways.
+ * the same name, its parameters and its answer converted by `convert.ts`.
  */
-import {
-  CodeActionKind,
-  DocumentHighlightKind,
-  ErrorCodes,
-  InlayHintKind,
-  ResponseError,
-  type CodeAction as LspCodeAction,
-  type Connection,
-  type SemanticTokensLegend,
-  type ServerCapabilities,
-} from 'vscode-languageserver';
+import { ErrorCodes, ResponseError, type Connection, type ServerCapabilities } from 'vscode-languageserver';
 import {
   getCodeActions,
   getCodeLenses,
@@ -31,14 +21,28 @@ import {
   getWorkspaceSymbols,
   formatDocument,
   prepareRename,
-  SEMANTIC_TOKEN_MODIFIERS,
-  SEMANTIC_TOKEN_TYPES,
   type Analysis,
   type RunLookup,
 } from '../core';
 import { SHOW_RUN_COMMAND } from '../protocol/editor';
 import { isUnchecked } from './bounds';
-import { toCompletionItem, toDocumentSymbol, toOffset, toRange, toSymbolKind, toTextEdit, toTextRange } from './convert';
+import {
+  CODE_ACTION_KINDS,
+  SEMANTIC_TOKENS_LEGEND,
+  toCodeAction,
+  toCompletionItem,
+  toDocumentHighlight,
+  toDocumentSymbol,
+  toFoldingRanges,
+  toInlayHint,
+  toOffset,
+  toRange,
+  toSemanticTokens,
+  toSignatureHelp,
+  toSymbolKind,
+  toTextEdit,
+  toTextRange,
+} from './convert';
 
 export interface FeatureContext {
   /** The analysis of an open .net document; throws a ResponseError otherwise. */
@@ -52,9 +56,6 @@ export interface FeatureContext {
   runs(uri: string): RunLookup | undefined;
 }
 
-
-const LEGEND: SemanticTokensLegend = { tokenTypes: [...SEMANTIC_TOKEN_TYPES], tokenModifiers: [...SEMANTIC_TOKEN_MODIFIERS] };
-
 export const FEATURE_CAPABILITIES: ServerCapabilities = {
   hoverProvider: true,
   completionProvider: { triggerCharacters: ['>', '(', ',', '=', '[', ' '] },
@@ -66,9 +67,9 @@ export const FEATURE_CAPABILITIES: ServerCapabilities = {
   documentSymbolProvider: { label: 'Layerwise' },
   workspaceSymbolProvider: true,
   foldingRangeProvider: true,
-  semanticTokensProvider: { legend: LEGEND, full: true },
+  semanticTokensProvider: { legend: SEMANTIC_TOKENS_LEGEND, full: true },
   documentFormattingProvider: true,
-  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  codeActionProvider: { codeActionKinds: CODE_ACTION_KINDS },
   codeLensProvider: { resolveProvider: false },
   inlayHintProvider: true,
 };
@@ -101,7 +102,8 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onSignatureHelp(
     guard('signatureHelp', (params) => {
       const { analysis, offset } = at(params);
-      return getSignatureHelp(analysis, offset) ?? null;
+      const help = getSignatureHelp(analysis, offset);
+      return help ? toSignatureHelp(help) : null;
     }),
   );
 
@@ -123,7 +125,7 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onDocumentHighlight(
     guard('documentHighlight', (params) => {
       const { analysis, offset } = at(params);
-      return getDocumentHighlights(analysis, offset).map((h) => ({ range: toRange(analysis, h.range), kind: h.kind === 'write' ? DocumentHighlightKind.Write : DocumentHighlightKind.Read }));
+      return getDocumentHighlights(analysis, offset).map((highlight) => toDocumentHighlight(analysis, highlight));
     }),
   );
 
@@ -167,12 +169,15 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onFoldingRanges(
     guard('foldingRange', (params) => {
       const analysis = documentAnalysis(params.textDocument.uri);
-      return getFoldingRanges(analysis);
+      return toFoldingRanges(analysis, getFoldingRanges(analysis));
     }),
   );
 
   connection.languages.semanticTokens.on(
-    guard('semanticTokens', (params) => ({ data: getSemanticTokens(documentAnalysis(params.textDocument.uri)) })),
+    guard('semanticTokens', (params) => {
+      const analysis = documentAnalysis(params.textDocument.uri);
+      return { data: toSemanticTokens(analysis, getSemanticTokens(analysis)) };
+    }),
   );
 
   connection.onDocumentFormatting(
@@ -186,15 +191,7 @@ export function registerFeatures(connection: Connection, context: FeatureContext
   connection.onCodeAction(
     guard('codeAction', (params) => {
       const analysis = documentAnalysis(params.textDocument.uri);
-      return getCodeActions(analysis, toTextRange(analysis, params.range)).map(
-        (action): LspCodeAction => ({
-          title: action.title,
-          kind: action.kind === 'quickfix' ? CodeActionKind.QuickFix : CodeActionKind.Refactor,
-          isPreferred: action.isPreferred,
-          diagnostics: params.context.diagnostics.filter((d) => typeof d.code === 'string' && action.diagnosticCodes.includes(d.code)),
-          edit: { changes: { [params.textDocument.uri]: action.edits.map((edit) => toTextEdit(analysis, edit)) } },
-        }),
-      );
+      return getCodeActions(analysis, toTextRange(analysis, params.range)).map((action) => toCodeAction(analysis, params.textDocument.uri, action, params.context.diagnostics));
     }),
   );
 
@@ -220,12 +217,7 @@ export function registerFeatures(connection: Connection, context: FeatureContext
     guard('inlayHint', (params) => {
       if (!context.settings().inlayHints) return [];
       const analysis = documentAnalysis(params.textDocument.uri);
-      return getInlayHints(analysis, toTextRange(analysis, params.range)).map((hint) => ({
-        position: toRange(analysis, { pos: hint.pos, end: hint.pos }).start,
-        label: hint.label,
-        kind: hint.kind === 'type' ? InlayHintKind.Type : InlayHintKind.Parameter,
-        paddingLeft: hint.paddingLeft,
-      }));
+      return getInlayHints(analysis, toTextRange(analysis, params.range)).map((hint) => toInlayHint(analysis, hint));
     }),
   );
 }

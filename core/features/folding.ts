@@ -1,25 +1,34 @@
 /**
- * Folding ranges, in lines: model and train bodies, brackets and pipelines
- * that span lines, runs of comment lines, and `# region` … `# endregion`.
- * A closing bracket that starts its line stays visible when folded, as in
- * VS Code's own languages.
+ * Folding ranges: model and train bodies, brackets and pipelines that span
+ * lines, runs of comment lines, and `# region` … `# endregion`. Each is an
+ * offset range with its kind; the server turns them into the lines an
+ * editor folds.
  */
 import type { Analysis } from '../analysis';
 import type { Expression, Pipeline, Statement, TextRange } from '../syntax/tree';
 
-export interface FoldingRange {
-  startLine: number;
-  endLine: number;
-  kind?: 'comment' | 'region';
+/**
+ * `body`: a model's or train block's braces; `brackets`: a list, tuple or
+ * argument list; `pipeline`: a statement whose steps span lines; `comment`:
+ * a run of comment lines; `region`: from `# region` to its `# endregion`.
+ * A `body` or `brackets` fold ends with its closing bracket, where the
+ * code has one.
+ */
+export type FoldKind = 'body' | 'brackets' | 'pipeline' | 'comment' | 'region';
+
+export interface Fold {
+  range: TextRange;
+  kind: FoldKind;
 }
 
 const REGION_START = /^#\s*region\b/;
 const REGION_END = /^#\s*endregion\b/;
 
-export function getFoldingRanges(analysis: Analysis): FoldingRange[] {
+/** Every fold that spans lines, by start offset. */
+export function getFoldingRanges(analysis: Analysis): Fold[] {
   const folds = new Folds(analysis);
   for (const declaration of analysis.file.declarations) {
-    folds.bracketed(declaration.pos, declaration.body);
+    folds.bracketed('body', declaration.pos, declaration.body);
     if (declaration.kind === 'ModelDeclaration') {
       for (const statement of declaration.statements) folds.statement(statement);
     } else {
@@ -31,13 +40,13 @@ export function getFoldingRanges(analysis: Analysis): FoldingRange[] {
 }
 
 class Folds {
-  private readonly ranges: FoldingRange[] = [];
+  private readonly folds: Fold[] = [];
 
   constructor(private readonly analysis: Analysis) {}
 
   statement(statement: Statement): void {
     const pipelines: Pipeline[] = statement.kind === 'OutputStatement' ? statement.values : statement.kind === 'InputStatement' ? [] : [statement.value];
-    if (pipelines.some((pipeline) => pipeline.steps.length > 0)) this.add(this.line(statement.pos), this.line(statement.end));
+    if (pipelines.some((pipeline) => pipeline.steps.length > 0)) this.add(statement.pos, statement.end, 'pipeline');
     if (statement.kind === 'InputStatement') this.expressions([statement.shape]);
     else this.expressions(pipelines.flatMap((pipeline) => [pipeline.head, ...pipeline.steps]));
   }
@@ -49,11 +58,11 @@ class Folds {
       switch (expression.kind) {
         case 'List':
         case 'Tuple':
-          this.bracketed(expression.pos, expression);
+          this.bracketed('brackets', expression.pos, expression);
           stack.push(...expression.elements);
           break;
         case 'Call':
-          this.bracketed(expression.pos, expression.argsRange);
+          this.bracketed('brackets', expression.pos, expression.argsRange);
           stack.push(...expression.args.map((arg) => arg.value));
           break;
         case 'Binary':
@@ -66,21 +75,17 @@ class Folds {
     }
   }
 
-  /** From the line of `start` to the line before the closing bracket, or to its line when code precedes it. */
-  bracketed(start: number, brackets: TextRange): void {
-    if (brackets.end <= brackets.pos) return;
-    const closer = brackets.end - 1;
-    const closerLine = this.line(closer);
-    const startsLine = /^\s*$/.test(this.analysis.text.slice(this.lineStart(closerLine), closer));
-    this.add(this.line(start), startsLine ? closerLine - 1 : closerLine);
+  /** From `start` to the closing bracket, included. */
+  bracketed(kind: 'body' | 'brackets', start: number, brackets: TextRange): void {
+    if (brackets.end > brackets.pos) this.add(start, brackets.end, kind);
   }
 
   /** Runs of two or more comment lines, and regions between marker comments. */
   comments(): void {
-    const regions: number[] = [];
-    let run: { start: number; end: number } | undefined;
+    const regions: TextRange[] = [];
+    let run: { first: TextRange; last: TextRange; lastLine: number } | undefined;
     const closeRun = (): void => {
-      if (run && run.end > run.start) this.add(run.start, run.end, 'comment');
+      if (run) this.add(run.first.pos, run.last.end, 'comment');
       run = undefined;
     };
     for (const comment of this.analysis.file.comments) {
@@ -89,32 +94,30 @@ class Folds {
       const text = this.analysis.text.slice(comment.pos, comment.end);
       if (REGION_START.test(text) || REGION_END.test(text)) {
         closeRun();
-        if (REGION_START.test(text)) regions.push(line);
-        else if (regions.length) this.add(regions.pop()!, line, 'region');
+        if (REGION_START.test(text)) regions.push(comment);
+        else if (regions.length) this.add(regions.pop()!.pos, comment.end, 'region');
         continue;
       }
       if (!ownLine) continue;
-      if (run && line === run.end + 1) run.end = line;
-      else {
+      if (run && line === run.lastLine + 1) {
+        run.last = comment;
+        run.lastLine = line;
+      } else {
         closeRun();
-        run = { start: line, end: line };
+        run = { first: comment, last: comment, lastLine: line };
       }
     }
     closeRun();
   }
 
-  /** Sorted by start line; of several ranges starting on one line, the largest. */
-  result(): FoldingRange[] {
-    const byStart = new Map<number, FoldingRange>();
-    for (const range of this.ranges) {
-      const existing = byStart.get(range.startLine);
-      if (!existing || range.endLine > existing.endLine) byStart.set(range.startLine, range);
-    }
-    return [...byStart.values()].sort((a, b) => a.startLine - b.startLine);
+  /** By start offset; a sort that keeps the order found for folds that start together. */
+  result(): Fold[] {
+    return [...this.folds].sort((a, b) => a.range.pos - b.range.pos);
   }
 
-  private add(startLine: number, endLine: number, kind?: FoldingRange['kind']): void {
-    if (endLine > startLine) this.ranges.push(kind ? { startLine, endLine, kind } : { startLine, endLine });
+  /** A fold that stays within one line folds nothing. */
+  private add(pos: number, end: number, kind: FoldKind): void {
+    if (this.line(end) > this.line(pos)) this.folds.push({ range: { pos, end }, kind });
   }
 
   private line(offset: number): number {

@@ -1,8 +1,8 @@
 /**
- * Semantic tokens in LSP's relative encoding: five numbers per token
- * (line delta, start delta, length, type, modifier bits). The scanner gives
- * every token; the tree says what each identifier is, since the same word
- * may be a layer, a tensor, an enumeration value or a setting.
+ * Semantic highlighting: what each token is, as a range and a plain kind.
+ * The scanner gives every token; the tree says what each identifier is,
+ * since the same word may be a layer, a tensor, an enumeration value or a
+ * setting. The server turns these into LSP's legend and encoding.
  */
 import { ACTIVATION_NAMES } from '../catalog/activations';
 import { findLayer } from '../catalog/layers';
@@ -11,44 +11,44 @@ import type { Analysis } from '../analysis';
 import { scanText, TokenKind } from '../syntax/scanner';
 import type { CallExpression, Expression, ModelDeclaration, Pipeline, TextRange, TrainDeclaration } from '../syntax/tree';
 
-export const SEMANTIC_TOKEN_TYPES = [
-  'class',
-  'variable',
-  'parameter',
-  'enumMember',
-  'type',
-  'property',
-  'function',
-  'keyword',
-  'number',
-  'string',
-  'comment',
-  'operator',
-] as const;
+/** What a token is in the language. */
+export type SemanticTokenKind =
+  | 'layer'
+  | 'tensor'
+  | 'argument'
+  | 'value'
+  | 'model'
+  | 'setting'
+  | 'function'
+  | 'keyword'
+  | 'number'
+  | 'string'
+  | 'comment'
+  | 'operator';
 
-export const SEMANTIC_TOKEN_MODIFIERS = ['declaration', 'readonly', 'defaultLibrary'] as const;
+/** `declaration` where a name is defined, `input` for a model's input tensors, `builtin` for names the catalogs know. */
+export type SemanticTokenModifier = 'declaration' | 'input' | 'builtin';
 
-export type SemanticTokenType = (typeof SEMANTIC_TOKEN_TYPES)[number];
-export type SemanticTokenModifier = (typeof SEMANTIC_TOKEN_MODIFIERS)[number];
+export interface SemanticToken {
+  range: TextRange;
+  kind: SemanticTokenKind;
+  modifiers: SemanticTokenModifier[];
+}
 
-/** A token's type and modifiers as the encoding wants them: a legend index and a bit set. */
+/** A token's kind and modifiers, without its range. */
 interface Classification {
-  type: number;
-  modifiers: number;
+  kind: SemanticTokenKind;
+  modifiers: SemanticTokenModifier[];
 }
 
-function classification(type: SemanticTokenType, modifiers: readonly SemanticTokenModifier[] = []): Classification {
-  return { type: SEMANTIC_TOKEN_TYPES.indexOf(type), modifiers: modifiers.reduce((bits, modifier) => bits | (1 << SEMANTIC_TOKEN_MODIFIERS.indexOf(modifier)), 0) };
-}
+const COMMENT: Classification = { kind: 'comment', modifiers: [] };
+const NUMBER: Classification = { kind: 'number', modifiers: [] };
+const STRING: Classification = { kind: 'string', modifiers: [] };
+const OPERATOR: Classification = { kind: 'operator', modifiers: [] };
 
-const COMMENT = classification('comment');
-const NUMBER = classification('number');
-const STRING = classification('string');
-const OPERATOR = classification('operator');
-
-/** `defaultLibrary` for names the catalogs know. */
+/** `builtin` for names the catalogs know. */
 function library(known: unknown): SemanticTokenModifier[] {
-  return known ? ['defaultLibrary'] : [];
+  return known ? ['builtin'] : [];
 }
 
 const OPERATORS = new Set([TokenKind.Arrow, TokenKind.Equals, TokenKind.Plus, TokenKind.Minus, TokenKind.Star, TokenKind.Slash]);
@@ -56,27 +56,23 @@ const OPERATORS = new Set([TokenKind.Arrow, TokenKind.Equals, TokenKind.Plus, To
 /** Callables of train settings, known by name: optimizers, schedules, callbacks, data sources. */
 const TRAINING_CALLABLES = new Set([...OPTIMIZERS, ...SCHEDULES, ...CALLBACKS, ...DATA_SOURCES].map((spec) => spec.name));
 
-export function getSemanticTokens(analysis: Analysis): number[] {
+/** Every classified token and comment, in document order, none empty and none overlapping another. */
+export function getSemanticTokens(analysis: Analysis): SemanticToken[] {
   const identifiers = classifyIdentifiers(analysis);
   const { tokens } = scanText(analysis.text);
   const comments = analysis.file.comments;
-  const data: number[] = [];
-  let previousLine = 0;
-  let previousStart = 0;
-  const push = (range: TextRange, { type, modifiers }: Classification): void => {
-    const { line, character } = analysis.lines.positionAt(range.pos);
-    data.push(line - previousLine, line === previousLine ? character - previousStart : character, range.end - range.pos, type, modifiers);
-    previousLine = line;
-    previousStart = character;
+  const result: SemanticToken[] = [];
+  const push = (range: TextRange, { kind, modifiers }: Classification): void => {
+    result.push({ range: { pos: range.pos, end: range.end }, kind, modifiers: [...modifiers] });
   };
   let nextComment = 0;
   for (const token of tokens) {
-    // Comments lie between tokens; emitting them first keeps the stream sorted.
+    // Comments lie between tokens; emitting them first keeps the list sorted.
     while (nextComment < comments.length && comments[nextComment]!.pos < token.pos) push(comments[nextComment++]!, COMMENT);
     const found = token.kind === TokenKind.Identifier ? identifiers.get(token.pos) : classifyToken(token.kind);
     if (found && token.end > token.pos) push(token, found);
   }
-  return data;
+  return result;
 }
 
 function classifyToken(kind: TokenKind): Classification | undefined {
@@ -103,14 +99,14 @@ class IdentifierClassifier {
 
   model(declaration: ModelDeclaration): void {
     this.set(declaration.keyword, 'keyword');
-    if (declaration.name) this.set(declaration.name, 'type', 'declaration');
+    if (declaration.name) this.set(declaration.name, 'model', 'declaration');
     const inputs = new Set<string>();
     for (const statement of declaration.statements) {
       if (statement.kind === 'InputStatement' && statement.name) inputs.add(statement.name.text);
     }
     // Inputs are data fed from outside: read-only tensors.
     const tensor = (range: TextRange & { text: string }, ...modifiers: SemanticTokenModifier[]): void =>
-      this.set(range, 'variable', ...modifiers, ...(inputs.has(range.text) ? ['readonly' as const] : []));
+      this.set(range, 'tensor', ...modifiers, ...(inputs.has(range.text) ? ['input' as const] : []));
     for (const statement of declaration.statements) {
       switch (statement.kind) {
         case 'InputStatement':
@@ -135,9 +131,9 @@ class IdentifierClassifier {
 
   train(declaration: TrainDeclaration): void {
     this.set(declaration.keyword, 'keyword');
-    for (const name of declaration.models) this.set(name, 'type');
+    for (const name of declaration.models) this.set(name, 'model');
     for (const setting of declaration.settings) {
-      this.set(setting.key, 'property');
+      this.set(setting.key, 'setting');
       const key = setting.key.text;
       this.values([setting.value], key === 'loss' || key === 'metrics' || key === 'optimizer' ? key : 'other');
     }
@@ -157,13 +153,13 @@ class IdentifierClassifier {
   }
 
   private layerCall(call: CallExpression): void {
-    this.set(call.callee, 'class', ...library(findLayer(call.callee.text)));
+    this.set(call.callee, 'layer', ...library(findLayer(call.callee.text)));
     this.arguments(call);
   }
 
   private arguments(call: CallExpression): void {
     for (const arg of call.args) {
-      if (arg.name) this.set(arg.name, 'parameter');
+      if (arg.name) this.set(arg.name, 'argument');
     }
     this.values(
       call.args.map((arg) => arg.value),
@@ -204,7 +200,7 @@ class IdentifierClassifier {
   private bareName(name: TextRange & { text: string }, role: ValueRole): void {
     const known = role === 'loss' ? LOSSES : role === 'metrics' ? METRICS : role === 'optimizer' ? OPTIMIZERS : undefined;
     if (known) this.set(name, 'function', ...library(findByName(known, name.text)));
-    else this.set(name, 'enumMember', ...library(ACTIVATION_NAMES.includes(name.text)));
+    else this.set(name, 'value', ...library(ACTIVATION_NAMES.includes(name.text)));
   }
 
   /** A call inside a value: a wrapped layer (`Bidirectional(LSTM(8))`), or an optimizer, schedule, callback or data source. */
@@ -217,7 +213,7 @@ class IdentifierClassifier {
     this.arguments(call);
   }
 
-  private set(range: TextRange, type: SemanticTokenType, ...modifiers: SemanticTokenModifier[]): void {
-    this.classes.set(range.pos, classification(type, modifiers));
+  private set(range: TextRange, kind: SemanticTokenKind, ...modifiers: SemanticTokenModifier[]): void {
+    this.classes.set(range.pos, { kind, modifiers });
   }
 }

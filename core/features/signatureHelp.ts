@@ -10,25 +10,22 @@ import type { Token } from '../syntax/scanner';
 import { argumentKeyword, calleeSignature, cursorContext, type OpenBracket } from './locate';
 import { formatDefault, formatParamType } from '../catalog/describe';
 
-export interface ParameterInformation {
-  /** Start and end offsets within the signature's label. */
-  label: [number, number];
+export interface SignatureParameter {
+  name: string;
+  /** Where the parameter stands in its signature's label: start and end within the label's text. */
+  span: [number, number];
   /** Markdown. */
   documentation: string;
-}
-
-export interface SignatureInformation {
-  label: string;
-  /** Markdown. */
-  documentation: string;
-  parameters: ParameterInformation[];
 }
 
 export interface SignatureHelp {
-  signatures: SignatureInformation[];
-  activeSignature: 0;
-  /** The parameter being typed; the parameter count when none is. */
-  activeParameter: number;
+  /** The call's name and its parameters with their defaults: `Dense(units, activation=linear, …)`. */
+  label: string;
+  /** Markdown. */
+  documentation: string;
+  parameters: SignatureParameter[];
+  /** The parameter being typed, an index into `parameters`; undefined when none is. */
+  activeParameter: number | undefined;
 }
 
 export function getSignatureHelp(analysis: Analysis, offset: number): SignatureHelp | undefined {
@@ -41,23 +38,23 @@ export function getSignatureHelp(analysis: Analysis, offset: number): SignatureH
     const signature = calleeSignature(context.scope, bracket.callee.text);
     if (!signature) return undefined;
     const word = index === context.brackets.length - 1 ? context.word : undefined;
-    return { signatures: [signatureInformation(signature)], activeSignature: 0, activeParameter: activeParameter(signature, bracket, word) };
+    return { ...signatureLabel(signature), documentation: signature.doc, activeParameter: activeParameter(signature, bracket, word) };
   }
   return undefined;
 }
 
 /** `Dense(units, activation=linear, use_bias=true, …)`, with each parameter's place in the label. */
-function signatureInformation(signature: Signature): SignatureInformation {
+function signatureLabel(signature: Signature): { label: string; parameters: SignatureParameter[] } {
   let label = `${signature.name}(`;
-  const parameters = signature.params.map((param, index): ParameterInformation => {
+  const parameters = signature.params.map((param, index): SignatureParameter => {
     if (index > 0) label += ', ';
     const fallback = formatDefault(param);
     const start = label.length;
     label += fallback === undefined ? param.name : `${param.name}=${fallback}`;
-    return { label: [start, label.length], documentation: parameterDocumentation(param) };
+    return { name: param.name, span: [start, label.length], documentation: parameterDocumentation(param) };
   });
   label += ')';
-  return { label, documentation: signature.doc, parameters };
+  return { label, parameters };
 }
 
 function parameterDocumentation(param: ParamSpec): string {
@@ -68,14 +65,13 @@ function parameterDocumentation(param: ParamSpec): string {
 /**
  * The argument being typed: the keyword once `name=` is written, else a
  * keyword not yet given that the typed word begins, else the position among
- * the positional arguments.
+ * the positional arguments; none when the cursor is past them all.
  */
-function activeParameter(signature: Signature, bracket: OpenBracket, word: Token | undefined): number {
-  const none = signature.params.length;
+function activeParameter(signature: Signature, bracket: OpenBracket, word: Token | undefined): number | undefined {
   const keyword = argumentKeyword(bracket);
   if (keyword !== undefined) {
     const index = signature.params.findIndex((param) => param.name === keyword);
-    return index >= 0 ? index : none;
+    return index >= 0 ? index : undefined;
   }
   const positionalSoFar = bracket.previous.every((previous) => previous === undefined);
   const position = bracket.previous.length;
@@ -84,5 +80,5 @@ function activeParameter(signature: Signature, bracket: OpenBracket, word: Token
     const index = signature.params.findIndex((param) => param.name.startsWith(word.text) && !given.has(param.name));
     if (index >= 0) return index;
   }
-  return positionalSoFar && position < signature.positional ? position : none;
+  return positionalSoFar && position < signature.positional ? position : undefined;
 }

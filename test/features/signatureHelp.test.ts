@@ -18,20 +18,21 @@ function active(marked: string): { name: string; parameter: string | undefined; 
   const { analysis, offset } = atCursor(marked);
   const help = getSignatureHelp(analysis, offset);
   if (!help) return undefined;
-  assert.equal(help.signatures.length, 1);
-  assert.equal(help.activeSignature, 0);
-  const signature = help.signatures[0]!;
-  const parameter = signature.parameters[help.activeParameter];
-  return { name: signature.label.slice(0, signature.label.indexOf('(')), parameter: parameter && signature.label.slice(...parameter.label), label: signature.label };
+  const parameter = help.activeParameter === undefined ? undefined : help.parameters[help.activeParameter];
+  return { name: help.label.slice(0, help.label.indexOf('(')), parameter: parameter && help.label.slice(...parameter.span), label: help.label };
 }
 
 describe('signature help', () => {
   it('labels a layer with its arguments and defaults, each parameter at its place in the label', () => {
     const { analysis, offset } = atCursor(MODEL('  x -> Flatten() -> Dense(|'));
-    const signature = getSignatureHelp(analysis, offset)!.signatures[0]!;
+    const signature = getSignatureHelp(analysis, offset)!;
     assert.ok(signature.label.startsWith('Dense(units, activation=linear, use_bias=true, kernel_initializer=glorot_uniform'));
     assert.deepEqual(
-      signature.parameters.map((parameter) => signature.label.slice(...parameter.label).split('=')[0]),
+      signature.parameters.map((parameter) => signature.label.slice(...parameter.span).split('=')[0]),
+      findLayer('Dense')!.params.map((param) => param.name),
+    );
+    assert.deepEqual(
+      signature.parameters.map((parameter) => parameter.name),
       findLayer('Dense')!.params.map((param) => param.name),
     );
     assert.equal(signature.documentation, findLayer('Dense')!.doc);
@@ -92,9 +93,9 @@ describe('signature help robustness', () => {
       for (let offset = 0; offset <= analysis.text.length; offset++) {
         const help = getSignatureHelp(analysis, offset);
         if (!help) continue;
-        const signature = help.signatures[0]!;
-        assert.ok(help.activeParameter >= 0 && help.activeParameter <= signature.parameters.length, `${file}@${offset}`);
-        for (const { label: [start, end] } of signature.parameters) assert.ok(start >= 0 && start < end && end <= signature.label.length);
+        const active = help.activeParameter;
+        assert.ok(active === undefined || (Number.isInteger(active) && active >= 0 && active < help.parameters.length), `${file}@${offset}`);
+        for (const { span: [start, end] } of help.parameters) assert.ok(start >= 0 && start < end && end <= help.label.length);
       }
     }
   });
