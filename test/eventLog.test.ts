@@ -14,6 +14,7 @@ import { after, describe, it } from 'node:test';
 import { modelRun } from '../host/runs';
 import { EVENTS_FILE, HISTORY_FILE, SETTINGS_FILE, type RunHistory, type RunSettings } from '../protocol/history';
 import type { StartRequest, TrainerEvent } from '../protocol/training';
+import { runTraining } from '../trainer/engine';
 import { TrainingProcess } from '../trainer/process';
 import { repoRoot } from './support';
 
@@ -60,6 +61,27 @@ describe('a run replayed from its events file', () => {
     }
     // The newest run of a model is the one replayed without a folder named.
     assert.deepEqual(modelRun(runsDir, 'Other')!.events, modelRun(runsDir, 'Other', otherDir)!.events);
+  });
+
+  it('has each event but a batch on disk, after the batches before it, before the event is sent', async () => {
+    const file = join(scratch, 'order.net');
+    writeFileSync(file, BLOBS('Order', 'epochs = 3'));
+    const sent: TrainerEvent[] = [];
+    const onDisk: TrainerEvent[][] = [];
+    await runTraining({ type: 'start', file, backend: 'cpu', runsDir: join(scratch, 'order-runs') }, (event) => {
+      sent.push(event);
+      const runDir = runDirsOf(sent)[0];
+      const text = runDir ? readFileSync(join(runDir, EVENTS_FILE), 'utf8') : '';
+      onDisk.push(text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as TrainerEvent));
+    }, { stopRequested: false });
+    assert.equal(sent[sent.length - 1]!.type, 'finished');
+    // Batches wait for their epoch's event; every other event finds itself and all before it written.
+    let flushed = 0;
+    sent.forEach((event, i) => {
+      if (event.type !== 'batch') flushed = i + 1;
+      assert.deepEqual(onDisk[i], JSON.parse(JSON.stringify(sent.slice(0, flushed))), `when ${event.type} ${i} was sent`);
+    });
+    assert.ok(sent.filter((event) => event.type === 'batch').length > 3);
   });
 
   it('keeps a killed run\'s finished epochs in whole lines, and ignores a line cut short', async () => {
