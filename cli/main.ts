@@ -9,6 +9,7 @@ import { formatSummary, type Analysis } from '../core';
 import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
 import { listRuns, runsDirOf } from '../host/runs';
+import { RUNS_FOLDER } from '../protocol/history';
 import { exportKeras } from './exportKeras';
 import { parseBackend, train } from './train';
 import { toJsonReport, formatDiagnosticLine } from './report';
@@ -56,7 +57,8 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     usage: 'train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--json]',
     description:
       "Trains the models of a file's train block in a process of its own, with a progress bar per epoch and a table of the final metrics.\n" +
-      'Each run is kept in .layerwise/runs/<model>/<timestamp>/ beside the file; Ctrl-C stops after the current batch and keeps what was trained.',
+      `Each run is kept in ${RUNS_FOLDER.join('/')}/<model>/<timestamp>/ beside the file;` +
+      ' Ctrl-C stops after the current batch and keeps what was trained.',
     options: [
       ['--model NAME', 'train only the model NAME of the block'],
       ['--epochs N', "train N epochs instead of the block's epochs"],

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { HISTORY_FILE, RUNS_FOLDER } from '../protocol/history';
 import { TrainingController } from './training';
 
 /** The server-side command that returns a model's Keras-style summary. */
@@ -29,7 +30,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: {
       configurationSection: 'layerwise',
       // The run lenses show each model's last run: the server hears when a run writes its history.
-      fileEvents: vscode.workspace.createFileSystemWatcher('**/.layerwise/runs/**/history.json'),
+      fileEvents: vscode.workspace.createFileSystemWatcher(`**/${RUNS_FOLDER.join('/')}/**/${HISTORY_FILE}`),
     },
     initializationOptions: vscode.workspace.getConfiguration('layerwise'),
   };

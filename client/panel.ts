@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { RunResult } from '../protocol/editor';
+import { SUMMARY_FILE } from '../protocol/history';
 import { isPanelPageMessage, type EarlierRun, type PanelHostMessage, type PanelPageMessage, type PanelRun } from '../protocol/panel';
 import type { TrainerEvent } from '../protocol/training';
 import { renderPanelHtml } from '../webview/html';
@@ -134,7 +135,7 @@ export class TrainingPanel {
     const dir = this.session?.runDir;
     if (!dir) return;
     try {
-      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(dir), 'summary.txt'));
+      const bytes = await vscode.workspace.fs.readFile(vscode.Uri.joinPath(vscode.Uri.file(dir), SUMMARY_FILE));
       this.post({ type: 'summary', text: Buffer.from(bytes).toString('utf8') });
     } catch (error) {
       this.host.log(`no summary in ${dir}: ${error instanceof Error ? error.message : String(error)}`);

@@ -2,15 +2,17 @@
  * Reading run folders (`.layerwise/runs/<model>/<timestamp>/`, written by
  * the trainer): the command line lists them, the language server shows each
  * model's last run in code lenses and hovers, and the editor's panel shows
- * earlier runs beside the current one. Unreadable folders are skipped: a run
- * being written, or one from another version, never breaks a listing.
+ * earlier runs beside the current one, and replays a run from the events
+ * the trainer sent (events.jsonl; rebuilt from history.json for folders
+ * written before that file). Unreadable folders are skipped: a run being
+ * written, or one from another version, never breaks a listing.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { RunRecord } from '../core';
-import { HISTORY_FILE, MODEL_FILE, RUNS_FOLDER, SETTINGS_FILE, SUMMARY_FILE, type RunHistory, type RunSettings } from '../protocol/history';
+import { EVENTS_FILE, HISTORY_FILE, memberFolder, MODEL_FILE, RUNS_FOLDER, SETTINGS_FILE, SUMMARY_FILE, type RunHistory, type RunSettings } from '../protocol/history';
 import type { EarlierRun } from '../protocol/panel';
-import type { StartedEvent, TrainerEvent } from '../protocol/training';
+import { isTrainerEvent, type StartedEvent, type TrainerEvent } from '../protocol/training';
 
 /** The runs folder of a .net file. */
 export function runsDirOf(netFile: string): string {
@@ -155,8 +157,69 @@ export function listRuns(runsDir: string): RunListing[] {
   });
 }
 
-/** A stored run as the trainer's events, for a panel that shows it after the fact (a reload, a lens). */
+/**
+ * The lines of an events file as events, up to the last whole line: a
+ * line without its newline is a write cut short, and nothing after a line
+ * that is not an event is trusted.
+ */
+function parseEventLines(text: string): TrainerEvent[] {
+  const lines = text.split('\n');
+  // After the last newline: empty, or a line not yet (or never) written whole.
+  lines.pop();
+  const events: TrainerEvent[] = [];
+  for (const line of lines) {
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      break;
+    }
+    if (!isTrainerEvent(value)) break;
+    events.push(value);
+  }
+  return events;
+}
+
+/** Whether `events` end the run: a failure, a stop, or the `finished` of its last member. */
+function ended(events: TrainerEvent[]): boolean {
+  const last = events[events.length - 1];
+  if (last?.type === 'failed') return true;
+  if (last?.type !== 'finished') return false;
+  const members = events.reduce((count, event) => (event.type === 'started' ? event.members : count), 1);
+  return last.reason === 'stopped' || last.member === undefined || last.member === members - 1;
+}
+
+/**
+ * A run's events as the trainer sent them (its events file), or undefined
+ * for a run folder written before there was one. A run that did not end
+ * (a killed trainer, or one still training) ends with a failure that says so.
+ */
+function sentEvents(run: StoredRun): TrainerEvent[] | undefined {
+  let events: TrainerEvent[];
+  try {
+    // Read afresh each time, not cached as the small JSON files are: a replay is asked for once, and the file holds every batch.
+    events = parseEventLines(readFileSync(join(run.dir, EVENTS_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return ended(events) ? events : [...events, unfinished(run.dir)];
+}
+
+function unfinished(runDir: string): TrainerEvent {
+  return { type: 'failed', message: 'the run ended without finishing (the trainer was stopped or killed)', runDir };
+}
+
+/**
+ * A stored run as the trainer's events, for a panel that shows it after
+ * the fact (a reload, a lens): the events it sent, or for a run folder
+ * written before those were kept, the events rebuilt from its history.
+ */
 export function runEvents(run: StoredRun): TrainerEvent[] {
+  return sentEvents(run) ?? historyEvents(run);
+}
+
+/** The events of a run folder that has only its history (written before events files): what the history holds. */
+function historyEvents(run: StoredRun): TrainerEvent[] {
   const { history, settings } = run;
   const events: TrainerEvent[] = [];
   const members = history.members.length;
@@ -203,7 +266,7 @@ export function runEvents(run: StoredRun): TrainerEvent[] {
     // The values that describe the saved model, as the trainer's own `finished` gave them.
     const kept = member.restored && member.best ? member.epochs[member.best.epoch - 1] : member.epochs[member.epochs.length - 1];
     if (member.reason === 'failed' || !member.reason) {
-      events.push({ type: 'failed', model: history.model, message: member.reason === 'failed' ? 'the run failed (see its output)' : 'the run ended without finishing (the trainer was stopped or killed)', runDir: run.dir });
+      events.push(member.reason === 'failed' ? { type: 'failed', model: history.model, message: 'the run failed (see its output)', runDir: run.dir } : { ...unfinished(run.dir), model: history.model });
       break;
     }
     events.push({
@@ -222,7 +285,7 @@ export function runEvents(run: StoredRun): TrainerEvent[] {
         history: join(run.dir, HISTORY_FILE),
         settings: join(run.dir, SETTINGS_FILE),
         summary: join(run.dir, SUMMARY_FILE),
-        model: join(members > 1 ? join(run.dir, `member-${member.member + 1}`) : run.dir, MODEL_FILE),
+        model: join(run.dir, ...memberFolder(member.member, members), MODEL_FILE),
       },
     });
   }

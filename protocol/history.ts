@@ -16,6 +16,28 @@ export const SUMMARY_FILE = 'summary.txt';
 export const MODEL_FILE = 'model.json';
 export const EVALUATION_FILE = 'evaluation.json';
 
+/**
+ * The run's events as the trainer sent them, one JSON value a line
+ * (TrainerEvent), what a panel replays. Lines are appended in whole
+ * epochs: each event but a batch is on disk, with the batches before it,
+ * before it is sent. A reader ignores a last line without its newline (a
+ * write cut short by a kill). Run folders written before this file
+ * existed have only history.json, from which readers rebuild the events.
+ */
+export const EVENTS_FILE = 'events.jsonl';
+
+/** The folder prefix of an ensemble member's model: `member-1`, `member-2`, …, inside the run folder. */
+const MEMBER_FOLDER = 'member-';
+
+/**
+ * Where a member's model is saved, as path segments below the run folder:
+ * the run folder itself for a single model, `member-<n>` (1-based) for
+ * each member of an ensemble of `members`.
+ */
+export function memberFolder(member: number, members: number): string[] {
+  return members > 1 ? [`${MEMBER_FOLDER}${member + 1}`] : [];
+}
+
 export interface EpochRecord {
   epoch: number;
   metrics: Record<string, number>;

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CodeLensRefreshRequest, CodeLensRequest, DidChangeWatchedFilesNotification, FileChangeType, HoverRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
 import { RUN_REQUEST, RUNS_REQUEST, SHOW_RUN_COMMAND, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
-import type { FinishedEvent } from '../protocol/training';
+import type { FinishedEvent, TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 import { LspClient } from './lsp/client';
 import { repoRoot } from './support';
@@ -36,12 +36,12 @@ train Blobs {
 }
 `;
 
-async function train(file: string): Promise<FinishedEvent> {
+async function train(file: string): Promise<{ finished: FinishedEvent; events: TrainerEvent[] }> {
   const trainer = new TrainingProcess({ type: 'start', file, backend: 'cpu' }, join(repoRoot, 'out', 'trainer', 'child.js'));
   const { events } = await trainer.done;
   const finished = events.find((event): event is FinishedEvent => event.type === 'finished');
   assert.ok(finished, JSON.stringify(events.filter((event) => event.type === 'failed')));
-  return finished;
+  return { finished, events };
 }
 
 describe('language server: runs', () => {
@@ -50,12 +50,13 @@ describe('language server: runs', () => {
   const uri = pathToFileURL(file).href;
   let first: FinishedEvent;
   let second: FinishedEvent;
+  let secondEvents: TrainerEvent[];
   let refreshes = 0;
 
   before(async () => {
     writeFileSync(file, TEXT);
-    first = await train(file);
-    second = await train(file);
+    first = (await train(file)).finished;
+    ({ finished: second, events: secondEvents } = await train(file));
     client = new LspClient();
     client.connection.onRequest(CodeLensRefreshRequest.method, () => {
       refreshes++;
@@ -89,8 +90,10 @@ describe('language server: runs', () => {
   it('answers a run as the events the panel replays, and the earlier runs beside it', async () => {
     const newest = (await client.connection.sendRequest(RUN_REQUEST, { uri, model: 'Blobs' })) as RunResult;
     assert.equal(newest.dir, second.artifacts.runDir);
-    assert.deepEqual(newest.events.map((event) => event.type).filter((type, i, all) => all.indexOf(type) === i), ['started', 'batch', 'epoch', 'evaluation', 'finished']);
+    assert.deepEqual(newest.events.map((event) => event.type).filter((type, i, all) => all.indexOf(type) === i), ['started', 'data', 'batch', 'epoch', 'evaluation', 'finished']);
     assert.equal(newest.events.filter((event) => event.type === 'epoch').length, 3);
+    // The events as the trainer sent them, over the wire and back.
+    assert.deepEqual(newest.events, secondEvents);
     const started = newest.events[0]!;
     assert.equal(started.type === 'started' && started.params.total, 51);
     assert.match(newest.summary ?? '', /Total params: 51/);

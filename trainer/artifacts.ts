@@ -1,8 +1,10 @@
 /**
  * Run folders: `.layerwise/runs/<model>/<timestamp>/` beside the .net file,
- * with history.json (rewritten after every epoch), settings.json,
- * summary.txt and the trained model. Every write goes to a temporary file
- * first and is renamed into place, so a killed run leaves readable files.
+ * with history.json (rewritten after every epoch), events.jsonl (the events
+ * sent, appended in whole lines: trainer/eventLog.ts), settings.json,
+ * summary.txt and the trained model (protocol/history.ts names them).
+ * Every other write goes to a temporary file first and is renamed into
+ * place, so a killed run leaves readable files.
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';

@@ -13,8 +13,9 @@ import seedrandom from 'seedrandom';
 import { formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { BackendAttempt, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { EVALUATION_FILE, HISTORY_FILE, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
+import { EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
 import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
+import { EventLog } from './eventLog';
 import { selectBackend } from './backends';
 import { buildModel } from './buildModel';
 import { DataError, prepareData, type PreparedData } from './dataset';
@@ -55,10 +56,10 @@ class RunFailure extends Error {
 export async function runTraining(request: StartRequest, emit: (event: TrainerEvent) => void, control: Control): Promise<void> {
   const file = resolve(request.file);
   const randomBefore = Math.random;
-  let runDir: string | undefined;
+  // Every event goes to the run folder's events file before it is sent; a replay reads it.
+  const log = new EventLog();
   const tell = (event: TrainerEvent): void => {
-    if (event.type === 'started') runDir = event.runDir;
-    else if (event.type === 'finished' || event.type === 'failed') runDir = undefined;
+    log.record(event);
     emit(event);
   };
   try {
@@ -76,7 +77,13 @@ export async function runTraining(request: StartRequest, emit: (event: TrainerEv
     }
   } catch (error) {
     // The failure names the folder of the model it stopped, which keeps its finished epochs.
-    emit({ ...failure(error, file), ...(runDir ? { runDir } : {}) });
+    const failed: TrainerEvent = { ...failure(error, file), ...(log.runDir ? { runDir: log.runDir } : {}) };
+    try {
+      log.record(failed);
+    } catch {
+      // The events file is what failed (its folder is gone, the disk is full): the message still goes out.
+    }
+    emit(failed);
   } finally {
     Math.random = randomBefore;
   }
@@ -162,7 +169,7 @@ async function trainModel(run: ModelRun, emit: (event: TrainerEvent) => void, co
   const optimizers: tf.Optimizer[] = [];
   try {
     for (let member = 0; member < run.block.ensemble && !control.stopRequested; member++) {
-      const memberDir = run.block.ensemble > 1 ? join(runDir, `member-${member + 1}`) : runDir;
+      const memberDir = join(runDir, ...memberFolder(member, run.block.ensemble));
       const result = await trainMember(run, data, { member, runDir, memberDir, history }, emit, control);
       members.push(result.model);
       optimizers.push(result.optimizer);
