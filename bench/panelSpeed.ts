@@ -56,7 +56,7 @@ export async function measurePanelSpeed(epochs = 50, batchesPerEpoch = 1000, bat
   const panel = await openPanel({ args: ['--disable-frame-rate-limit', '--disable-gpu-vsync'] });
   try {
     const { page } = panel;
-    await post(page, { type: 'reset', run: { file: 'bench.net', model: 'Bench' } });
+    await post(page, { type: 'reset', run: { file: 'bench.net', models: ['Bench'] } });
     await page.evaluate(`window.benchMessages = ${JSON.stringify(messages)}`);
     const wall = await page.evaluate(`(async () => {
       const frame = () => new Promise((resolve) => requestAnimationFrame(() => resolve()));

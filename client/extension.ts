@@ -5,11 +5,10 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { HISTORY_FILE, RUNS_FOLDER } from '../protocol/history';
+import { SERVER_SUMMARY_COMMAND, SHOW_SUMMARY_COMMAND } from '../protocol/commands';
+import { RUN_HISTORY_GLOB } from '../protocol/editor';
 import { TrainingController } from './training';
 
-/** The server-side command that returns a model's Keras-style summary. */
-const SERVER_SUMMARY_COMMAND = 'layerwise.server.summary';
 const SUMMARY_SCHEME = 'layerwise-summary';
 
 let client: LanguageClient | undefined;
@@ -30,7 +29,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     synchronize: {
       configurationSection: 'layerwise',
       // The run lenses show each model's last run: the server hears when a run writes its history.
-      fileEvents: vscode.workspace.createFileSystemWatcher(`**/${RUNS_FOLDER.join('/')}/**/${HISTORY_FILE}`),
+      fileEvents: vscode.workspace.createFileSystemWatcher(RUN_HISTORY_GLOB),
     },
     initializationOptions: vscode.workspace.getConfiguration('layerwise'),
   };
@@ -39,7 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const summaries = new SummaryDocuments();
   context.subscriptions.push(
     vscode.workspace.registerTextDocumentContentProvider(SUMMARY_SCHEME, summaries),
-    vscode.commands.registerCommand('layerwise.showSummary', (model?: string) => showSummary(summaries, model)),
+    vscode.commands.registerCommand(SHOW_SUMMARY_COMMAND, (model?: string) => showSummary(summaries, model)),
   );
   const ready = client.start();
   new TrainingController(context, client, ready, output);

@@ -221,7 +221,7 @@ export class TrainingPanel {
 }
 
 function panelTitle(run: PanelRun): string {
-  return `Training: ${run.model ?? run.file}`;
+  return `Training: ${run.models?.length ? run.models.join(', ') : run.file}`;
 }
 
 /** Reveals a folder: in the Explorer when it lies in the workspace, else in the system's file manager. */

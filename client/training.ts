@@ -9,6 +9,7 @@
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
+import { SHOW_RUN_COMMAND, STOP_TRAINING_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
 import type { EarlierRun, PanelRun } from '../protocol/panel';
 import type { BackendChoice, StartRequest } from '../protocol/training';
@@ -49,9 +50,9 @@ export class TrainingController implements vscode.Disposable {
     context.subscriptions.push(
       this,
       this.statusItem,
-      vscode.commands.registerCommand('layerwise.train', (index?: unknown) => this.train(typeof index === 'number' ? index : undefined)),
-      vscode.commands.registerCommand('layerwise.stopTraining', () => this.stop()),
-      vscode.commands.registerCommand('layerwise.showRun', (...args: unknown[]) => this.showRun(showRunTarget(args))),
+      vscode.commands.registerCommand(TRAIN_COMMAND, (index?: unknown) => this.train(typeof index === 'number' ? index : undefined)),
+      vscode.commands.registerCommand(STOP_TRAINING_COMMAND, () => this.stop()),
+      vscode.commands.registerCommand(SHOW_RUN_COMMAND, (...args: unknown[]) => this.showRun(showRunTarget(args))),
       vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
         deserializeWebviewPanel: (panel, state: unknown) => this.revive(panel, state as PanelState | undefined),
       }),
@@ -117,14 +118,14 @@ export class TrainingController implements vscode.Disposable {
     const already = this.running.get(key);
     if (already?.session.isRunning) {
       this.panelFor(key, already.run).showSession(already.session, already.run);
-      void vscode.window.showInformationMessage(`Layerwise: ${already.run.model ?? 'this block'} is already training.`);
+      void vscode.window.showInformationMessage(`Layerwise: ${modelNames(already.run) ?? 'this block'} is already training.`);
       return;
     }
 
     const backend = vscode.workspace.getConfiguration('layerwise').get<BackendChoice>('training.backend', 'auto');
     const request: StartRequest = { type: 'start', file: document.uri.fsPath, trainBlock: block.index, backend };
     if (document.isDirty) request.text = document.getText();
-    const run: PanelRun = { file: vscode.workspace.asRelativePath(document.uri), model: block.models.join(', '), uri, trainBlock: block.index };
+    const run: PanelRun = { file: vscode.workspace.asRelativePath(document.uri), models: block.models, uri, trainBlock: block.index };
     this.start(key, request, run);
   }
 
@@ -133,7 +134,7 @@ export class TrainingController implements vscode.Disposable {
     const session = new TrainingSession(request, trainer);
     const running: Running = { key, session, run };
     this.running.set(key, running);
-    this.log(`training ${run.model} from ${run.file} (process ${trainer.pid ?? '?'}, backend ${request.backend ?? 'auto'})`);
+    this.log(`training ${modelNames(run)} from ${run.file} (process ${trainer.pid ?? '?'}, backend ${request.backend ?? 'auto'})`);
 
     this.panelFor(key, run).showSession(session, run);
     session.onEvents((events) => {
@@ -163,7 +164,7 @@ export class TrainingController implements vscode.Disposable {
       this.updateStatus();
       if (session.failure) {
         const failure = session.failure;
-        void vscode.window.showErrorMessage(`Layerwise: training ${run.model} failed: ${failure.message}`, 'Show Output').then((choice) => {
+        void vscode.window.showErrorMessage(`Layerwise: training ${modelNames(run)} failed: ${failure.message}`, 'Show Output').then((choice) => {
           if (choice) this.output.show(true);
         });
       }
@@ -173,7 +174,7 @@ export class TrainingController implements vscode.Disposable {
   private showProgress(running: Running): void {
     const { session, run } = running;
     void vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Training ${run.model}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Training ${modelNames(run)}`, cancellable: true },
       (progress, token) =>
         new Promise<void>((resolve) => {
           token.onCancellationRequested(() => session.stop());
@@ -211,7 +212,7 @@ export class TrainingController implements vscode.Disposable {
       // Set only when the run shown changes: each new command object is registered anew in VS Code and the
       // last one dropped, so a click on the item as drawn a moment ago, mid-run, would name a command gone.
       this.statusKey = key;
-      this.statusItem.command = key ? { title: 'Show Training', command: 'layerwise.showRun', arguments: statusItemArguments(key) } : undefined;
+      this.statusItem.command = key ? { title: 'Show Training', command: SHOW_RUN_COMMAND, arguments: statusItemArguments(key) } : undefined;
     }
     this.statusItem.show();
   }
@@ -231,12 +232,12 @@ export class TrainingController implements vscode.Disposable {
     }
     if (!chosen) return;
     chosen.session.stop();
-    this.log(`stopping ${chosen.run.model} after the current batch`);
+    this.log(`stopping ${modelNames(chosen.run)} after the current batch`);
   }
 
   /** Show Run (the run lens, the status bar): a live session's panel, or a stored run in a panel. */
   async showRun({ key, uri, model, dir }: ShowRunTarget): Promise<void> {
-    const running = key ? this.running.get(key) : [...this.running.values()].find((candidate) => candidate.run.uri === uri && candidate.run.model?.split(', ').includes(model ?? ''));
+    const running = key ? this.running.get(key) : [...this.running.values()].find((candidate) => candidate.run.uri === uri && model !== undefined && candidate.run.models?.includes(model));
     if (running && (running.session.isRunning || !dir || running.session.runDir === dir)) {
       this.panelFor(running.key, running.run).showSession(running.session, running.run);
       return;
@@ -247,7 +248,7 @@ export class TrainingController implements vscode.Disposable {
       void vscode.window.showInformationMessage(`Layerwise: no run of ${model} was found.`);
       return;
     }
-    const run: PanelRun = { file: vscode.workspace.asRelativePath(vscode.Uri.parse(uri)), model, uri, runDir: stored.dir };
+    const run: PanelRun = { file: vscode.workspace.asRelativePath(vscode.Uri.parse(uri)), models: [model], uri, runDir: stored.dir };
     this.panelFor(`${uri}#run:${model}`, run).showStored(stored, run);
   }
 
@@ -274,7 +275,7 @@ export class TrainingController implements vscode.Disposable {
   private async revive(webviewPanel: vscode.WebviewPanel, state: PanelState | undefined): Promise<void> {
     const run = state?.run ?? { file: 'training' };
     const panel = new TrainingPanel(this.panelHost, webviewPanel, run);
-    const key = run.uri !== undefined && run.trainBlock !== undefined ? panelKey(run.uri, run.trainBlock) : `${run.uri}#run:${run.model}`;
+    const key = run.uri !== undefined && run.trainBlock !== undefined ? panelKey(run.uri, run.trainBlock) : `${run.uri}#run:${modelNames(run)}`;
     this.adopt(key, panel);
     const model = shownModel(run);
     if (!run.uri || !model) return;
@@ -284,7 +285,7 @@ export class TrainingController implements vscode.Disposable {
     const stored = (run.runDir ? await ask(model, run.runDir) : null) ?? (await ask(model));
     if (!stored) return;
     // A block that trains several models showed them side by side: the others' newest runs come first, in the block's order.
-    const others = (run.model?.split(', ') ?? []).filter((name) => name !== model);
+    const others = (run.models ?? []).filter((name) => name !== model);
     const before: RunResult[] = [];
     for (const name of others) {
       const other = await ask(name);
@@ -302,5 +303,10 @@ export class TrainingController implements vscode.Disposable {
 
 /** The model a panel shows: the one its run folder belongs to (`<runs>/<model>/<timestamp>`), else the block's last. */
 function shownModel(run: PanelRun): string | undefined {
-  return run.runDir ? basename(dirname(run.runDir)) : run.model?.split(', ').pop();
+  return run.runDir ? basename(dirname(run.runDir)) : run.models?.[run.models.length - 1];
+}
+
+/** A panel's models as the user reads them, `A, B`; undefined when it names none. */
+function modelNames(run: PanelRun): string | undefined {
+  return run.models?.length ? run.models.join(', ') : undefined;
 }

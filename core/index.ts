@@ -87,5 +87,6 @@ export { getFoldingRanges, type Fold, type FoldKind } from './features/folding';
 export { getSemanticTokens, type SemanticToken, type SemanticTokenKind, type SemanticTokenModifier } from './features/semanticTokens';
 export { formatDocument } from './features/formatting';
 export { getCodeActions, type CodeAction } from './features/codeActions';
-export { getCodeLenses, type CodeLens } from './features/codeLens';
+export { getCodeLenses, type CodeLens, type LensAction } from './features/codeLens';
 export { getRunLenses, runChartSvg, runLensTitle, sparkline, type RunLens, type RunLookup, type RunRecord } from './features/runs';
+export { firstError, trainBlockSpans, type TrainBlockSpan } from './features/trainBlocks';

@@ -1,11 +1,12 @@
 /**
  * The requests the VS Code client sends the language server beyond LSP, and
- * the commands the server's lenses name: the client asks the server, which
- * has the analysis and reads the run folders, rather than analysing or
- * reading them itself.
+ * the run files the client watches for the server: the client asks the
+ * server, which has the analysis and reads the run folders, rather than
+ * analysing or reading them itself. The commands are in commands.ts.
  *
- * Invariant: this module imports nothing but the protocol's own types.
+ * Invariant: this module imports nothing but the protocol's own modules.
  */
+import { HISTORY_FILE, RUNS_FOLDER } from './history';
 import type { EarlierRun } from './panel';
 import type { TrainerEvent } from './training';
 
@@ -48,5 +49,9 @@ export interface RunResult {
 /** What the runs request answers. */
 export type RunsResult = EarlierRun[];
 
-/** Client command (the run lens's): show a model's run in the training panel. Arguments: document uri, model, run folder. */
-export const SHOW_RUN_COMMAND = 'layerwise.showRun';
+/**
+ * The files whose changes the client tells the server of (as LSP's watched
+ * files): a run's history, rewritten after every epoch, which the run
+ * lenses show. A glob relative to any workspace folder.
+ */
+export const RUN_HISTORY_GLOB = `**/${RUNS_FOLDER.join('/')}/**/${HISTORY_FILE}`;

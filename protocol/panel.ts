@@ -12,7 +12,8 @@ import type { TrainerEvent } from './training';
 export interface PanelRun {
   /** The .net file's name as shown to the user. */
   file: string;
-  model?: string;
+  /** The models the panel shows: a train block's, in its order, or the one model of a stored run. */
+  models?: string[];
   /** The document's uri and the train block's index: which panel this is, kept across a reload. */
   uri?: string;
   trainBlock?: number;

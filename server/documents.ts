@@ -45,11 +45,6 @@ export class AnalysisCache {
     return analysis;
   }
 
-  /** The cached analysis, whatever its version; for workspace-wide requests. */
-  peek(uri: string): Analysis | undefined {
-    return this.entries.get(uri)?.analysis;
-  }
-
   delete(uri: string): void {
     this.entries.delete(uri);
   }

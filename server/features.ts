@@ -24,7 +24,8 @@ import {
   type Analysis,
   type RunLookup,
 } from '../core';
-import { SHOW_RUN_COMMAND } from '../protocol/editor';
+import type { LensAction } from '../core';
+import { SHOW_RUN_COMMAND, SHOW_SUMMARY_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
 import { isUnchecked } from './bounds';
 import {
   CODE_ACTION_KINDS,
@@ -197,19 +198,11 @@ export function registerFeatures(connection: Connection, context: FeatureContext
 
   connection.onCodeLens(
     guard('codeLens', (params) => {
-      const analysis = documentAnalysis(params.textDocument.uri);
-      const lenses = getCodeLenses(analysis).map((lens) => ({
-        range: toRange(analysis, lens.range),
-        command: lens.command ? { title: lens.title, command: lens.command.id, arguments: lens.command.arguments } : { title: lens.title, command: '' },
-      }));
-      const lastRun = context.runs(params.textDocument.uri);
-      const runLenses = lastRun
-        ? getRunLenses(analysis, lastRun).map((lens) => ({
-            range: toRange(analysis, lens.range),
-            command: { title: lens.title, command: SHOW_RUN_COMMAND, arguments: [params.textDocument.uri, lens.model, lens.dir] },
-          }))
-        : [];
-      return [...lenses, ...runLenses];
+      const uri = params.textDocument.uri;
+      const analysis = documentAnalysis(uri);
+      const lastRun = context.runs(uri);
+      const lenses = [...getCodeLenses(analysis), ...(lastRun ? getRunLenses(analysis, lastRun) : [])];
+      return lenses.map((lens) => ({ range: toRange(analysis, lens.range), command: { title: lens.title, ...lensCommand(uri, lens.action) } }));
     }),
   );
 
@@ -220,4 +213,13 @@ export function registerFeatures(connection: Connection, context: FeatureContext
       return getInlayHints(analysis, toTextRange(analysis, params.range)).map((hint) => toInlayHint(analysis, hint));
     }),
   );
+}
+
+/** The client's command for a lens's action, with the arguments that command takes (see protocol/commands.ts). */
+function lensCommand(uri: string, action: LensAction): { command: string; arguments: unknown[] } {
+  switch (action.kind) {
+    case 'showSummary': return { command: SHOW_SUMMARY_COMMAND, arguments: [action.model] };
+    case 'train': return { command: TRAIN_COMMAND, arguments: [action.index, action.models] };
+    case 'showRun': return { command: SHOW_RUN_COMMAND, arguments: [uri, action.model, action.dir] };
+  }
 }

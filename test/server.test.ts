@@ -6,8 +6,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { DidChangeTextDocumentNotification, ErrorCodes, ExecuteCommandRequest, HoverRequest, ResponseError } from 'vscode-languageserver-protocol/node';
+import { CodeLensRequest, DidChangeTextDocumentNotification, ErrorCodes, ExecuteCommandRequest, HoverRequest, ResponseError, type CodeLens, type ServerCapabilities } from 'vscode-languageserver-protocol/node';
 import { DIAGNOSTICS } from '../core';
+import { SERVER_SUMMARY_COMMAND, SHOW_SUMMARY_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
 import { formatBytes, MAX_DOCUMENT_BYTES } from '../server/bounds';
 import { LspClient } from './lsp/client';
 import { read, repoRoot, sharedExamples } from './support';
@@ -17,11 +18,13 @@ const signMnist = pathToFileURL(join(sharedExamples, 'sign_mnist.net')).href;
 
 describe('language server over stdio', () => {
   let client: LspClient;
+  let capabilities: ServerCapabilities;
 
   before(async () => {
     client = new LspClient();
     const result = await client.initialize();
     assert.equal(result.serverInfo?.name, 'layerwise-language-server');
+    capabilities = result.capabilities;
   });
 
   after(async () => {
@@ -59,6 +62,18 @@ describe('language server over stdio', () => {
     await client.open(signMnist, read(join(sharedExamples, 'sign_mnist.net')));
     const summary = (await client.connection.sendRequest(ExecuteCommandRequest.type, { command: 'layerwise.server.summary', arguments: [signMnist, 'SignMNIST'] })) as string;
     assert.match(summary, /Total params: 1,466,136/);
+  });
+
+  it('names the protocol\'s commands: its own to execute, and the editor\'s in its lenses, with their arguments', async () => {
+    assert.deepEqual(capabilities.executeCommandProvider?.commands, [SERVER_SUMMARY_COMMAND]);
+    const lenses = (await client.connection.sendRequest(CodeLensRequest.type, { textDocument: { uri: signMnist } })) as CodeLens[];
+    assert.deepEqual(
+      lenses.map((lens) => [lens.range.start.line, lens.command?.command, lens.command?.arguments]),
+      [
+        [3, SHOW_SUMMARY_COMMAND, ['SignMNIST']],
+        [12, TRAIN_COMMAND, [0, ['SignMNIST']]],
+      ],
+    );
   });
 
   it('answers requests for unknown documents with an error and stays up', async () => {

@@ -6,13 +6,15 @@
  * from training). A changed history asks the editor to fetch lenses again.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, matchesGlob, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CodeLensRefreshRequest, CodeLensRequest, DidChangeWatchedFilesNotification, FileChangeType, HoverRequest, type CodeLens } from 'vscode-languageserver-protocol/node';
-import { RUN_REQUEST, RUNS_REQUEST, SHOW_RUN_COMMAND, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
+import { SHOW_RUN_COMMAND } from '../protocol/commands';
+import { HISTORY_FILE } from '../protocol/history';
+import { RUN_HISTORY_GLOB, RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
 import type { FinishedEvent, TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 import { LspClient } from './lsp/client';
@@ -120,8 +122,12 @@ describe('language server: runs', () => {
   });
 
   it('asks the editor for lenses again when a run\'s history changes', async () => {
+    const history = join(second.artifacts.runDir, HISTORY_FILE);
+    // The client watches the files the trainer writes: its glob matches this history, from the workspace's folder.
+    assert.ok(existsSync(history), history);
+    assert.ok(matchesGlob(relative(scratch, history), RUN_HISTORY_GLOB), `${relative(scratch, history)} against ${RUN_HISTORY_GLOB}`);
     const before = refreshes;
-    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(join(second.artifacts.runDir, 'history.json')).href, type: FileChangeType.Changed }] });
+    await client.connection.sendNotification(DidChangeWatchedFilesNotification.type, { changes: [{ uri: pathToFileURL(history).href, type: FileChangeType.Changed }] });
     for (let i = 0; i < 100 && refreshes === before; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     assert.equal(refreshes, before + 1);
   });

@@ -589,7 +589,7 @@ describe('the training panel page in Chromium', { skip }, () => {
   });
 
   it('keeps the shown run and the chart settings in the webview state, and restores the settings after a reload', async () => {
-    const run = { file: 'blobs.net', model: 'Blobs', uri: 'file:///w/blobs.net', trainBlock: 0 };
+    const run = { file: 'blobs.net', models: ['Blobs'], uri: 'file:///w/blobs.net', trainBlock: 0 };
     const reopened = await openPanel({ initScript: `window.__initialState = ${JSON.stringify({ run, smoothing: 0.3, log: true })};` });
     try {
       const { page } = reopened;
@@ -609,7 +609,7 @@ describe('the training panel page in Chromium', { skip }, () => {
     const { page } = panel;
     const loss = '.chart[data-metric="loss"]';
     const show = async (epochs: number, reached: number) => {
-      await post(page, { type: 'reset', run: { file: 'long.net', model: 'Long' } });
+      await post(page, { type: 'reset', run: { file: 'long.net', models: ['Long'] } });
       await post(page, { type: 'events', events: syntheticRun({ model: 'Long', epochs, batchesPerEpoch: 2, stopAfter: reached }) });
       await until(page, loss, 'data-epoch-points', String(reached));
       return Number(await attribute(page, loss, 'data-x-max'));

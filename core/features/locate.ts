@@ -11,8 +11,7 @@ import { CALLBACKS, DATA_SOURCES, OPTIMIZERS, SCHEDULES } from '../catalog/train
 import type { Signature } from '../catalog/types';
 import type { NetworkLayer } from '../shapes';
 import { scanText, TokenKind, type Token } from '../syntax/scanner';
-import type { TrainBlock } from '../train';
-import type { CallExpression, Identifier, ModelDeclaration, Node, TextRange, TrainDeclaration } from '../syntax/tree';
+import type { Identifier, ModelDeclaration, Node, TextRange, TrainDeclaration } from '../syntax/tree';
 
 /** The nodes that contain `offset`, outermost first. An offset at a node's end counts as inside (the cursor after a word). */
 export function nodesAt(analysis: Analysis, offset: number): Node[] {
@@ -57,19 +56,6 @@ export function identifierAt(analysis: Analysis, offset: number): Identifier | u
 /** The model whose braces (or declaration) contain `offset`. */
 export function modelAt(analysis: Analysis, offset: number): ModelAnalysis | undefined {
   return analysis.models.find((model) => contains(model.bound.declaration, offset));
-}
-
-export function trainBlockAt(analysis: Analysis, offset: number): TrainBlock | undefined {
-  return analysis.trainBlocks.find((block) => contains(block.declaration, offset));
-}
-
-export function declarationAt(analysis: Analysis, offset: number): ModelDeclaration | TrainDeclaration | undefined {
-  return analysis.file.declarations.find((declaration) => contains(declaration, offset));
-}
-
-/** The network layer a call expression made, if it is a layer of a model. */
-export function layerOfCall(model: ModelAnalysis, call: CallExpression): NetworkLayer | undefined {
-  return model.network.layers.find((layer) => layer.node.kind === 'layer' && layer.node.call === call);
 }
 
 /** The tensor symbol a name in a model stands for: at its definition or at a use. */

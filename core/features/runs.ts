@@ -7,6 +7,7 @@
  */
 import type { Analysis } from '../analysis';
 import type { TextRange, TrainDeclaration } from '../syntax/tree';
+import type { CodeLens, LensAction } from './codeLens';
 import { declarationHeader } from './locate';
 
 /** A run as far as the editor shows it: per-epoch values of its last member. */
@@ -105,12 +106,8 @@ export function runLensTitle(run: RunRecord): string {
   return parts.join(' · ');
 }
 
-export interface RunLens {
-  range: TextRange;
-  title: string;
-  model: string;
-  dir: string;
-}
+/** A run lens: a code lens whose action shows the run. */
+export type RunLens = CodeLens & { action: Extract<LensAction, { kind: 'showRun' }> };
 
 /** A lens per model of each train block that has a run, over the block's header. */
 export function getRunLenses(analysis: Analysis, lastRun: RunLookup): RunLens[] {
@@ -122,7 +119,7 @@ export function getRunLenses(analysis: Analysis, lastRun: RunLookup): RunLens[] 
       const run = lastRun(name);
       if (!run) continue;
       const title = runLensTitle(run);
-      lenses.push({ range: trainHeader(declaration), title: names.length > 1 ? `${name}: ${title}` : title, model: name, dir: run.dir });
+      lenses.push({ range: trainHeader(declaration), title: names.length > 1 ? `${name}: ${title}` : title, action: { kind: 'showRun', model: name, dir: run.dir } });
     }
   }
   return lenses;
@@ -133,8 +130,8 @@ export function trainHeader(declaration: TrainDeclaration): TextRange {
   return declarationHeader(declaration.keyword, declaration.models[declaration.models.length - 1]);
 }
 
-/** The train block whose header holds the offset. */
-export function trainBlockAt(analysis: Analysis, offset: number): TrainDeclaration | undefined {
+/** The train block whose header (from `train` to its last model name) holds the offset; its body does not count. */
+export function trainBlockAtHeader(analysis: Analysis, offset: number): TrainDeclaration | undefined {
   for (const block of analysis.trainBlocks) {
     const header = trainHeader(block.declaration);
     if (offset >= header.pos && offset <= header.end) return block.declaration;

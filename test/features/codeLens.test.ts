@@ -1,6 +1,7 @@
 /**
  * Code lenses: a parameter count over each model, "▶ Train" over each train
- * block, with the commands and arguments the client runs.
+ * block, with the action each asks for (the server maps it onto the client's
+ * command).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -17,10 +18,10 @@ describe('code lenses', () => {
     const [model, train, ...rest] = getCodeLenses(analyze(text));
     assert.equal(rest.length, 0);
     assert.equal(model?.title, '1,466,136 params · 4 layers');
-    assert.deepEqual(model?.command, { id: 'layerwise.showSummary', arguments: ['SignMNIST'] });
+    assert.deepEqual(model?.action, { kind: 'showSummary', model: 'SignMNIST' });
     assert.equal(textOf(text, model.range), 'model SignMNIST');
     assert.equal(train?.title, '▶ Train');
-    assert.deepEqual(train?.command, { id: 'layerwise.train', arguments: [0, ['SignMNIST']] });
+    assert.deepEqual(train?.action, { kind: 'train', index: 0, models: ['SignMNIST'] });
     assert.equal(textOf(text, train.range), 'train SignMNIST');
   });
 
@@ -28,7 +29,7 @@ describe('code lenses', () => {
     const text = 'model Broken {\n  input [4]\n  Dense(0)\n}\n';
     const [lens] = getCodeLenses(analyze(text));
     assert.equal(lens?.title, 'params unknown (errors)');
-    assert.deepEqual(lens?.command, { id: 'layerwise.showSummary', arguments: ['Broken'] });
+    assert.deepEqual(lens?.action, { kind: 'showSummary', model: 'Broken' });
   });
 
   it('counts one param and one layer in the singular, and leaves out unconnected layers', () => {
@@ -46,12 +47,12 @@ describe('code lenses', () => {
     ].join('\n');
     const lenses = getCodeLenses(analyze(text));
     assert.deepEqual(
-      lenses.map((lens) => [textOf(text, lens.range), lens.title, lens.command?.arguments]),
+      lenses.map((lens) => [textOf(text, lens.range), lens.title, lens.action]),
       [
-        ['model A', '3 params · 1 layer', ['A']],
-        ['train A', '▶ Train', [0, ['A']]],
-        ['model B', '17 params · 2 layers', ['B']],
-        ['train A, B', '▶ Train', [1, ['A', 'B']]],
+        ['model A', '3 params · 1 layer', { kind: 'showSummary', model: 'A' }],
+        ['train A', '▶ Train', { kind: 'train', index: 0, models: ['A'] }],
+        ['model B', '17 params · 2 layers', { kind: 'showSummary', model: 'B' }],
+        ['train A, B', '▶ Train', { kind: 'train', index: 1, models: ['A', 'B'] }],
       ],
     );
   });

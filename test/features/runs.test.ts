@@ -87,7 +87,7 @@ describe('run sparklines and lenses', () => {
     const lenses = getRunLenses(analysis, (model) => (model === 'Xor' ? run() : undefined));
     assert.equal(lenses.length, 1);
     assert.equal(text.slice(lenses[0]!.range.pos, lenses[0]!.range.end), 'train Xor');
-    assert.equal(lenses[0]!.dir, '/runs/Xor/1');
+    assert.deepEqual(lenses[0]!.action, { kind: 'showRun', model: 'Xor', dir: '/runs/Xor/1' });
     assert.equal(getRunLenses(analysis, () => undefined).length, 0);
   });
 
