@@ -40,6 +40,7 @@ import {
   toSignatureHelp,
 } from '../server/convert';
 import { atCursor } from './features/cursor';
+import { FOLDS_TEXT } from './features/foldsText';
 import { LspClient } from './lsp/client';
 import { allNetTexts } from './support';
 
@@ -138,29 +139,7 @@ describe('folds to lines', () => {
   };
 
   it('folds comments, bodies, a pipeline and a multi-line callbacks list', () => {
-    const text = [
-      '# A small CNN on handwritten digits.', // 0
-      '# Two lines of comment fold.', // 1
-      '', // 2
-      'model DigitsCNN {', // 3
-      '  input image: [28, 28, 1]', // 4
-      '  image', // 5
-      '    -> Conv2D(32, 3, activation=relu)', // 6
-      '    -> Flatten()', // 7
-      '    -> Dense(10, activation=softmax)', // 8
-      '}', // 9
-      '', // 10
-      'train DigitsCNN {', // 11
-      '  data       = mnist()', // 12
-      '  loss       = categorical_crossentropy', // 13
-      '  callbacks  = [', // 14
-      '    ReduceLROnPlateau(monitor=val_loss, factor=0.5, patience=2),', // 15
-      '    EarlyStopping(monitor=val_loss, patience=4)', // 16
-      '  ]', // 17
-      '  # one comment line does not fold', // 18
-      '}', // 19
-      '',
-    ].join('\n');
+    const text = FOLDS_TEXT;
     assert.deepEqual(lines(text), [
       { startLine: 0, endLine: 1, kind: 'comment' },
       { startLine: 3, endLine: 8 },

@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { analyze } from '../../core';
 import { getFoldingRanges } from '../../core/features/folding';
 import { allNetTexts, cutPoints } from '../support';
+import { FOLDS_TEXT } from './foldsText';
 
 /** Folds as `kind line:column-line:column`. */
 function describeFolds(text: string): string[] {
@@ -20,29 +21,7 @@ function describeFolds(text: string): string[] {
 
 describe('folding ranges', () => {
   it('folds comments, bodies, a pipeline and a multi-line callbacks list', () => {
-    const text = [
-      '# A small CNN on handwritten digits.', // 0
-      '# Two lines of comment fold.', // 1
-      '', // 2
-      'model DigitsCNN {', // 3
-      '  input image: [28, 28, 1]', // 4
-      '  image', // 5
-      '    -> Conv2D(32, 3, activation=relu)', // 6
-      '    -> Flatten()', // 7
-      '    -> Dense(10, activation=softmax)', // 8
-      '}', // 9
-      '', // 10
-      'train DigitsCNN {', // 11
-      '  data       = mnist()', // 12
-      '  loss       = categorical_crossentropy', // 13
-      '  callbacks  = [', // 14
-      '    ReduceLROnPlateau(monitor=val_loss, factor=0.5, patience=2),', // 15
-      '    EarlyStopping(monitor=val_loss, patience=4)', // 16
-      '  ]', // 17
-      '  # one comment line does not fold', // 18
-      '}', // 19
-      '',
-    ].join('\n');
+    const text = FOLDS_TEXT;
     assert.deepEqual(describeFolds(text), ['comment 0:0-1:28', 'body 3:0-9:1', 'pipeline 5:2-8:36', 'body 11:0-19:1', 'brackets 14:15-17:3']);
   });
 
