@@ -5,7 +5,7 @@
  * (TensorFlow.js's) where Keras 2's defaults differ. A train block becomes
  * model.compile(...), the callbacks, and a commented model.fit(...).
  */
-import { OPTIMIZERS, type ArgType, type ArgValue, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
+import { type ArgType, type ArgValue, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
 import type { CallExpression } from '../core/syntax/tree';
 
 /** Arguments written even when the user left them out: where Keras 2's default is not the language's. */
@@ -209,9 +209,7 @@ function pyString(value: string): string {
 /** compile(), the callbacks and a commented fit(), from the train block's settings. */
 function training(block: TrainBlock): string[] {
   const lines = [''];
-  // The language's default optimizer is Adam().
-  const adam = OPTIMIZERS.find((spec) => spec.name === 'Adam')!;
-  const optimizer = block.optimizer ?? { spec: adam, args: defaultArgs(adam) };
+  const optimizer = block.optimizer;
   const callbacks = block.callbacks.map((callback) => `keras.callbacks.${callback.spec.name}(${keywordArgs(callback.spec, callback.args)})`);
   let optimizerArgs = keywordArgs(optimizer.spec, optimizer.args);
   const schedule = block.schedule;
@@ -258,8 +256,3 @@ function dataCall(block: TrainBlock, setting: 'data' | 'validation', source: Non
   return `${source.spec.name}(${callArgs(source.spec, source.args, call, (param) => source.args.given.has(param)).join(', ')})`;
 }
 
-function defaultArgs(spec: Signature): ResolvedArgs {
-  const values: ResolvedArgs['values'] = {};
-  for (const param of spec.params) if (param.default !== undefined) values[param.name] = param.default;
-  return { values, given: new Set(), ranges: {} };
-}

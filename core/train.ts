@@ -7,7 +7,7 @@
  */
 import { checkValue, evaluateNumber, nameOf, resolveArguments, type ArgumentContext } from './catalog/arguments';
 import { elementCount, formatShape } from './catalog/shape';
-import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec } from './catalog/training';
+import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec, type ScalarTarget } from './catalog/training';
 import type { ResolvedArgs, Signature } from './catalog/types';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import type { Network, NetworkLayer } from './shapes';
@@ -55,7 +55,8 @@ export interface TrainBlock {
   data?: DataSourceUse;
   validation?: DataSourceUse | number;
   loss?: LossSpec;
-  optimizer?: { spec: Signature; args: ResolvedArgs };
+  /** The optimizer written, or the catalog's default one with its default arguments. */
+  optimizer: { spec: Signature; args: ResolvedArgs };
   metrics: string[];
   schedule?: { spec: Signature; args: ResolvedArgs };
   callbacks: { spec: Signature; args: ResolvedArgs; range: TextRange }[];
@@ -95,10 +96,8 @@ class TrainChecker {
       models: [],
       metrics: [],
       callbacks: [],
-      epochs: 10,
-      batchSize: 32,
-      shuffle: true,
-      ensemble: 1,
+      ...scalarDefaults(),
+      optimizer: defaultOptimizer(),
       settings: new Map(),
     };
   }
@@ -163,7 +162,8 @@ class TrainChecker {
         this.block.loss = this.named(value, LOSSES, 'unknown-loss');
         break;
       case 'optimizer':
-        this.block.optimizer = this.callOrName(value, OPTIMIZERS, 'unknown-optimizer');
+        // A bad optimizer is reported and the default one stands in, so that checking goes on.
+        this.block.optimizer = this.callOrName(value, OPTIMIZERS, 'unknown-optimizer') ?? this.block.optimizer;
         break;
       case 'metrics': {
         const items = value.kind === 'List' ? value.elements : [value];
@@ -184,24 +184,13 @@ class TrainChecker {
         }
         break;
       }
-      case 'int': {
-        const number = checkValue({ kind: 'int', min: spec.min }, value, 'train', name, this.context);
-        if (typeof number === 'number') this.assignInt(name, number);
-        break;
-      }
+      case 'int':
       case 'bool': {
-        const flag = checkValue({ kind: 'bool' }, value, 'train', name, this.context);
-        if (typeof flag === 'boolean') this.block.shuffle = flag;
+        const checked = checkValue(spec.kind === 'int' ? { kind: 'int', min: spec.min } : { kind: 'bool' }, value, 'train', name, this.context);
+        if (spec.target && typeof checked === (spec.kind === 'int' ? 'number' : 'boolean')) assignScalar(this.block, spec.target, checked as number | boolean);
         break;
       }
     }
-  }
-
-  private assignInt(name: string, value: number): void {
-    if (name === 'epochs') this.block.epochs = value;
-    else if (name === 'batch_size') this.block.batchSize = value;
-    else if (name === 'seed') this.block.seed = value;
-    else if (name === 'ensemble') this.block.ensemble = value;
   }
 
   /** A name from a list (a loss, a metric), written bare or as a string. */
@@ -399,6 +388,26 @@ function dataFileDiagnostic(problem: DataFileProblem, range: TextRange, path: st
     case 'unreadable':
       return createDiagnostic('data-file-unreadable', range, path, problem.detail ?? 'the read failed');
   }
+}
+
+type Scalars = Pick<TrainBlock, 'epochs' | 'batchSize' | 'shuffle' | 'ensemble'> & Partial<Pick<TrainBlock, 'seed'>>;
+
+/** A train block's int and bool fields as the catalog's settings default them. */
+export function scalarDefaults(): Scalars {
+  const scalars: Partial<Record<ScalarTarget, number | boolean>> = {};
+  for (const spec of SETTINGS) if (spec.target && (typeof spec.value === 'number' || typeof spec.value === 'boolean')) scalars[spec.target] = spec.value;
+  return scalars as Scalars;
+}
+
+/** The optimizer of a block that names none: the one the optimizer setting's spec names, with its default arguments. */
+function defaultOptimizer(): { spec: Signature; args: ResolvedArgs } {
+  const name = SETTINGS.find((spec) => spec.kind === 'optimizer')?.value;
+  const spec = OPTIMIZERS.find((optimizer) => optimizer.name === name)!;
+  return { spec, args: defaultsOf(spec) };
+}
+
+function assignScalar(block: TrainBlock, target: ScalarTarget, value: number | boolean): void {
+  (block as unknown as Record<ScalarTarget, number | boolean>)[target] = value;
 }
 
 function defaultsOf(spec: Signature): ResolvedArgs {

@@ -62,8 +62,8 @@ export function tfjsMetrics(names: readonly string[]): MetricNames {
 const number = (args: ResolvedArgs, name: string): number => args.values[name] as number;
 
 export function createOptimizer(optimizer: TrainBlock['optimizer']): tf.Optimizer {
-  const spec = optimizer?.spec.name ?? 'Adam';
-  const args = optimizer?.args ?? { values: { learning_rate: 0.001, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-7 }, given: new Set<string>(), ranges: {} };
+  const spec = optimizer.spec.name;
+  const args = optimizer.args;
   const lr = number(args, 'learning_rate');
   switch (spec) {
     case 'SGD': {

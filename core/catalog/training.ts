@@ -248,21 +248,32 @@ export interface SettingSpec {
   /** The default in the language's own syntax, for hovers and docs; absent for required settings. */
   default?: string;
   min?: number;
+  /** An int or bool setting's field of the checked train block. */
+  target?: ScalarTarget;
+  /**
+   * The value when the setting is absent (the `default` above, as a value):
+   * an int or bool setting's field value; for the optimizer, the name of the
+   * catalog's optimizer taken with its own defaults. Absent where it stays unset.
+   */
+  value?: number | boolean | string;
 }
+
+/** The fields of a checked train block that the int and bool settings fill. */
+export type ScalarTarget = 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'ensemble';
 
 export const SETTINGS: readonly SettingSpec[] = [
   { name: 'data', kind: 'data', doc: 'The training data: csv(...), or a built-in set such as xor(), mnist(), spiral().' },
   { name: 'validation', kind: 'validation', doc: 'Validation data: another data source, or a fraction of the training data held out (shuffled with the seed and stratified by class), e.g. 0.2.', default: 'none' },
   { name: 'loss', kind: 'loss', doc: 'The loss to minimise, e.g. categorical_crossentropy.' },
-  { name: 'optimizer', kind: 'optimizer', doc: 'The optimizer, e.g. Adam(learning_rate=0.001) or SGD(learning_rate=0.1, momentum=0.9).', default: 'Adam()' },
+  { name: 'optimizer', kind: 'optimizer', doc: 'The optimizer, e.g. Adam(learning_rate=0.001) or SGD(learning_rate=0.1, momentum=0.9).', default: 'Adam()', value: 'Adam' },
   { name: 'metrics', kind: 'metrics', doc: 'Quantities recorded besides the loss, e.g. [accuracy].', default: '[]' },
-  { name: 'epochs', kind: 'int', doc: 'Passes over the training data.', default: '10', min: 1 },
-  { name: 'batch_size', kind: 'int', doc: 'Samples per gradient step: smaller batches give noisier, more frequent updates.', default: '32', min: 1 },
-  { name: 'shuffle', kind: 'bool', doc: 'Shuffle the training data before each epoch.', default: 'true' },
-  { name: 'seed', kind: 'int', doc: 'Seed of every random choice (weights, shuffling, splits, dropout): the same seed on the same backend gives the same curves.', default: 'none', min: 0 },
+  { name: 'epochs', kind: 'int', doc: 'Passes over the training data.', default: '10', min: 1, target: 'epochs', value: 10 },
+  { name: 'batch_size', kind: 'int', doc: 'Samples per gradient step: smaller batches give noisier, more frequent updates.', default: '32', min: 1, target: 'batchSize', value: 32 },
+  { name: 'shuffle', kind: 'bool', doc: 'Shuffle the training data before each epoch.', default: 'true', target: 'shuffle', value: true },
+  { name: 'seed', kind: 'int', doc: 'Seed of every random choice (weights, shuffling, splits, dropout): the same seed on the same backend gives the same curves.', default: 'none', min: 0, target: 'seed' },
   { name: 'schedule', kind: 'schedule', doc: 'A learning-rate schedule: ExponentialDecay(...), StepDecay(...) or CosineDecay(...).', default: 'none' },
   { name: 'callbacks', kind: 'callbacks', doc: 'Callbacks such as ReduceLROnPlateau(...) and EarlyStopping(...).', default: '[]' },
-  { name: 'ensemble', kind: 'int', doc: 'Train this many members with different seeds and report each member and their averaged prediction.', default: '1', min: 1 },
+  { name: 'ensemble', kind: 'int', doc: 'Train this many members with different seeds and report each member and their averaged prediction.', default: '1', min: 1, target: 'ensemble', value: 1 },
 ];
 
 export function findByName<T extends { name: string; aliases?: string[] }>(items: readonly T[], name: string): T | undefined {
