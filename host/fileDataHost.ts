@@ -287,18 +287,17 @@ function sameHeader(a: Header, b: Header): boolean {
   return a.problem === b.problem && a.detail === b.detail;
 }
 
-/** What a path that is not a regular file names, in words. */
+/** What a path that is not a regular file names, in words ("a named pipe"); the checker and the trainer's loader say it alike. */
+export function fileKindOf(stats: Pick<Stats, 'isDirectory' | 'isFIFO' | 'isSocket' | 'isCharacterDevice' | 'isBlockDevice'>): string {
+  if (stats.isDirectory()) return 'a directory';
+  if (stats.isFIFO()) return 'a named pipe';
+  if (stats.isSocket()) return 'a socket';
+  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
 function notRegular(stats: Stats): DataFileProblem {
-  const what = stats.isDirectory()
-    ? 'a directory'
-    : stats.isFIFO()
-      ? 'a named pipe'
-      : stats.isSocket()
-        ? 'a socket'
-        : stats.isCharacterDevice() || stats.isBlockDevice()
-          ? 'a device'
-          : 'not a regular file';
-  return { problem: 'not-regular', detail: what };
+  return { problem: 'not-regular', detail: fileKindOf(stats) };
 }
 
 /** A failed stat, open or read as the core's problem, its cause in words. */

@@ -3,10 +3,11 @@
  * lines so the features go straight into one Float32Array of the right size:
  * the rows never exist as objects, and the file is never held twice.
  */
-import { constants, type Stats } from 'node:fs';
+import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { parse, type Info } from 'csv-parse';
 import { closestMatch } from '../../core';
+import { fileKindOf } from '../../host/fileDataHost';
 import { fileProblem } from '../fileErrors';
 import { DataError } from './errors';
 import { fitInput } from './shape';
@@ -133,20 +134,13 @@ async function openCsv(path: string, file: string): Promise<FileHandle> {
   try {
     const stats = await handle.stat();
     if (stats.isDirectory()) throw new DataError(`${path} is a directory, not a CSV file`, { file });
-    if (!stats.isFile()) throw new DataError(`${path} is ${kindOf(stats)}, not a regular file: a CSV file is read twice, so it must be a file on disk`, { file });
+    if (!stats.isFile()) throw new DataError(`${path} is ${fileKindOf(stats)}, not a regular file: a CSV file is read twice, so it must be a file on disk`, { file });
     if (stats.size === 0) throw emptyFile(path, file);
     return handle;
   } catch (error) {
     await handle.close();
     throw error instanceof DataError ? error : readError(error, path, file);
   }
-}
-
-function kindOf(stats: Stats): string {
-  if (stats.isFIFO()) return 'a named pipe';
-  if (stats.isSocket()) return 'a socket';
-  if (stats.isCharacterDevice() || stats.isBlockDevice()) return 'a device';
-  return 'not a file';
 }
 
 function emptyFile(path: string, file: string): DataError {
