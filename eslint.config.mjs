@@ -61,8 +61,8 @@ const rules = {
     regex: `^\\.(?!\\./protocol(/|$))|${packagesBut(NODE)}`,
   },
   cli: {
-    message: "The command line imports the core, the host, the trainer, the protocol, the server's entry (server/main), Node and cli-progress only.",
-    group: foldersBut('cli', 'core', 'host', 'trainer', 'protocol', 'server'),
+    message: "The command line imports the core's facade, the host, the trainer, the protocol, the server's entry (server/main), Node and cli-progress only.",
+    group: ['**/core/*', '**/core/**', ...foldersBut('cli', 'core', 'host', 'trainer', 'protocol', 'server')],
     regex: `(^|/)server/(?!main$)|${packagesBut(NODE, 'cli-progress')}`,
   },
 

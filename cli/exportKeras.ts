@@ -5,8 +5,7 @@
  * (TensorFlow.js's) where Keras 2's defaults differ. A train block becomes
  * model.compile(...), the callbacks, and a commented model.fit(...).
  */
-import { type ArgType, type ArgValue, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
-import type { CallExpression } from '../core/syntax/tree';
+import { buildOrder, findLayer, layerSpec, type ArgType, type ArgValue, type LayerSpec, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
 
 /** Arguments written even when the user left them out: where Keras 2's default is not the language's. */
 const ALWAYS_WRITTEN: Record<string, readonly string[]> = {
@@ -68,7 +67,7 @@ const MAXOUT_CLASS = `class Maxout(layers.Layer):
  * first, since a bad argument falls back to its default and leaves no trace here.
  */
 export function exportKeras(network: Network, trainBlock: TrainBlock | undefined, sourceFile: string): string {
-  const layers = orderedLayers(network);
+  const layers = buildOrder(network).filter((layer) => layer.type !== 'Input');
   const variables = variableNames(network);
   const lines = [
     `# ${network.name}, exported by layerwise from ${sourceFile}.`,
@@ -79,12 +78,12 @@ export function exportKeras(network: Network, trainBlock: TrainBlock | undefined
   ];
   if (trainBlock?.seed !== undefined) lines.push('', '# The train block\'s seed, for repeatable weights, shuffles and dropout.', `keras.utils.set_random_seed(${trainBlock.seed})`);
   if (layers.some((layer) => layer.type === 'Maxout')) lines.push('', '', MAXOUT_CLASS, '');
-  const graph = network.inputs.map((input) => `${variables.get(input.name)} = keras.Input(shape=${pyTuple(checked(network, input).outputShape!.slice(1))}, name=${pyString(input.name)})`);
+  const graph = network.inputs.map((input) => `${variables.get(input.name)} = keras.Input(shape=${pyTuple(inputShape(network, input))}, name=${pyString(input.name)})`);
   for (const layer of layers) {
+    const spec = checked(network, layer);
     const sources = layer.inbound.map((name) => variables.get(name)!);
-    const applied = layer.spec!.merge ? `[${sources.join(', ')}]` : sources[0];
-    const call = layer.node.kind === 'layer' ? layer.node.call : undefined;
-    graph.push(`${variables.get(layer.name)} = ${layerCall(layer.spec!, layer.args!, call, layer.name)}(${applied})`);
+    const applied = spec.merge ? `[${sources.join(', ')}]` : sources[0];
+    graph.push(`${variables.get(layer.name)} = ${layerCall(spec, layer.args!, layer.name)}(${applied})`);
   }
   const notes = Object.values(ACTIVATION_FUNCTIONS).filter((fn) => graph.some((line) => line.includes(fn.python)));
   lines.push('', ...notes.map((fn) => fn.note), ...graph);
@@ -95,33 +94,18 @@ export function exportKeras(network: Network, trainBlock: TrainBlock | undefined
   return lines.join('\n') + '\n';
 }
 
-/** The connected layers, inputs aside, each after its sources (a name may be used before its statement). */
-function orderedLayers(network: Network): NetworkLayer[] {
-  const defined = new Set(network.inputs.map((input) => input.name));
-  const pending = network.layers.filter((layer) => layer.connected && layer.type !== 'Input').map((layer) => checked(network, layer));
-  const ordered: NetworkLayer[] = [];
-  while (pending.length > 0) {
-    const ready = pending.findIndex((layer) => layer.inbound.every((name) => defined.has(name)));
-    if (ready < 0) throw new Error(`${network.name}: layers ${pending.map((layer) => layer.name).join(', ')} have sources that are never defined`);
-    const [layer] = pending.splice(ready, 1);
-    defined.add(layer!.name);
-    ordered.push(layer!);
-  }
-  return ordered;
-}
-
-function checked(network: Network, layer: NetworkLayer): NetworkLayer {
-  if (!layer.outputShape || (layer.type !== 'Input' && (!layer.spec || !layer.args))) {
-    throw new Error(`${network.name}: layer '${layer.name}' has errors; only a network without errors can be exported`);
-  }
-  return layer;
+/** A layer's catalog entry; throws for a layer with errors. */
+function checked(network: Network, layer: NetworkLayer): LayerSpec {
+  const spec = layerSpec(layer);
+  if (!layer.outputShape || !spec || !layer.args) throw new Error(`${network.name}: layer '${layer.name}' has errors; only a network without errors can be exported`);
+  return spec;
 }
 
 /** A Python variable per layer and input: its name where that is a free identifier, made one otherwise. */
 function variableNames(network: Network): Map<string, string> {
   const taken = new Set([...PYTHON_KEYWORDS, ...SCRIPT_NAMES]);
   const variables = new Map<string, string>();
-  for (const layer of network.layers.filter((layer) => layer.connected || network.inputs.includes(layer))) {
+  for (const layer of network.layers.filter((layer) => layer.connected || layer.type === 'Input')) {
     const stem = layer.name.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0-9]|$)/, '_');
     let name = stem;
     for (let i = 2; taken.has(name); i++) name = `${stem}_${i}`;
@@ -131,14 +115,20 @@ function variableNames(network: Network): Map<string, string> {
   return variables;
 }
 
+/** An input's shape without the batch; throws when it is unknown. */
+function inputShape(network: Network, input: NetworkLayer): (number | null)[] {
+  if (!input.outputShape) throw new Error(`${network.name}: input '${input.name}' has errors; only a network without errors can be exported`);
+  return input.outputShape.slice(1);
+}
+
 /**
- * `layers.Dense(1024, activation="relu", name="dense")`, from the layer's call in
- * the .net file; `name` is the layer's name in the network, absent for a wrapped layer.
+ * `layers.Dense(1024, activation="relu", name="dense")`, as the .net file
+ * calls the layer; `name` is the layer's name in the network, absent for a wrapped layer.
  */
-function layerCall(spec: Signature, args: ResolvedArgs, call: CallExpression | undefined, name?: string): string {
+function layerCall(spec: Signature, args: ResolvedArgs, name?: string): string {
   const callee = spec.name === 'Maxout' ? 'Maxout' : `layers.${spec.name}`;
   const always = ALWAYS_WRITTEN[spec.name] ?? [];
-  const parts = callArgs(spec, args, call, (param) => (args.given.has(param) || always.includes(param)) && !(param === 'name' && name !== undefined));
+  const parts = callArgs(spec, args, (param) => (args.given.includes(param) || always.includes(param)) && !(param === 'name' && name !== undefined));
   if (name !== undefined) parts.push(`name=${pyString(name)}`);
   return `${callee}(${parts.join(', ')})`;
 }
@@ -148,26 +138,24 @@ function layerCall(spec: Signature, args: ResolvedArgs, call: CallExpression | u
  * position go by position here too: they lead both lists, and Keras takes
  * them in the same order.
  */
-function callArgs(spec: Signature, args: ResolvedArgs, call: CallExpression | undefined, written: (param: string) => boolean): string[] {
-  const positional = call?.args.filter((arg) => !arg.name).length ?? 0;
+function callArgs(spec: Signature, args: ResolvedArgs, written: (param: string) => boolean): string[] {
   return spec.params
     .filter((param) => written(param.name))
     .map((param, i) => {
-      const value = pyValue(param.type, args.values[param.name]!, call);
-      return i < positional ? value : `${param.name}=${value}`;
+      const value = pyValue(param.type, args.values[param.name]!);
+      return i < args.positional ? value : `${param.name}=${value}`;
     });
 }
 
 /** The given arguments, all as keywords. */
 function keywordArgs(spec: Signature, args: ResolvedArgs, except: readonly string[] = []): string {
   return spec.params
-    .filter((param) => args.given.has(param.name) && !except.includes(param.name))
+    .filter((param) => args.given.includes(param.name) && !except.includes(param.name))
     .map((param) => `${param.name}=${pyValue(param.type, args.values[param.name]!)}`)
     .join(', ');
 }
 
-/** `within`: the call whose argument this is, where a nested layer call is found. */
-function pyValue(type: ArgType, value: ArgValue, within?: CallExpression): string {
+function pyValue(type: ArgType, value: ArgValue): string {
   if (value === null) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
   if (typeof value === 'number') return pyNumber(value);
@@ -175,10 +163,7 @@ function pyValue(type: ArgType, value: ArgValue, within?: CallExpression): strin
     if (type.kind === 'activation') return ACTIVATION_FUNCTIONS[value]?.python ?? pyString(value);
     return pyString(type.kind === 'monitor' ? (KERAS_MONITORS[value] ?? value) : value);
   }
-  if (!Array.isArray(value)) {
-    const nested = within?.args.find((arg) => arg.value.pos === value.range.pos)?.value;
-    return layerCall(value.spec, value.args, nested?.kind === 'Call' ? nested : undefined);
-  }
+  if (!Array.isArray(value)) return layerCall(findLayer(value.name)!, value.args);
   const inner = type.kind === 'optional' ? type.of : type;
   // A kernel size or stride written as one number reads as one number again.
   if (inner.kind === 'ints' && value.every((n) => n === value[0])) return pyNumber(value[0]!);
@@ -242,17 +227,15 @@ function training(block: TrainBlock): string[] {
   // The trainer one-hot encodes class labels for these losses; Keras expects them so.
   const labels = block.loss?.target === 'categorical' ? ', labels one-hot' : '';
   lines.push('');
-  if (block.data) lines.push(`# x_train, y_train: the samples of ${dataCall(block, 'data', block.data)}${labels}.`);
-  if (typeof block.validation === 'object') lines.push(`# x_val, y_val: the samples of ${dataCall(block, 'validation', block.validation)}${labels}.`);
+  if (block.data) lines.push(`# x_train, y_train: the samples of ${dataCall(block.data)}${labels}.`);
+  if (typeof block.validation === 'object') lines.push(`# x_val, y_val: the samples of ${dataCall(block.validation)}${labels}.`);
   if (block.ensemble > 1) lines.push(`# The .net file trains an ensemble of ${block.ensemble} such models with different seeds and averages their predictions.`);
   lines.push(`# model.fit(${fit.join(', ')})`, '');
   return lines;
 }
 
 /** A data source as the .net file calls it, e.g. `csv("train.csv", label="label", scale=1 / 255)`. */
-function dataCall(block: TrainBlock, setting: 'data' | 'validation', source: NonNullable<TrainBlock['data']>): string {
-  const value = block.settings.get(setting)?.value;
-  const call = value?.kind === 'Call' ? value : undefined;
-  return `${source.spec.name}(${callArgs(source.spec, source.args, call, (param) => source.args.given.has(param)).join(', ')})`;
+function dataCall(source: NonNullable<TrainBlock['data']>): string {
+  return `${source.spec.name}(${callArgs(source.spec, source.args, (param) => source.args.given.includes(param)).join(', ')})`;
 }
 

@@ -3,9 +3,9 @@
  * facade returns and that every feature reads. They live here, below the
  * features, so that no module of the core imports the facade.
  */
-import type { BoundModel } from './binder';
+import type { BoundModel, GraphNode } from './binder';
 import type { Diagnostic } from './diagnostics';
-import type { Network } from './shapes';
+import type { Network, NetworkLayer } from './shapes';
 import type { LineMap } from './syntax/lines';
 import type { SourceFile } from './syntax/tree';
 import type { DataHost, TrainBlock } from './train';
@@ -15,9 +15,12 @@ export interface AnalyzeOptions {
   host?: DataHost;
 }
 
+/** A model: its syntax and names (`bound`), the plain `Network`, and the link between them. */
 export interface ModelAnalysis {
   bound: BoundModel;
   network: Network;
+  /** The network layer (or input) each graph node made. */
+  layerOf: ReadonlyMap<GraphNode, NetworkLayer>;
 }
 
 export interface Analysis {

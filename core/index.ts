@@ -41,10 +41,10 @@ function analyzeUnguarded(text: string, options: AnalyzeOptions): Analysis {
     } else if (bound.layers.length === 0 && bound.inputs.length > 0 && declaration.name) {
       diagnostics.push(createDiagnostic('empty-model', declaration.name, declaration.name.text));
     }
-    const network = inferShapes(bound, text, diagnostics);
+    const { network, layerOf } = inferShapes(bound, text, diagnostics);
     // A model without a name is checked for its diagnostics but is not a model one can use.
     if (!declaration.name) continue;
-    models.push({ bound, network });
+    models.push({ bound, network, layerOf });
     if (networks.has(declaration.name.text)) diagnostics.push(createDiagnostic('duplicate-model', declaration.name, declaration.name.text));
     else networks.set(declaration.name.text, network);
   }
@@ -67,7 +67,7 @@ export { ACTIVATIONS } from './catalog/activations';
 export { formatDefault, formatParamType } from './catalog/describe';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
 export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
-export type { Network, NetworkLayer, ParamTotals } from './shapes';
+export { buildOrder, layerSpec, type Network, type NetworkLayer, type ParamTotals } from './shapes';
 export type { DataFileProblem, DataHost, DataSourceUse, TrainBlock } from './train';
 export type { LineMap, LineAndCharacter } from './syntax/lines';
 

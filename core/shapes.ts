@@ -1,8 +1,11 @@
 /**
  * Shape inference and parameter counting over a bound model. The result is a
  * plain `Network`: every layer with its output shape and parameter count, in
- * source order. An unknown shape (after an error) propagates as unknown
- * without further errors, so one mistake is reported once.
+ * source order, and the order to build them in. It holds no syntax and no
+ * catalog entries, only names, numbers and offsets, so that it survives
+ * JSON; the syntax each layer came from is in `layerOf`, beside it. An
+ * unknown shape (after an error) propagates as unknown without further
+ * errors, so one mistake is reported once.
  */
 import { givesInputShape, type BoundModel, type GraphNode, type InputNode, type LayerNode } from './binder';
 import { resolveArguments, evaluateNumber, type ArgumentContext } from './catalog/arguments';
@@ -10,19 +13,19 @@ import { findLayer, LAYER_NAMES, snakeCase } from './catalog/layers';
 import { ShapeError, type LayerSpec, type ParamCount, type ResolvedArgs, type ResolvedCall, type Shape } from './catalog/types';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic } from './diagnostics';
 import { closestMatch } from './suggest';
-import type { CallExpression, ModelDeclaration, TextRange } from './syntax/tree';
+import type { CallExpression, TextRange } from './syntax/tree';
 
 export interface NetworkLayer {
   /** The name in summaries: from `name=`, the input's name, or a stable default such as `dense_1`. */
   name: string;
-  /** `Input`, or the layer's catalog name. */
+  /** `Input`, the layer's catalog name, or the callee as written when the catalog has no such layer. */
   type: string;
-  spec?: LayerSpec;
+  /** The arguments bound to the layer's signature; absent for inputs and unknown layers. */
   args?: ResolvedArgs;
-  node: GraphNode;
   /** Undefined when unknown (after an error upstream). */
   outputShape?: Shape;
-  inputShapes: (Shape | undefined)[];
+  /** The shape of each input; null where it is unknown. */
+  inputShapes: (Shape | null)[];
   /** Undefined when unknown; layers without weights count zero. */
   params?: ParamCount;
   /** Names of the layers this one takes its inputs from. */
@@ -33,6 +36,16 @@ export interface NetworkLayer {
   connected: boolean;
 }
 
+/** The connected inputs and layers, each after those it takes its inputs from: `order` as layers. */
+export function buildOrder(network: Network): NetworkLayer[] {
+  return network.order.map((index) => network.layers[index]!);
+}
+
+/** The catalog entry of a network layer; undefined for an input or a layer the catalog lacks. */
+export function layerSpec(layer: NetworkLayer): LayerSpec | undefined {
+  return layer.type === 'Input' ? undefined : findLayer(layer.type);
+}
+
 export interface ParamTotals {
   total: number;
   trainable: number;
@@ -41,9 +54,15 @@ export interface ParamTotals {
 
 export interface Network {
   name: string;
-  declaration: ModelDeclaration;
   /** Every layer and input in source order, connected or not. */
   layers: NetworkLayer[];
+  /**
+   * The connected inputs, then the connected layers, as indices into
+   * `layers`, each layer after those it takes its inputs from (a name may be
+   * used above the statement that defines it): the order to build or write
+   * the model in.
+   */
+  order: number[];
   inputs: NetworkLayer[];
   outputs: NetworkLayer[];
   /** Totals over the connected layers; undefined when a count is unknown. */
@@ -52,12 +71,19 @@ export interface Network {
   sequential: boolean;
 }
 
-export function inferShapes(model: BoundModel, text: string, diagnostics: Diagnostic[]): Network {
+export interface InferredModel {
+  network: Network;
+  /** The network layer (or input) each graph node made. */
+  layerOf: ReadonlyMap<GraphNode, NetworkLayer>;
+}
+
+export function inferShapes(model: BoundModel, text: string, diagnostics: Diagnostic[]): InferredModel {
   return new ShapeInference(model, text, diagnostics).run();
 }
 
 class ShapeInference {
   private readonly layers = new Map<GraphNode, NetworkLayer>();
+  private readonly specs = new Map<LayerNode, LayerSpec>();
   private readonly context: ArgumentContext;
 
   constructor(
@@ -68,26 +94,33 @@ class ShapeInference {
     this.context = { text, diagnostics, resolveLayer: (call, accepts) => this.resolveNestedLayer(call, accepts) };
   }
 
-  run(): Network {
+  run(): InferredModel {
     for (const input of this.model.inputs) this.layers.set(input, this.inferInput(input));
     this.nameLayers();
-    for (const node of this.topologicalOrder()) {
+    const topological = this.topologicalOrder();
+    for (const node of topological) {
       if (node.kind === 'layer') this.inferLayer(node, this.layers.get(node)!);
     }
     this.markConnected();
     this.reportUnused();
     const layers = [...this.layers.values()].sort((a, b) => a.range.pos - b.range.pos);
+    const index = new Map(layers.map((layer, i) => [layer, i]));
     const connected = layers.filter((layer) => layer.connected);
     const outputs = this.model.outputs.map((node) => this.layers.get(node)!).filter((layer, i, all) => all.indexOf(layer) === i);
-    return {
+    const network: Network = {
       name: this.model.name,
-      declaration: this.model.declaration,
       layers,
+      order: [...this.model.inputs, ...topological.filter((node) => node.kind === 'layer')]
+        .map((node) => this.layers.get(node)!)
+        .filter((layer) => layer.connected)
+        .map((layer) => index.get(layer)!),
       inputs: this.model.inputs.map((node) => this.layers.get(node)!),
       outputs,
-      params: totals(connected),
       sequential: this.model.inputs.length === 1 && outputs.length === 1 && connected.every((layer) => layer.inbound.length <= 1),
     };
+    const params = totals(connected);
+    if (params) network.params = params;
+    return { network, layerOf: this.layers };
   }
 
   private inferInput(node: InputNode): NetworkLayer {
@@ -95,8 +128,7 @@ class ShapeInference {
     return {
       name: node.name,
       type: 'Input',
-      node,
-      outputShape: shape,
+      ...(shape && { outputShape: shape }),
       inputShapes: [],
       params: { trainable: 0, nonTrainable: 0, formula: '0' },
       inbound: [],
@@ -158,11 +190,10 @@ class ShapeInference {
         } while (used.has(name));
       }
       used.add(name);
+      if (spec) this.specs.set(node, spec);
       this.layers.set(node, {
         name,
         type: spec?.name ?? node.call.callee.text,
-        spec,
-        node,
         inputShapes: [],
         inbound: [],
         range: { pos: node.call.pos, end: node.call.end },
@@ -203,7 +234,7 @@ class ShapeInference {
 
   private inferLayer(node: LayerNode, layer: NetworkLayer): void {
     const call = node.call;
-    const spec = layer.spec;
+    const spec = this.specs.get(node);
     if (!spec && givesInputShape(call)) {
       const shape = call.args.find((arg) => !arg.name || arg.name.text === 'shape');
       const text = shape ? this.text.slice(shape.value.pos, shape.value.end).replace(/^\((.*?),?\)$/, '[$1]') : '[…]';
@@ -219,7 +250,7 @@ class ShapeInference {
     layer.args = resolution;
     const sources = node.sources.map((ref) => this.model.resolve(ref));
     layer.inbound = sources.map((source) => (source ? this.layers.get(source)?.name ?? '?' : '?'));
-    layer.inputShapes = sources.map((source) => (source ? this.layers.get(source)?.outputShape : undefined));
+    layer.inputShapes = sources.map((source) => (source && this.layers.get(source)?.outputShape) || null);
 
     if (spec.merge && !node.fromTuple) {
       this.diagnostics.push(createDiagnostic('merge-needs-tuple', call.callee, spec.name));
@@ -239,14 +270,15 @@ class ShapeInference {
       }
     }
     const inputs = layer.inputShapes;
-    if (!resolution.complete || inputs.some((shape) => shape === undefined)) return;
+    if (!resolution.complete || inputs.some((shape) => shape === null)) return;
     try {
       layer.outputShape = spec.outputShape(inputs as Shape[], resolution);
       layer.params = spec.countParams?.(inputs as Shape[], resolution) ?? { trainable: 0, nonTrainable: 0, formula: '0' };
     } catch (error) {
       if (!(error instanceof ShapeError)) throw error;
-      layer.outputShape = undefined;
-      layer.params = undefined;
+      // Left out rather than undefined, so that the network reads back from JSON the same.
+      delete layer.outputShape;
+      delete layer.params;
       const argumentRange = error.argument ? resolution.ranges[error.argument] : undefined;
       this.diagnostics.push(createDiagnostic(error.code, argumentRange ?? call, error.message));
     }
@@ -261,7 +293,7 @@ class ShapeInference {
     }
     const resolution = resolveArguments(spec, call, this.context);
     if (!resolution.complete) return undefined;
-    return { kind: 'call', spec, args: resolution, range: { pos: call.pos, end: call.end } };
+    return { kind: 'call', name: spec.name, args: resolution, range: { pos: call.pos, end: call.end } };
   }
 
   private markConnected(): void {

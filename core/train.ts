@@ -10,7 +10,7 @@ import { elementCount, formatShape } from './catalog/shape';
 import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec, type ScalarTarget } from './catalog/training';
 import type { ResolvedArgs, Signature } from './catalog/types';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
-import type { Network, NetworkLayer } from './shapes';
+import { layerSpec, type Network, type NetworkLayer } from './shapes';
 import { closestMatch } from './suggest';
 import type { CallExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
 
@@ -413,31 +413,31 @@ function assignScalar(block: TrainBlock, target: ScalarTarget, value: number | b
 function defaultsOf(spec: Signature): ResolvedArgs {
   const values: ResolvedArgs['values'] = {};
   for (const param of spec.params) if (param.default !== undefined) values[param.name] = param.default;
-  return { values, given: new Set(), ranges: {} };
+  return { values, given: [], positional: 0, ranges: {} };
 }
 
 /** The activation the output ends in, looking through layers that do not change it. */
 export function outputActivation(network: Network, output: NetworkLayer): string | undefined {
   let layer: NetworkLayer | undefined = output;
-  while (layer?.spec) {
-    const spec = layer.spec;
+  for (;;) {
+    const spec = layer && layerSpec(layer);
+    if (!layer || !spec) return undefined;
     if (spec.name === 'Softmax') return 'softmax';
     if (spec.params.some((param) => param.name === 'activation') && spec.category !== 'recurrent') return layer.args?.values['activation'] as string | undefined;
     if (!spec.trainingOnly && spec.name !== 'Reshape' && spec.name !== 'Flatten') return undefined;
     const inbound: string | undefined = layer.inbound[0];
     layer = network.layers.find((candidate) => candidate.name === inbound);
   }
-  return undefined;
 }
 
 /** The earliest Dense (or Maxout) on the output's chain that was given a tensor of rank 3 or more: where Flatten() belongs. */
 function firstDenseOnImage(network: Network, output: NetworkLayer): NetworkLayer | undefined {
   let found: NetworkLayer | undefined;
   let layer: NetworkLayer | undefined = output;
-  while (layer?.spec && layer.inbound.length === 1) {
+  while (layer && layerSpec(layer) && layer.inbound.length === 1) {
     const input = layer.inputShapes[0];
     if (!input || input.length <= 2) break;
-    if (layer.spec.name === 'Dense' || layer.spec.name === 'Maxout') found = layer;
+    if (layer.type === 'Dense' || layer.type === 'Maxout') found = layer;
     const inbound: string = layer.inbound[0]!;
     layer = network.layers.find((candidate) => candidate.name === inbound);
   }
@@ -446,5 +446,5 @@ function firstDenseOnImage(network: Network, output: NetworkLayer): NetworkLayer
 
 /** The range of the output layer's units argument, where a quick fix can set the class count. */
 function outputUnitsRange(output: NetworkLayer): TextRange | undefined {
-  return output.spec?.name === 'Dense' || output.spec?.name === 'Maxout' ? output.args?.ranges['units'] : undefined;
+  return output.type === 'Dense' || output.type === 'Maxout' ? output.args?.ranges['units'] : undefined;
 }

@@ -20,7 +20,7 @@ function use(name: string, given: Record<string, ArgValue> = {}): DataSourceUse 
   const spec = DATA_SOURCES.find((s) => s.name === name)!;
   const values: Record<string, ArgValue> = {};
   for (const param of spec.params) if (param.default !== undefined) values[param.name] = param.default;
-  return { spec, args: { values: { ...values, ...given }, given: new Set(Object.keys(given)), ranges: {} }, range: { pos: 0, end: 0 } };
+  return { spec, args: { values: { ...values, ...given }, given: Object.keys(given), positional: 0, ranges: {} }, range: { pos: 0, end: 0 } };
 }
 
 function load(name: string, given: Record<string, ArgValue> = {}, inputShape = [2], seed = 1): Promise<RawData> {

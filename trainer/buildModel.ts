@@ -7,7 +7,7 @@
  * fails loudly.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ACTIVATIONS, type ArgValue, type Network, type NetworkLayer, type ResolvedArgs, type Shape, type Signature } from '../core';
+import { ACTIVATIONS, buildOrder, findLayer, layerSpec, type ArgValue, type LayerSpec, type Network, type NetworkLayer, type ResolvedArgs, type Shape, type Signature } from '../core';
 import { Maxout, RandomBrightness, RandomContrast, RandomFlip, RandomRotation, RandomTranslation, RandomZoom, Subtract } from './layers';
 
 type Config = Record<string, unknown>;
@@ -136,7 +136,7 @@ export function buildModel(network: Network): tf.LayersModel {
 export function reportLayers(model: tf.LayersModel, network: Network): TfjsLayerReport[] {
   return connectedLayers(network).map((layer) => {
     const built = [model.getLayer(layer.name)];
-    if (appendsLeakyReLU(layer)) built.push(model.getLayer(leakyReLUName(layer.name)));
+    if (appendsLeakyReLU(layer, layerSpec(layer))) built.push(model.getLayer(leakyReLUName(layer.name)));
     const output = built[built.length - 1]!.output as tf.SymbolicTensor;
     return {
       name: layer.name,
@@ -153,13 +153,12 @@ function assemble(network: Network): tf.LayersModel {
   for (const input of network.inputs) {
     tensors.set(input.name, tf.input({ shape: checked(network, input).outputShape!.slice(1), name: input.name }));
   }
-  // Names may be used before the statement that defines them: apply each layer once its sources exist.
-  const pending = connectedLayers(network).filter((layer) => layer.type !== 'Input');
-  while (pending.length > 0) {
-    const ready = pending.findIndex((layer) => layer.inbound.every((name) => tensors.has(name)));
-    if (ready < 0) throw new Error(`${network.name}: layers ${pending.map((l) => l.name).join(', ')} have sources that are never built`);
-    const [layer] = pending.splice(ready, 1);
-    tensors.set(layer!.name, applyLayer(checked(network, layer!), layer!.inbound.map((name) => tensors.get(name)!)));
+  // The core's build order: each layer after its sources, though a name may be used before the statement that defines it.
+  for (const layer of buildOrder(network)) {
+    if (layer.type === 'Input') continue;
+    const sources = layer.inbound.map((name) => tensors.get(name));
+    if (sources.some((source) => !source)) throw new Error(`${network.name}: layer '${layer.name}' has sources that are never built`);
+    tensors.set(layer.name, applyLayer(checked(network, layer), specOf(network, layer), sources as tf.SymbolicTensor[]));
   }
   return tf.model({
     inputs: network.inputs.map((input) => tensors.get(input.name)!),
@@ -168,9 +167,8 @@ function assemble(network: Network): tf.LayersModel {
   });
 }
 
-function applyLayer(layer: NetworkLayer, inputs: tf.SymbolicTensor[]): tf.SymbolicTensor {
-  const spec = layer.spec!;
-  const leaky = appendsLeakyReLU(layer);
+function applyLayer(layer: NetworkLayer, spec: LayerSpec, inputs: tf.SymbolicTensor[]): tf.SymbolicTensor {
+  const leaky = appendsLeakyReLU(layer, spec);
   // tfjs has no `leaky_relu` activation string: such a layer is built linear and followed by a LeakyReLU layer.
   const args = leaky ? { ...layer.args!, values: { ...layer.args!.values, activation: 'linear' } } : layer.args!;
   const config: Config = { ...tfjsConfig(spec, args), name: layer.name, trainable: args.values['trainable'] };
@@ -198,14 +196,14 @@ function createLayer(type: string, config: Config): tf.layers.Layer {
 function tfjsConfig(spec: Signature, args: ResolvedArgs): Config {
   const config: Config = {};
   for (const param of spec.params) {
-    if (!args.given.has(param.name) && !ALWAYS_PASSED[spec.name]?.includes(param.name)) continue;
+    if (!args.given.includes(param.name) && !ALWAYS_PASSED[spec.name]?.includes(param.name)) continue;
     config[param.tfjsName ?? camelCase(param.name)] = tfjsValue(param.name, args.values[param.name]);
   }
   return config;
 }
 
 function tfjsValue(name: string, value: ArgValue): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return createLayer(value.spec.name, tfjsConfig(value.spec, value.args));
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return createLayer(value.name, tfjsConfig(findLayer(value.name)!, value.args));
   if (name === 'activation' || name === 'recurrent_activation') return tfjsActivation(value as string);
   if (name.endsWith('_initializer')) return INITIALIZERS[value as string];
   return value;
@@ -218,8 +216,8 @@ function tfjsActivation(name: string): string {
 }
 
 /** Layers whose own activation is leaky_relu; inside a recurrent cell it cannot be appended, and tfjsActivation refuses it. */
-function appendsLeakyReLU(layer: NetworkLayer): boolean {
-  return layer.spec?.category !== 'recurrent' && layer.args?.values['activation'] === 'leaky_relu';
+function appendsLeakyReLU(layer: NetworkLayer, spec: LayerSpec | undefined): boolean {
+  return spec?.category !== 'recurrent' && layer.args?.values['activation'] === 'leaky_relu';
 }
 
 function leakyReLUName(layer: string): string {
@@ -228,6 +226,12 @@ function leakyReLUName(layer: string): string {
 
 function connectedLayers(network: Network): NetworkLayer[] {
   return network.layers.filter((layer) => layer.connected);
+}
+
+function specOf(network: Network, layer: NetworkLayer): LayerSpec {
+  const spec = layerSpec(layer);
+  if (!spec) throw new Error(`${network.name}: layer '${layer.name}' is of no known type (${layer.type})`);
+  return spec;
 }
 
 function checked(network: Network, layer: NetworkLayer): NetworkLayer {

@@ -90,7 +90,7 @@ export function resolveArguments(spec: Signature, call: CallExpression, context:
       context.diagnostics.push(createDiagnostic('missing-argument', call.callee, spec.name, param.name));
     }
   }
-  return { values, given, ranges, complete };
+  return { values, given: spec.params.map((param) => param.name).filter((name) => given.has(name)), positional: positionalIndex, ranges, complete };
 }
 
 /** Keras's ways of giving a layer its input shape; the language has input statements instead. */

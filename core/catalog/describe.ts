@@ -49,7 +49,7 @@ export function formatDefault(param: ParamSpec): string | undefined {
   if (value === null) return 'none';
   if (Array.isArray(value)) return `[${value.join(', ')}]`;
   if (typeof value === 'string' && baseType(param.type).kind === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? value.spec.name : String(value);
+  return typeof value === 'object' ? value.name : String(value);
 }
 
 /** The type under `optional`. */

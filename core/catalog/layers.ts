@@ -343,8 +343,10 @@ const resampling = (uncovered: string): ParamSpec[] => [
 /** A [lower, upper] pair must be increasing, as Keras 2 requires, except RandomContrast's two separate amounts. */
 const FACTOR = (min: number, max: number, ordered = true): ArgType => ({ kind: 'factor', min, max, ordered });
 
-function resolveBidirectionalInner(args: ResolvedArgs): ResolvedCall {
-  return args.values['layer'] as ResolvedCall;
+/** Bidirectional's wrapped layer: its catalog entry and arguments. */
+function resolveBidirectionalInner(args: ResolvedArgs): { spec: LayerSpec; args: ResolvedArgs } {
+  const inner = args.values['layer'] as ResolvedCall;
+  return { spec: findLayer(inner.name)!, args: inner.args };
 }
 
 export const LAYERS: readonly LayerSpec[] = [
@@ -598,14 +600,14 @@ export const LAYERS: readonly LayerSpec[] = [
       paramRule: '2 × the wrapped layer\'s count.',
       outputShape(inputs, args) {
         const inner = resolveBidirectionalInner(args);
-        const shape = (inner.spec as LayerSpec).outputShape(inputs, inner.args);
+        const shape = inner.spec.outputShape(inputs, inner.args);
         if (str(args, 'merge_mode') === 'concat') shape[shape.length - 1] = (shape[shape.length - 1] as number) * 2;
         return shape;
       },
       countParams(inputs, args) {
         const inner = resolveBidirectionalInner(args);
         // The wrapped layer's own trainable=false freezes both directions, as in tfjs.
-        const count = (inner.spec as LayerSpec).countParams!(inputs, inner.args);
+        const count = inner.spec.countParams!(inputs, inner.args);
         return counted(args, 2 * count.trainable, 2 * count.nonTrainable, `2 × (${count.formula})`);
       },
     },

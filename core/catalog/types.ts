@@ -54,9 +54,10 @@ export interface Signature {
 /** A value after evaluation and checking against its ArgType. */
 export type ArgValue = number | boolean | string | null | number[] | ResolvedCall;
 
+/** A layer given as another layer's argument (Bidirectional's `layer`), by its catalog name. */
 export interface ResolvedCall {
   kind: 'call';
-  spec: Signature;
+  name: string;
   args: ResolvedArgs;
   range: TextRange;
 }
@@ -64,7 +65,9 @@ export interface ResolvedCall {
 export interface ResolvedArgs {
   values: Record<string, ArgValue>;
   /** Names the user wrote (positionally or by keyword); the rest are defaults. */
-  given: Set<string>;
+  given: string[];
+  /** How many of them were written by position: the signature's first ones. */
+  positional: number;
   /** Source range of each given argument's value. */
   ranges: Record<string, TextRange>;
 }

@@ -85,7 +85,7 @@ function insertFlatten(analysis: Analysis, diagnostic: Diagnostic): CodeAction[]
   const found = layerNodeAt(analysis, diagnostic);
   if (!found) return [];
   const { model, node } = found;
-  const layer = model.network.layers.find((candidate) => candidate.node === node);
+  const layer = model.layerOf.get(node);
   const input = layer?.inputShapes[0];
   if (!layer || (layer.type !== 'Dense' && layer.type !== 'Maxout') || !input || input.length < 3) return [];
   // Flatten needs every dimension; with one unknown the fix would only trade one error for another.

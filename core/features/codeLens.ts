@@ -29,8 +29,8 @@ export interface CodeLens {
 
 export function getCodeLenses(analysis: Analysis): CodeLens[] {
   const lenses: CodeLens[] = [];
-  for (const { network } of analysis.models) {
-    const declaration = network.declaration;
+  for (const { bound, network } of analysis.models) {
+    const declaration = bound.declaration;
     const layers = network.layers.filter((layer) => layer.connected && layer.type !== 'Input').length;
     const title = network.params ? `${plural(network.params.total, 'param')} · ${plural(layers, 'layer')}` : 'params unknown (errors)';
     lenses.push({ range: declarationHeader(declaration.keyword, declaration.name), title, action: { kind: 'showSummary', model: network.name } });

@@ -140,14 +140,10 @@ function trainSymbol(analysis: Analysis, declaration: TrainDeclaration): Documen
 
 /** Output shapes of a model's statements, looked up by call so a large model stays linear. */
 class StatementShapes {
-  private readonly byCall = new Map<CallExpression, NetworkLayer>();
-  private readonly byNode = new Map<NetworkLayer['node'], NetworkLayer>();
+  private readonly byCall = new Map<CallExpression, NetworkLayer | undefined>();
 
   constructor(private readonly model: ModelAnalysis) {
-    for (const layer of model.network.layers) {
-      this.byNode.set(layer.node, layer);
-      if (layer.node.kind === 'layer') this.byCall.set(layer.node.call, layer);
-    }
+    for (const node of model.bound.layers) this.byCall.set(node.call, model.layerOf.get(node));
   }
 
   inputName(statement: Statement): string {
@@ -156,7 +152,7 @@ class StatementShapes {
 
   inputShape(statement: Statement): string | undefined {
     const input = this.model.bound.inputs.find((node) => node.statement === statement);
-    return input && this.shapeOf(this.byNode.get(input));
+    return input && this.shapeOf(this.model.layerOf.get(input));
   }
 
   pipelineShape(pipeline: Pipeline): string | undefined {
@@ -166,7 +162,7 @@ class StatementShapes {
     if (pipeline.head.kind !== 'Name') return undefined;
     const symbol = this.model.bound.symbols.get(pipeline.head.name.text);
     const node = symbol && this.model.bound.resolve(symbol.value);
-    return node && this.shapeOf(this.byNode.get(node));
+    return node && this.shapeOf(this.model.layerOf.get(node));
   }
 
   private shapeOf(layer: NetworkLayer | undefined): string | undefined {

@@ -11,7 +11,7 @@ import { findLayer } from '../catalog/layers';
 import { formatCount, formatShape } from '../catalog/shape';
 import { CALLBACKS, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from '../catalog/training';
 import type { LayerSpec, ParamSpec, Signature } from '../catalog/types';
-import type { NetworkLayer } from '../shapes';
+import { layerSpec, type NetworkLayer } from '../shapes';
 import type { Argument, CallExpression, Identifier, InputStatement, ModelDeclaration, Node, Setting, TextRange, TrainDeclaration } from '../syntax/tree';
 import { calleeSignature, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
 import { baseType, formatDefault, formatParamType } from '../catalog/describe';
@@ -142,7 +142,8 @@ function tensorHover(context: HoverContext, identifier: Identifier): Hover | und
 }
 
 function inputHover(context: HoverContext, statement: InputStatement, range: TextRange): Hover | undefined {
-  const input = context.model?.network.inputs.find((layer) => layer.node.kind === 'input' && layer.node.statement === statement);
+  const node = context.model?.bound.inputs.find((candidate) => candidate.statement === statement);
+  const input = node && context.model?.layerOf.get(node);
   return input && hover(range, `**input** \`${input.name}\` · shape ${shapeText(input)}`);
 }
 
@@ -152,8 +153,11 @@ function callHover(context: HoverContext, call: CallExpression, range: TextRange
     const signature = calleeSignature('train', call.callee.text);
     return signature && hover(range, signatureMarkdown(signature, trainKind(signature)));
   }
+  // The layer this call made starts and ends with it; a call nested in another's arguments starts later.
   const layer = context.model && layerStartingAt(context.model, call.pos);
-  if (context.model && layer?.spec && layer.node.kind === 'layer' && layer.node.call === call) return hover(range, layerMarkdown(context.model, layer, layer.spec));
+  const made = layer?.range.end === call.end ? layer : undefined;
+  const madeSpec = made && layerSpec(made);
+  if (context.model && made && madeSpec) return hover(range, layerMarkdown(context.model, made, madeSpec));
   // A layer inside another's arguments, such as the LSTM that Bidirectional wraps.
   const spec = findLayer(call.callee.text);
   return spec && hover(range, layerDocMarkdown(`**${spec.name}** · layer`, spec));

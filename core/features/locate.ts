@@ -293,8 +293,7 @@ function scanStart(analysis: Analysis, offset: number): { pos: number; scope: Sc
 
 /** The network layer (or input) a graph node made. */
 export function layerOfNode(model: ModelAnalysis, node: GraphNode): NetworkLayer | undefined {
-  const layer = layerStartingAt(model, node.kind === 'input' ? node.statement.pos : node.call.pos);
-  return layer?.node === node ? layer : undefined;
+  return model.layerOf.get(node);
 }
 
 /** The network layer whose call (or input statement) starts at `pos`, by binary search: layers are sorted by where they start. */
