@@ -19,8 +19,10 @@ const USAGE = `usage: layerwise <command> [options]
 commands:
   check [--json] FILE...        check .net files and print their diagnostics
   summary FILE [--model NAME]   print each model's summary as Keras's model.summary() does
-  train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--json]
+  train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--native-modules DIR] [--json]
                                 train a file's train block in a process of its own
+  backend [PATH] [--native-modules DIR]
+                                list the TensorFlow.js backends, where each loads from, and why not
   runs FILE                     list the earlier runs of a file's models
   export keras FILE [--model NAME] [--out FILE.py]
                                 write an equivalent Keras (Python, Functional API) script
@@ -54,7 +56,7 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     options: [['--model NAME', 'only the model NAME']],
   },
   train: {
-    usage: 'train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--json]',
+    usage: 'train FILE [--model NAME] [--epochs N] [--backend B] [--block N] [--native-modules DIR] [--json]',
     description:
       "Trains the models of a file's train block in a process of its own, with a progress bar per epoch and a table of the final metrics.\n" +
       `Each run is kept in ${RUNS_FOLDER.join('/')}/<model>/<timestamp>/ beside the file;` +
@@ -64,8 +66,17 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
       ['--epochs N', "train N epochs instead of the block's epochs"],
       ['--backend B', 'auto (the default: the fastest that loads), tfjs-node-gpu, tfjs-node, wasm or cpu'],
       ['--block N', "the file's Nth train block (default 1)"],
+      ['--native-modules DIR', 'look for @tensorflow/tfjs-node(-gpu) in DIR (a node_modules folder, or one that holds one) first'],
       ['--json', "print the trainer's events as JSON lines"],
     ],
+  },
+  backend: {
+    usage: 'backend [PATH] [--native-modules DIR]',
+    description:
+      'Tries every TensorFlow.js backend in the order --backend auto tries them, and prints what each is and where it loads from, or why it does not load.\n' +
+      'The native packages are looked for in DIR, then in the node_modules folders from PATH (a .net file or a folder; default: the current folder) upwards,\n' +
+      "then in the per-user folder, then beside layerwise. Exit status: 0 when a backend loads, 1 when none does.",
+    options: [['--native-modules DIR', 'look for @tensorflow/tfjs-node(-gpu) in DIR first']],
   },
   runs: {
     usage: 'runs FILE',
@@ -142,6 +153,8 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
         return await trainCommand(rest, out, err);
       case 'runs':
         return runs(rest, out, err);
+      case 'backend':
+        return await backendArgs(rest, out);
       case 'export':
         return await exportCommand(rest, out, err);
       case undefined:
@@ -253,7 +266,7 @@ async function summarise(path: string, model: string | undefined, out: (text: st
 async function trainCommand(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { model: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' }, block: { type: 'string' }, json: { type: 'boolean' } },
+    options: { model: { type: 'string' }, epochs: { type: 'string' }, backend: { type: 'string' }, block: { type: 'string' }, 'native-modules': { type: 'string' }, json: { type: 'boolean' } },
     allowPositionals: true,
   });
   if (positionals.length !== 1) throw new UsageError('train needs exactly one FILE');
@@ -270,7 +283,17 @@ async function trainCommand(args: string[], out: (text: string) => void, err: (t
     err(`layerwise: cannot read '${positionals[0]}': no such file\n`);
     return 2;
   }
-  return train({ file: positionals[0]!, model: values.model, epochs, backend: values.backend, block: block === undefined ? undefined : block - 1, json: values.json ?? false }, out, err);
+  const options = { file: positionals[0]!, model: values.model, epochs, backend: values.backend, block: block === undefined ? undefined : block - 1, json: values.json ?? false };
+  return train({ ...options, nativeModules: values['native-modules'] }, out, err);
+}
+
+async function backendArgs(args: string[], out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { 'native-modules': { type: 'string' } }, allowPositionals: true });
+  if (positionals.length > 1) throw new UsageError('backend takes at most one PATH');
+  // Loaded only here: the wasm package registers its backend as the first choice when it loads, which other commands must not see.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { backendCommand } = require('./backend') as typeof import('./backend');
+  return backendCommand(positionals[0], values['native-modules'], out);
 }
 
 function runs(args: string[], out: (text: string) => void, err: (text: string) => void): number {

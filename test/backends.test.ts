@@ -6,6 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -73,8 +75,11 @@ function withGradients(f: (...xs: tf.Tensor[]) => tf.Tensor, ...inputs: tf.Tenso
 }
 
 describe('selectBackend', () => {
+  // An empty per-user folder, so that what this machine's user installed does not count.
+  const noUserFolder = { userDir: mkdtempSync(join(tmpdir(), 'layerwise-user-')) };
+
   it('auto falls back to wasm and says why each native package was skipped', { skip: nativeInstalled && 'a native package is installed' }, async () => {
-    const { backend, skipped } = await selectBackend('auto');
+    const { backend, skipped } = await selectBackend('auto', { native: noUserFolder });
     assert.equal(backend, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
     assert.deepEqual(
@@ -82,17 +87,19 @@ describe('selectBackend', () => {
       ['tfjs-node-gpu', 'tfjs-node'],
     );
     for (const { backend: name, reason } of skipped) {
-      assert.match(reason, new RegExp(`not installed \\(npm i @tensorflow/${name};`));
+      assert.match(reason, new RegExp(`^not installed: @tensorflow/${name} is in none of .*; install it with layerwise backend install`));
       assert.ok(!reason.includes('\n'));
     }
   });
 
   it('a forced backend that cannot load throws with the reason', { skip: nativeInstalled && 'a native package is installed' }, async () => {
-    await assert.rejects(selectBackend('tfjs-node'), /tfjs-node.*not installed \(npm i @tensorflow\/tfjs-node;/);
+    await assert.rejects(selectBackend('tfjs-node', { native: noUserFolder }), /tfjs-node.*not installed: @tensorflow\/tfjs-node is in none of/);
   });
 
   it('forcing cpu makes cpu the backend', async () => {
-    assert.deepEqual(await selectBackend('cpu'), { backend: 'cpu', skipped: [] });
+    const selected = await selectBackend('cpu');
+    assert.deepEqual({ ...selected, info: { ...selected.info, folder: '' } }, { backend: 'cpu', info: { version: tf.version.tfjs, folder: '' }, skipped: [] });
+    assert.ok(existsSync(join(selected.info.folder, 'package.json')), selected.info.folder);
     assert.equal(tf.getBackend(), 'cpu');
   });
 });

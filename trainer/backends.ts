@@ -1,21 +1,21 @@
 /**
  * Chooses the TensorFlow.js backend of a run: the fastest that loads, or the
  * one asked for. The native packages (`@tensorflow/tfjs-node-gpu`,
- * `@tensorflow/tfjs-node`) are optional dependencies whose installer
- * downloads libtensorflow, so they are often absent: they are loaded with
- * `require` at run time, which bundlers leave alone (scripts/bundle.mjs marks
- * them external), and register tfjs's 'tensorflow' backend. The wasm backend
+ * `@tensorflow/tfjs-node`) are not bundled: ./native finds them where the
+ * user installed them, and they register tfjs's 'tensorflow' backend. The wasm backend
  * ships with the package; it gets the kernels of ./wasm and, in Node, the
  * threaded build (./wasm/threads). Its files come from the installed
  * package, or from WASM_BESIDE next to a bundle that runs without
  * node_modules (the VS Code extension's trainer, see scripts/bundle.mjs).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendName } from '../protocol/training';
+import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, type BackendName, type NativeLocations } from '../protocol/training';
+import { loadNative, TFJS_VERSION } from './native';
 import { installWasmKernels } from './wasm';
 import { createThreadedBackend, THREADED_FILES } from './wasm/threads';
 
@@ -34,10 +34,13 @@ export interface BackendOptions {
   wasmThreads?: number;
   /** The batch size the run trains with: without wasmThreads, it decides whether wasm runs threaded. */
   batchSize?: number;
+  /** Where the native packages are looked for. */
+  native?: NativeLocations;
 }
 
 export interface SelectedBackend {
   backend: BackendName;
+  info: BackendInfo;
   /** The faster backends tried first, and why each did not load. */
   skipped: BackendAttempt[];
 }
@@ -76,11 +79,12 @@ function defaultWasmThreads(batchSize: number | undefined): number {
 export async function selectBackend(choice: BackendChoice, options: BackendOptions = {}): Promise<SelectedBackend> {
   const skipped: BackendAttempt[] = [];
   for (const backend of choice === 'auto' ? BACKENDS : [choice]) {
-    const reason = await start(backend, options);
-    if (reason === undefined) {
+    const started = await start(backend, options);
+    if (typeof started === 'object') {
       await tf.ready();
-      return { backend, skipped };
+      return { backend, info: started, skipped };
     }
+    const reason = started;
     if (choice !== 'auto') throw new Error(`The ${backend} backend cannot be used: ${reason}`);
     skipped.push({ backend, reason });
   }
@@ -92,51 +96,59 @@ export function wasmThreadCount(): number {
   return getThreadsCount();
 }
 
-/** Makes `backend` tfjs's backend; the reason when it cannot. */
-async function start(backend: BackendName, options: BackendOptions): Promise<string | undefined> {
+/** Makes `backend` tfjs's backend: what it is, or the reason when it cannot. */
+async function start(backend: BackendName, options: BackendOptions): Promise<BackendInfo | string> {
+  let info: BackendInfo;
   if (backend === 'tfjs-node-gpu' || backend === 'tfjs-node') {
-    const failure = loadNative(backend);
-    if (failure) return failure;
-  }
-  if (backend === 'wasm') {
-    const failure = prepareWasm(options);
-    if (failure) return failure;
+    const native = loadNative(backend, options.native ?? {});
+    if ('reason' in native) return native.reason;
+    const { found } = native;
+    info = { version: found.version, folder: found.dir, source: found.source };
+    const device = backend === 'tfjs-node-gpu' ? gpuName() : undefined;
+    if (device) info.device = device;
+  } else {
+    const folders = backend === 'wasm' ? prepareWasm(options) : undefined;
+    if (typeof folders === 'string') return folders;
+    info = { version: TFJS_VERSION, folder: folders?.binaries ?? tfjsFolder() };
   }
   try {
-    if (await tf.setBackend(TFJS_NAMES[backend])) return undefined;
+    if (await tf.setBackend(TFJS_NAMES[backend])) return info;
   } catch (error) {
     return firstLine(error);
   }
   return backend === 'wasm' && wasmFailure ? wasmFailure : 'its backend did not start (tfjs printed why above)';
 }
 
-function loadNative(backend: 'tfjs-node-gpu' | 'tfjs-node'): string | undefined {
+/** Where the trainer's TensorFlow.js is: its package's folder, or the trainer's own file when it is bundled in. */
+function tfjsFolder(): string {
   try {
-    // Literal names, so that bundlers see them and keep them external.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    if (backend === 'tfjs-node-gpu') require('@tensorflow/tfjs-node-gpu');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    else require('@tensorflow/tfjs-node');
-    return undefined;
-  } catch (error) {
-    const missing = (error as { code?: string }).code === 'MODULE_NOT_FOUND' && firstLine(error).includes(`'@tensorflow/${backend}'`);
-    return missing ? `not installed (npm i @tensorflow/${backend}; its installer downloads libtensorflow)` : firstLine(error);
+    return dirname(require.resolve('@tensorflow/tfjs/package.json'));
+  } catch {
+    return __filename;
   }
 }
 
-let wasmPrepared = false;
+/** The first GPU as its driver names it, from nvidia-smi where it runs. */
+function gpuName(): string | undefined {
+  const result = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 });
+  const name = result.status === 0 ? result.stdout.split('\n')[0]?.trim() : undefined;
+  return name || undefined;
+}
+
+/** The folders the wasm backend was prepared with, once it was. */
+let preparedFolders: WasmFolders | undefined;
 /** Why the last start of the wasm backend failed. */
 let wasmFailure: string | undefined;
 
 /**
  * Registers the wasm kernels, and once per process replaces the package's
  * backend factory by one that starts the threaded build and falls back to
- * the package's own single-threaded start. Returns why wasm cannot start.
+ * the package's own single-threaded start. Returns its folders, or why wasm cannot start.
  */
-function prepareWasm(options: BackendOptions): string | undefined {
+function prepareWasm(options: BackendOptions): WasmFolders | string {
   installWasmKernels();
   // Not tf.findBackend, which would start the package's backend.
-  if (wasmPrepared || 'wasm' in tf.engine().registry) return undefined;
+  if (preparedFolders || 'wasm' in tf.engine().registry) return preparedFolders ?? { binaries: tfjsFolder() };
   const folders = wasmFolders(options.wasmDir);
   if (!folders) return 'its .wasm files were not found: @tensorflow/tfjs-backend-wasm is not in node_modules, and no folder of them was given';
   const { binaries, threaded } = folders;
@@ -165,8 +177,8 @@ function prepareWasm(options: BackendOptions): string | undefined {
     },
     WASM_PRIORITY,
   );
-  wasmPrepared = true;
-  return undefined;
+  preparedFolders = folders;
+  return folders;
 }
 
 /**
@@ -174,7 +186,12 @@ function prepareWasm(options: BackendOptions): string | undefined {
  * folder of the threaded build's files when there is one. `wasmDir`, or
  * WASM_BESIDE next to this script, come before the installed package.
  */
-function wasmFolders(wasmDir: string | undefined): { binaries: string; threaded?: string } | undefined {
+interface WasmFolders {
+  binaries: string;
+  threaded?: string;
+}
+
+function wasmFolders(wasmDir: string | undefined): WasmFolders | undefined {
   const beside = join(__dirname, WASM_BESIDE);
   const given = wasmDir || (existsSync(join(beside, 'tfjs-backend-wasm.wasm')) ? beside : undefined);
   if (given && hasThreadedBuild(given)) return { binaries: given, threaded: given };

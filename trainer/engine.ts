@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import seedrandom from 'seedrandom';
 import { firstError, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
-import type { BackendAttempt, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
+import type { BackendAttempt, BackendInfo, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
 import { EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
 import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { EventLog } from './eventLog';
@@ -68,12 +68,13 @@ export async function runTraining(request: StartRequest, emit: (event: TrainerEv
     const models = request.model ? block.models.filter((network) => network.name === request.model) : block.models;
     if (models.length === 0) throw new RunFailure(`train block has no model '${request.model}'`, { file });
     // The batch size decides whether wasm's threads pay off.
-    const { backend, skipped } = await selectBackend(request.backend ?? 'auto', { batchSize: block.batchSize });
+    const native = { ...request.native, from: dirname(file) };
+    const { backend, info: backendInfo, skipped } = await selectBackend(request.backend ?? 'auto', { batchSize: block.batchSize, native });
     const seed = block.seed ?? Math.floor(Math.random() * 2 ** 31);
     const runsDir = request.runsDir ?? defaultRunsDir(file);
     for (const network of models) {
       if (control.stopRequested) break;
-      await trainModel({ analysis, block, network, file, backend, skipped, seed, runsDir, epochs: request.epochs ?? block.epochs }, tell, control);
+      await trainModel({ analysis, block, network, file, backend, backendInfo, skipped, seed, runsDir, epochs: request.epochs ?? block.epochs }, tell, control);
     }
   } catch (error) {
     // The failure names the folder of the model it stopped, which keeps its finished epochs.
@@ -136,6 +137,7 @@ interface ModelRun {
   network: Network;
   file: string;
   backend: BackendName;
+  backendInfo: BackendInfo;
   skipped: BackendAttempt[];
   seed: number;
   runsDir: string;
@@ -232,6 +234,7 @@ async function trainMember(
     members: block.ensemble,
     params: network.params!,
     backend: run.backend,
+    backendInfo: run.backendInfo,
     skipped: run.skipped,
     data: { train: data.train.count, validation: data.validation?.count ?? 0, features: data.featureShape },
     classes: data.classes,
