@@ -10,6 +10,7 @@ import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
 import { listRuns, runsDirOf } from '../host/runs';
 import { RUNS_FOLDER } from '../protocol/history';
+import { backendCommand } from './backend';
 import { exportKeras } from './exportKeras';
 import { parseBackend, train } from './train';
 import { toJsonReport, formatDiagnosticLine } from './report';
@@ -290,9 +291,6 @@ async function trainCommand(args: string[], out: (text: string) => void, err: (t
 async function backendArgs(args: string[], out: (text: string) => void): Promise<number> {
   const { values, positionals } = parseArgs({ args, options: { 'native-modules': { type: 'string' } }, allowPositionals: true });
   if (positionals.length > 1) throw new UsageError('backend takes at most one PATH');
-  // Loaded only here: the wasm package registers its backend as the first choice when it loads, which other commands must not see.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { backendCommand } = require('./backend') as typeof import('./backend');
   return backendCommand(positionals[0], values['native-modules'], out);
 }
 

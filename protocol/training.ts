@@ -13,8 +13,19 @@ export type BackendChoice = BackendName | 'auto';
 /** The backends that come from a native package, not bundled with Layerwise. */
 export type NativeBackend = 'tfjs-node-gpu' | 'tfjs-node';
 
-/** Where a native package was found. */
+/** The npm package of each native backend. */
+export const NATIVE_PACKAGES: Record<NativeBackend, string> = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' };
+
+/** Where a native package was found: the named folder, the workspace, the per-user folder, or beside Layerwise. */
 export type NativeSource = 'setting' | 'workspace' | 'user' | 'layerwise';
+
+/** Where each source is, in words, for messages. */
+export const NATIVE_SOURCE_NAMES: Record<NativeSource, string> = {
+  setting: 'the folder named by layerwise.training.nativeModules or --native-modules',
+  workspace: "the workspace's node_modules, from the file's folder up",
+  user: 'the per-user folder of `layerwise backend install`',
+  layerwise: "Layerwise's own node_modules",
+};
 
 /** Where the trainer looks for a native package, besides Layerwise's own node_modules. */
 export interface NativeLocations {
@@ -58,7 +69,43 @@ export interface StopRequest {
   type: 'stop';
 }
 
-export type TrainerRequest = StartRequest | StopRequest;
+/** Parent → trainer: try every backend, answer with a `probed` message, and exit; nothing is trained. */
+export interface ProbeRequest {
+  type: 'probe';
+  native?: NativeLocations;
+}
+
+export type TrainerRequest = StartRequest | StopRequest | ProbeRequest;
+
+/** One backend as a probe found it: what it is where it loads, or why it does not. */
+export interface BackendReport {
+  backend: BackendName;
+  info?: BackendInfo;
+  reason?: string;
+}
+
+/** A node_modules folder the native packages are looked for in, and why. */
+export interface SearchFolder {
+  nodeModules: string;
+  source: NativeSource;
+}
+
+/** Trainer → parent, after a probe. */
+export interface ProbedMessage {
+  type: 'probed';
+  /** The TensorFlow.js release the trainer runs: the version a native package must be built for. */
+  tfjsVersion: string;
+  /** The Node.js the trainer runs on. */
+  node: string;
+  /** Every backend, in the order `auto` tries them. */
+  backends: BackendReport[];
+  /** Where the native packages were looked for, in order. */
+  searched: SearchFolder[];
+}
+
+export function isProbedMessage(value: unknown): value is ProbedMessage {
+  return (value as { type?: unknown } | null)?.type === 'probed';
+}
 
 /** A backend as it runs: its package's version, the folder it came from, and for a GPU the device. */
 export interface BackendInfo {
@@ -261,7 +308,7 @@ export function isTrainerEvent(value: unknown): value is TrainerEvent {
 
 export function isTrainerRequest(value: unknown): value is TrainerRequest {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'start' || type === 'stop';
+  return type === 'start' || type === 'stop' || type === 'probe';
 }
 
 /** What a run trains on, in words: `tfjs-node 4.22.0 from /…/@tensorflow/tfjs-node`, and the GPU where there is one. */

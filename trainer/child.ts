@@ -1,11 +1,12 @@
 /**
  * The trainer process. Its parent sends a `start` request (and maybe a
- * `stop`) over Node's IPC channel; it answers with protocol events and
+ * `stop`), or a `probe` of the backends, over Node's IPC channel; it answers with protocol events and
  * exits when the run is over. Training never runs in the parent (the VS
  * Code extension host, or the command line's own process).
  */
 import { INTERRUPTED_EXIT_CODE, isTrainerRequest, type TrainerEvent } from '../protocol/training';
 import { runTraining, type Control } from './engine';
+import { probeBackends } from './probe';
 
 const control: Control = { stopRequested: false };
 let started = false;
@@ -27,6 +28,13 @@ process.on('message', (message: unknown) => {
   }
   if (started) return;
   started = true;
+  if (message.type === 'probe') {
+    void probeBackends(message.native ?? {}).then(async (probed) => {
+      await new Promise<void>((resolve) => (process.send ? process.send(probed, undefined, undefined, () => resolve()) : resolve()));
+      process.disconnect?.();
+    });
+    return;
+  }
   const pending: Promise<void>[] = [];
   const emit = (event: TrainerEvent): void => {
     if (event.type === 'started') runDir = event.runDir;

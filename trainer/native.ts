@@ -22,10 +22,7 @@ import Module, { createRequire } from 'node:module';
 import { dirname, join, resolve, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import envPaths from 'env-paths';
-import type { NativeBackend, NativeLocations, NativeSource } from '../protocol/training';
-
-/** The npm package of each native backend. */
-export const NATIVE_PACKAGES: Record<NativeBackend, string> = { 'tfjs-node-gpu': '@tensorflow/tfjs-node-gpu', 'tfjs-node': '@tensorflow/tfjs-node' };
+import { NATIVE_PACKAGES, NATIVE_SOURCE_NAMES, type NativeBackend, type NativeLocations, type NativeSource, type SearchFolder } from '../protocol/training';
 
 /** The TensorFlow.js release the trainer runs: a native package must be built for the same. */
 export const TFJS_VERSION: string = tf.version.tfjs;
@@ -33,12 +30,6 @@ export const TFJS_VERSION: string = tf.version.tfjs;
 /** The per-user folder that the install command fills, when no other is given: the platform's cache folder (XDG on Linux). */
 export function defaultUserDir(): string {
   return join(envPaths('layerwise', { suffix: '' }).cache, 'native');
-}
-
-/** A node_modules folder to look in, and why it is looked in. */
-export interface SearchFolder {
-  nodeModules: string;
-  source: NativeSource;
 }
 
 /**
@@ -109,14 +100,6 @@ function readManifest(path: string): { version?: unknown; dependencies?: Record<
   }
 }
 
-/** In words, where a source is. */
-export const SOURCE_NAMES: Record<NativeSource, string> = {
-  setting: 'the folder named by layerwise.training.nativeModules (--native-modules)',
-  workspace: "the workspace's node_modules",
-  user: 'the per-user folder of `layerwise backend install`',
-  layerwise: "Layerwise's own node_modules",
-};
-
 /** The command that installs the package that fits this trainer. */
 export function installCommand(backend: NativeBackend): string {
   return `layerwise backend install${backend === 'tfjs-node-gpu' ? ' --gpu' : ''} (in VS Code: "Layerwise: Install Native Backend"), or npm i ${NATIVE_PACKAGES[backend]}@${TFJS_VERSION}`;
@@ -158,7 +141,7 @@ export function loadNative(backend: NativeBackend, locations: NativeLocations): 
     const message = firstLine(error);
     // npm installs the package even when its installer could not download libtensorflow; the addon is then missing.
     const hint = message.includes('tfjs_binding.node') ? `; its native addon is missing (its installer downloads libtensorflow, which failed or was skipped): reinstall it with ${installCommand(backend)}` : '';
-    return { reason: `${NATIVE_PACKAGES[backend]} ${found.version} in ${found.dir} (${SOURCE_NAMES[found.source]}) did not load: ${message}${hint}` };
+    return { reason: `${NATIVE_PACKAGES[backend]} ${found.version} in ${found.dir} (${NATIVE_SOURCE_NAMES[found.source]}) did not load: ${message}${hint}` };
   }
   loaded.add(found.dir);
   return { found };

@@ -2,10 +2,10 @@
  * Starting a trainer process and talking to it: the command line and the
  * VS Code client both use this.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { INTERRUPTED_EXIT_CODE, isTrainerEvent, type StartRequest, type TrainerEvent } from '../protocol/training';
+import { INTERRUPTED_EXIT_CODE, isProbedMessage, isTrainerEvent, type NativeLocations, type ProbedMessage, type StartRequest, type TrainerEvent } from '../protocol/training';
 
 /**
  * The trainer's entry for code in `dir` (this module's folder, or the
@@ -22,6 +22,64 @@ export function trainerScript(dir = __dirname): string {
   return join(dir, 'child.js');
 }
 
+/** How to start a trainer: its script, and the Node.js executable that runs it (the running one by default). */
+export interface TrainerLaunch {
+  script?: string;
+  /** A `node` executable (see `resolveRuntime`); the editor's own, or this process's, when absent. */
+  execPath?: string;
+}
+
+/** The oldest Node.js the trainer runs on: package.json's engines. */
+export const MIN_NODE = [20, 19] as const;
+
+/**
+ * The executable the setting `layerwise.training.runtime` names: `editor`
+ * (or nothing) for the running one, `node` for the first on PATH, or a path.
+ * A missing or too old Node is a message, found out before any run starts.
+ */
+export function resolveRuntime(setting: string | undefined): { execPath?: string } | { problem: string } {
+  const value = setting?.trim();
+  if (!value || value === 'editor') return {};
+  const probe = spawnSync(value, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  const where = value === 'node' ? "'node' on PATH" : `'${value}'`;
+  if (probe.error) {
+    const missing = (probe.error as NodeJS.ErrnoException).code === 'ENOENT';
+    return { problem: `layerwise.training.runtime: ${where} ${missing ? 'was not found' : `did not run (${probe.error.message})`}; set it to editor, node, or the path of a Node.js ${MIN_NODE.join('.')} or newer` };
+  }
+  const version = probe.stdout.trim();
+  const [major = 0, minor = 0] = version.split('.').map(Number);
+  if (probe.status !== 0 || !/^\d+\.\d+/.test(version)) return { problem: `layerwise.training.runtime: ${where} is not a Node.js (it answered '${(probe.stdout + probe.stderr).trim().split('\n')[0]}')` };
+  if (major < MIN_NODE[0] || (major === MIN_NODE[0] && minor < MIN_NODE[1])) {
+    return { problem: `layerwise.training.runtime: ${where} is Node.js ${version}; the trainer needs ${MIN_NODE.join('.')} or newer` };
+  }
+  return { execPath: value };
+}
+
+/** Starts a trainer process with the IPC channel its requests and events go over. */
+function forkTrainer(launch: TrainerLaunch): ChildProcess {
+  return fork(launch.script ?? trainerScript(), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    serialization: 'json',
+    ...(launch.execPath ? { execPath: launch.execPath } : {}),
+    // In VS Code's extension host the executable is Electron, which runs a script as plain Node only with this set.
+    env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+  });
+}
+
+/** Asks a trainer process which backends load, and from where; nothing is trained. */
+export function probeTrainer(native: NativeLocations, launch: TrainerLaunch = {}): Promise<ProbedMessage> {
+  const child = forkTrainer(launch);
+  return new Promise((resolve, reject) => {
+    let answer: ProbedMessage | undefined;
+    child.on('message', (message: unknown) => {
+      if (isProbedMessage(message)) answer = message;
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => (answer ? resolve(answer) : reject(new Error(`the trainer ended without answering the probe (${signal ?? `exit code ${code}`})`))));
+    child.send({ type: 'probe', native });
+  });
+}
+
 export interface TrainingOutcome {
   events: TrainerEvent[];
   /** The process's exit code (null when it was killed by a signal). */
@@ -36,19 +94,21 @@ export class TrainingProcess {
   private killed = false;
   readonly done: Promise<TrainingOutcome>;
 
-  constructor(request: StartRequest, script = trainerScript()) {
-    this.child = fork(script, [], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      serialization: 'json',
-      // In VS Code's extension host the executable is Electron, which runs a script as plain Node only with this set.
-      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
-    });
+  constructor(request: StartRequest, launch: TrainerLaunch | string = {}) {
+    this.child = forkTrainer(typeof launch === 'string' ? { script: launch } : launch);
     this.child.on('message', (message: unknown) => {
       if (!isTrainerEvent(message)) return;
       this.events.push(message);
       for (const listener of this.listeners) listener(message);
     });
     this.done = new Promise((resolve) => {
+      // A runtime that cannot be started (gone since it was checked) ends the run with a message, never a hang.
+      this.child.on('error', (error) => {
+        const failed: TrainerEvent = { type: 'failed', message: `the trainer could not be started: ${error.message}` };
+        this.events.push(failed);
+        for (const listener of this.listeners) listener(failed);
+        resolve({ events: this.events, exitCode: null });
+      });
       this.child.on('exit', (code, signal) => {
         // A trainer that died (out of memory, killed) still ends the run with a message, unless its own last word was one.
         const last = this.events[this.events.length - 1];
