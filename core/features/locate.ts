@@ -11,30 +11,17 @@ import { CALLBACKS, DATA_SOURCES, OPTIMIZERS, SCHEDULES } from '../catalog/train
 import type { Signature } from '../catalog/types';
 import type { NetworkLayer } from '../shapes';
 import { scanText, TokenKind, type Token } from '../syntax/scanner';
-import type { Identifier, ModelDeclaration, Node, TextRange, TrainDeclaration } from '../syntax/tree';
+import { forEachChild, type Identifier, type ModelDeclaration, type Node, type TextRange, type TrainDeclaration } from '../syntax/tree';
 
 /** The nodes that contain `offset`, outermost first. An offset at a node's end counts as inside (the cursor after a word). */
 export function nodesAt(analysis: Analysis, offset: number): Node[] {
   const path: Node[] = [analysis.file];
-  let current: Node = analysis.file;
+  let current: Node | undefined = analysis.file;
   for (;;) {
-    const child: Node | undefined = childrenOf(current).find((node) => node.pos <= offset && offset <= node.end && node.end > node.pos);
-    if (!child) return path;
-    path.push(child);
-    current = child;
+    current = forEachChild(current, (node) => (node.pos <= offset && offset <= node.end && node.end > node.pos ? node : undefined));
+    if (!current) return path;
+    path.push(current);
   }
-}
-
-/** The direct children of a node that have a range, in source order. */
-export function childrenOf(node: Node): Node[] {
-  const children: Node[] = [];
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'comments' || key === 'keyword' || key === 'body' || key === 'argsRange') continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item && typeof item === 'object' && 'kind' in item && 'pos' in item) children.push(item as Node);
-    }
-  }
-  return children.sort((a, b) => a.pos - b.pos);
 }
 
 /** The innermost node of one of the given kinds at `offset`. */
