@@ -43,6 +43,8 @@ export interface NameExpression extends TextRange {
 export interface ListExpression extends TextRange {
   kind: 'List';
   elements: Expression[];
+  /** False when the closing bracket is missing. */
+  closed: boolean;
 }
 
 /** `(a, b)`; also `(x)`, which is a parenthesised expression. */
@@ -51,6 +53,8 @@ export interface TupleExpression extends TextRange {
   elements: Expression[];
   /** True when the elements were separated by commas, `(x,)` included. */
   hasComma: boolean;
+  /** False when the closing parenthesis is missing. */
+  closed: boolean;
 }
 
 export interface Argument extends TextRange {
