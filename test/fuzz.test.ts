@@ -45,13 +45,16 @@ const mutation = fc
 
 const bytes = fc.string({ unit: 'binary', maxLength: 400 });
 
-/** Every node of the tree lies within its parent, and ranges are ordered: the tree's positions can be trusted. */
+/** Every node of the tree lies within its parent, after its elder sibling, and ranges are ordered: the tree's positions can be trusted. */
 function assertNested(root: Node, length: number): void {
   const stack: { node: Node; pos: number; end: number }[] = [{ node: root, pos: 0, end: length }];
   while (stack.length) {
     const { node, pos, end } = stack.pop()!;
     assert.ok(node.pos <= node.end && node.pos >= pos && node.end <= end, `${node.kind} ${node.pos}-${node.end} outside ${pos}-${end}`);
+    let elder: Node | undefined;
     forEachChild(node, (child) => {
+      assert.ok(!elder || elder.end <= child.pos, `${child.kind} ${child.pos}-${child.end} before its elder sibling ${elder?.kind} ${elder?.pos}-${elder?.end}`);
+      elder = child;
       stack.push({ node: child, pos: node.pos, end: node.end });
     });
   }

@@ -40,7 +40,7 @@ function assertChildrenListed(root: Node, where: string): number {
     const listed = listedChildren(node);
     assert.deepEqual(listed.map(describeNode), reflectedChildren(node).map(describeNode), `${where}: children of ${describeNode(node)}`);
     listed.forEach((child, index) => {
-      assert.ok(index === 0 || listed[index - 1]!.pos <= child.pos, `${where}: ${describeNode(child)} before its elder sibling`);
+      assert.ok(index === 0 || listed[index - 1]!.end <= child.pos, `${where}: ${describeNode(child)} before its elder sibling`);
     });
     stack.push(...listed);
   }
