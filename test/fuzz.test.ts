@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { analyze } from '../core';
+import { forEachChild, type Node } from '../core/syntax/tree';
 import { netFiles, projectExamples, read, sharedExamples } from './support';
 
 const RUNS = Number(process.env['FUZZ_RUNS'] ?? 5000);
@@ -44,21 +45,18 @@ const mutation = fc
 
 const bytes = fc.string({ unit: 'binary', maxLength: 400 });
 
-/** Every node of the tree lies within its parent, and ranges are ordered: the tree's positions can be trusted. */
-function assertNested(root: object, length: number): void {
-  const stack: { node: Record<string, unknown>; pos: number; end: number }[] = [{ node: root as Record<string, unknown>, pos: 0, end: length }];
+/** Every node of the tree lies within its parent, after its elder sibling, and ranges are ordered: the tree's positions can be trusted. */
+function assertNested(root: Node, length: number): void {
+  const stack: { node: Node; pos: number; end: number }[] = [{ node: root, pos: 0, end: length }];
   while (stack.length) {
     const { node, pos, end } = stack.pop()!;
-    const nodePos = node['pos'] as number;
-    const nodeEnd = node['end'] as number;
-    assert.ok(nodePos <= nodeEnd && nodePos >= pos && nodeEnd <= end, `${String(node['kind'])} ${nodePos}-${nodeEnd} outside ${pos}-${end}`);
-    for (const [key, value] of Object.entries(node)) {
-      if (key === 'comments') continue;
-      const children = Array.isArray(value) ? value : [value];
-      for (const child of children) {
-        if (child && typeof child === 'object' && 'kind' in child && 'pos' in child) stack.push({ node: child as Record<string, unknown>, pos: nodePos, end: nodeEnd });
-      }
-    }
+    assert.ok(node.pos <= node.end && node.pos >= pos && node.end <= end, `${node.kind} ${node.pos}-${node.end} outside ${pos}-${end}`);
+    let elder: Node | undefined;
+    forEachChild(node, (child) => {
+      assert.ok(!elder || elder.end <= child.pos, `${child.kind} ${child.pos}-${child.end} before its elder sibling ${elder?.kind} ${elder?.pos}-${elder?.end}`);
+      elder = child;
+      stack.push({ node: child, pos: node.pos, end: node.end });
+    });
   }
 }
 

@@ -9,10 +9,8 @@
 import type { Analysis, ModelAnalysis } from '../analysis';
 import type { LayerNode } from '../binder';
 import type { Diagnostic } from '../diagnostics';
-import type { Argument, CallExpression, Expression, ModelDeclaration, Node, Statement, TextRange } from '../syntax/tree';
-import { childrenOf } from './locate';
+import { forEachChild, type Argument, type CallExpression, type Expression, type ModelDeclaration, type Node, type Statement, type TextRange } from '../syntax/tree';
 import type { TextEdit } from './textEdit';
-
 
 /** Shaped like LSP's CodeAction, with offset edits in one document. */
 export interface CodeAction {
@@ -231,9 +229,9 @@ function pathTo(root: Node, range: TextRange, kind: Node['kind']): Node[] | unde
     const path = stack.pop()!;
     const node = path[path.length - 1]!;
     if (node.kind === kind && sameRange(node, range)) return path;
-    for (const child of childrenOf(node)) {
+    forEachChild(node, (child) => {
       if (within(range, child)) stack.push([...path, child]);
-    }
+    });
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 /**
  * Completion: what may be typed at the cursor. The context comes from the
- * tokens before the cursor, since the text is broken while the user types;
+ * tree, whose recovery keeps what broken text has while the user types;
  * the catalogs say what fits there (layers and their arguments, activations
  * and enumeration values, train settings, losses, optimizers …), and the
  * model's binder says which tensors are in scope.
@@ -11,9 +11,8 @@ import { findLayer, LAYERS } from '../catalog/layers';
 import { formatShape } from '../catalog/shape';
 import { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from '../catalog/training';
 import type { ArgType, LayerSpec, ParamSpec, Signature } from '../catalog/types';
-import { TokenKind } from '../syntax/scanner';
 import type { TextRange } from '../syntax/tree';
-import { argumentKeyword, calleeSignature, cursorContext, innermost, layerOfNode, type CursorContext, type OpenBracket } from './locate';
+import { calleeSignature, cursorContext, layerOfNode, type CursorContext, type OpenBracket } from './locate';
 import { baseType, formatDefault, formatParamType } from '../catalog/describe';
 
 export type CompletionItemKind = 'class' | 'property' | 'enumMember' | 'variable' | 'keyword' | 'function' | 'snippet' | 'module';
@@ -68,14 +67,12 @@ function itemsFor(request: Request): CompletionItem[] {
 
 // Top level
 
-function topLevelItems({ analysis, context }: Request): CompletionItem[] {
-  const statement = context.statement;
-  const last = statement[statement.length - 1];
-  if (statement[0]?.text === 'train' && (last === statement[0] || last?.kind === TokenKind.Comma)) {
-    const listed = new Set(statement.map((token) => token.text));
+function topLevelItems({ analysis, context, range }: Request): CompletionItem[] {
+  if (context.place === 'models' && context.declaration?.kind === 'TrainDeclaration') {
+    const listed = new Set(context.declaration.models.filter((name) => name.end <= range.pos).map((name) => name.text));
     return modelNames(analysis).filter((name) => !listed.has(name)).map((name) => ({ label: name, kind: 'module', detail: 'model' }));
   }
-  if (statement.length > 0) return [];
+  if (context.place !== 'start') return [];
   const names = modelNames(analysis);
   const trainedModel = names.length > 0 ? `\${1|${names.join(',')}|}` : '${1:Model}';
   return [
@@ -105,14 +102,16 @@ function modelNames(analysis: Analysis): string[] {
 // Models
 
 function modelStatementItems(request: Request): CompletionItem[] {
-  const statement = request.context.statement;
-  const last = statement[statement.length - 1];
-  if (!last) return [...tensorItems(request), ...KEYWORD_ITEMS, ...LAYER_ITEMS];
-  if (last.kind === TokenKind.Arrow) return LAYER_ITEMS;
-  const afterAssignment = statement.length === 2 && statement[0]!.kind === TokenKind.Identifier && last.kind === TokenKind.Equals;
-  const afterOutput = statement[0]!.text === 'output' && (statement.length === 1 || last.kind === TokenKind.Comma);
-  if (afterAssignment || afterOutput) return [...tensorItems(request), ...LAYER_ITEMS];
-  return [];
+  switch (request.context.place) {
+    case 'start':
+      return [...tensorItems(request), ...KEYWORD_ITEMS, ...LAYER_ITEMS];
+    case 'step':
+      return LAYER_ITEMS;
+    case 'head':
+      return [...tensorItems(request), ...LAYER_ITEMS];
+    default:
+      return [];
+  }
 }
 
 function modelBracketItems(request: Request, bracket: OpenBracket): CompletionItem[] {
@@ -122,16 +121,15 @@ function modelBracketItems(request: Request, bracket: OpenBracket): CompletionIt
   }
   // A tuple at the head of a pipeline, `(a, b) -> Add()`, holds tensors; an input's shape holds numbers.
   const { brackets, statement } = request.context;
-  const isPipelineTuple = brackets.length === 1 && bracket.open.kind === TokenKind.OpenParen && statement[0]?.text !== 'input';
-  return isPipelineTuple && bracket.current.length === 0 ? tensorItems(request) : [];
+  const isPipelineTuple = brackets.length === 1 && bracket.node.kind === 'Tuple' && statement?.kind !== 'InputStatement';
+  return isPipelineTuple && bracket.typed === 'nothing' ? tensorItems(request) : [];
 }
 
 /** The model's named tensors, each with its shape; not the one the statement is defining, which would be a cycle. */
 function tensorItems({ analysis, context, range }: Request): CompletionItem[] {
   const model = analysis.models.find((candidate) => candidate.bound.declaration === context.declaration);
   if (!model) return [];
-  const [first, second] = context.statement;
-  const defining = first?.kind === TokenKind.Identifier && second?.kind === TokenKind.Equals ? first.text : undefined;
+  const defining = context.statement?.kind === 'AssignStatement' ? context.statement.name.text : undefined;
   const items: CompletionItem[] = [];
   for (const symbol of model.bound.symbols.values()) {
     if (symbol.name === defining) continue;
@@ -150,10 +148,8 @@ function layerItem(spec: LayerSpec): CompletionItem {
 // Train blocks
 
 function trainSettingItems(context: CursorContext): CompletionItem[] {
-  const statement = context.statement;
-  if (statement.length === 0) return settingKeyItems(context);
-  const [key, equals] = statement;
-  if (statement.length === 2 && key!.kind === TokenKind.Identifier && equals!.kind === TokenKind.Equals) return settingValueItems(key!.text);
+  if (context.place === 'start') return settingKeyItems(context);
+  if (context.place === 'value' && context.statement?.kind === 'Setting') return settingValueItems(context.statement.key.text);
   return [];
 }
 
@@ -203,8 +199,9 @@ function trainBracketItems(request: Request, bracket: OpenBracket): CompletionIt
     return signature ? argumentItems(request, signature, bracket) : [];
   }
   // `metrics = [accuracy, |]` and `callbacks = [|]`.
-  const key = request.context.statement[0]?.text;
-  const inSettingList = request.context.brackets.length === 1 && bracket.open.kind === TokenKind.OpenBracket && bracket.current.length === 0;
+  const statement = request.context.statement;
+  const key = statement?.kind === 'Setting' ? statement.key.text : undefined;
+  const inSettingList = request.context.brackets.length === 1 && bracket.node.kind === 'List' && bracket.typed === 'nothing';
   if (inSettingList && key === 'metrics') return METRIC_ITEMS;
   if (inSettingList && key === 'callbacks') return CALLBACK_ITEMS;
   return [];
@@ -222,12 +219,12 @@ function callableItem(signature: Signature, kind: string): CompletionItem {
  * the values that argument takes.
  */
 function argumentItems(request: Request, signature: Signature, bracket: OpenBracket): CompletionItem[] {
-  const keyword = argumentKeyword(bracket);
+  const keyword = bracket.keyword;
   if (keyword !== undefined) {
     const param = signature.params.find((candidate) => candidate.name === keyword);
-    return param && bracket.current.length === 2 ? valueItems(request, param.type) : [];
+    return param && bracket.typed === 'keyword' ? valueItems(request, param.type) : [];
   }
-  if (bracket.current.length > 0) return [];
+  if (bracket.typed !== 'nothing') return [];
   const given = givenArguments(request, signature, bracket);
   const items: CompletionItem[] = [];
   const position = bracket.previous.length;
@@ -242,16 +239,15 @@ function argumentItems(request: Request, signature: Signature, bracket: OpenBrac
   return items;
 }
 
-/** Arguments already given, before the cursor by the tokens and after it by the tree. */
-function givenArguments({ analysis, offset }: Request, signature: Signature, bracket: OpenBracket): Set<string> {
+/** Arguments already given: before the cursor, by keyword or position; after it, by keyword. */
+function givenArguments({ offset }: Request, signature: Signature, bracket: OpenBracket): Set<string> {
   const given = new Set<string>();
   bracket.previous.forEach((keyword, index) => {
     const name = keyword ?? (index < signature.positional ? signature.params[index]!.name : undefined);
     if (name !== undefined) given.add(name);
   });
-  const call = innermost(analysis, offset, 'Call');
-  if (call && call.callee.pos === bracket.callee?.pos) {
-    for (const arg of call.args) {
+  if (bracket.node.kind === 'Call') {
+    for (const arg of bracket.node.args) {
       if (arg.name && arg.pos >= offset) given.add(arg.name.text);
     }
   }

@@ -11,30 +11,31 @@ import { CALLBACKS, DATA_SOURCES, OPTIMIZERS, SCHEDULES } from '../catalog/train
 import type { Signature } from '../catalog/types';
 import type { NetworkLayer } from '../shapes';
 import { scanText, TokenKind, type Token } from '../syntax/scanner';
-import type { Identifier, ModelDeclaration, Node, TextRange, TrainDeclaration } from '../syntax/tree';
+import {
+  forEachChild,
+  type Argument,
+  type CallExpression,
+  type Expression,
+  type Identifier,
+  type ListExpression,
+  type ModelDeclaration,
+  type Node,
+  type Setting,
+  type Statement,
+  type TextRange,
+  type TrainDeclaration,
+  type TupleExpression,
+} from '../syntax/tree';
 
 /** The nodes that contain `offset`, outermost first. An offset at a node's end counts as inside (the cursor after a word). */
 export function nodesAt(analysis: Analysis, offset: number): Node[] {
   const path: Node[] = [analysis.file];
-  let current: Node = analysis.file;
+  let current: Node | undefined = analysis.file;
   for (;;) {
-    const child: Node | undefined = childrenOf(current).find((node) => node.pos <= offset && offset <= node.end && node.end > node.pos);
-    if (!child) return path;
-    path.push(child);
-    current = child;
+    current = forEachChild(current, (node) => (node.pos <= offset && offset <= node.end && node.end > node.pos ? node : undefined));
+    if (!current) return path;
+    path.push(current);
   }
-}
-
-/** The direct children of a node that have a range, in source order. */
-export function childrenOf(node: Node): Node[] {
-  const children: Node[] = [];
-  for (const [key, value] of Object.entries(node)) {
-    if (key === 'comments' || key === 'keyword' || key === 'body' || key === 'argsRange') continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      if (item && typeof item === 'object' && 'kind' in item && 'pos' in item) children.push(item as Node);
-    }
-  }
-  return children.sort((a, b) => a.pos - b.pos);
 }
 
 /** The innermost node of one of the given kinds at `offset`. */
@@ -125,134 +126,213 @@ export function calleeSignature(scope: Scope, name: string): Signature | undefin
 
 const TRAIN_CALLABLES: readonly Signature[] = [...OPTIMIZERS, ...SCHEDULES, ...CALLBACKS, ...DATA_SOURCES];
 
-/** An unclosed bracket before the cursor: a call's arguments, a list, or a tuple. */
+/** A call's arguments, a list or a tuple that is open at the cursor: the cursor stands after its opener and before its closer, if it has one. */
 export interface OpenBracket {
-  open: Token;
+  node: CallExpression | ListExpression | TupleExpression;
   /** The name before `(`: the layer, optimizer or data source being called. */
-  callee?: Token;
-  /** The arguments before the cursor's one: each one's keyword, or undefined where it is positional. */
+  callee?: Identifier;
+  /** The items before the cursor's one: each argument's keyword, or undefined where it is positional (and for list or tuple elements). */
   previous: (string | undefined)[];
-  /** The tokens of the cursor's argument at this bracket's level, before the word being typed. */
-  current: Token[];
+  /** The keyword of the cursor's argument once its `name=` is typed. */
+  keyword?: string;
+  /**
+   * What of the cursor's item stands before the word being typed: nothing
+   * (the cursor is at its start), only its `name=`, or more.
+   */
+  typed: 'nothing' | 'keyword' | 'more';
 }
 
 /**
- * Where the cursor stands, read from the tokens before it rather than from
- * the tree: while the user types, the text is broken (`x -> D`, `Dense(10, act`)
- * and the tokens say more than the parser's recovery.
+ * What may be typed where the cursor stands, outside any open bracket:
+ * - `start`: a declaration, statement or setting;
+ * - `models`: a model's name in a train block's header;
+ * - `head`: a pipeline's head, after `name =` or `output` (or a comma between outputs);
+ * - `step`: a layer, after `->`;
+ * - `value`: a setting's value, after `key =`;
+ * - `none`: nothing, in the middle of something.
+ */
+export type Place = 'start' | 'models' | 'head' | 'step' | 'value' | 'none';
+
+/**
+ * Where the cursor stands, read from the tree: the parser keeps what broken
+ * text has (an unclosed call or list is a node with its items so far, a
+ * value not typed yet is `Missing`), and the token just before the cursor
+ * says which part of its node the cursor follows, as the TypeScript
+ * compiler's completions read their context token.
  */
 export interface CursorContext {
   scope: Scope;
-  /** The declaration whose body holds the cursor, when the tree has it. */
+  /** The declaration whose body holds the cursor (or whose header, at the top level). */
   declaration?: ModelDeclaration | TrainDeclaration;
+  /** The statement or setting the cursor goes on with; undefined at the start of one. */
+  statement?: Statement | Setting;
   /** The identifier that ends at the cursor: the word being typed. */
   word?: Token;
   /** True when the cursor is inside a number or a string. */
   inLiteral: boolean;
-  /** The tokens of the cursor's statement (or setting, or declaration header) before the word. */
-  statement: Token[];
+  place: Place;
   /** The brackets open at the cursor, outermost first. */
   brackets: OpenBracket[];
 }
 
-/** The keyword of the cursor's argument once its `name=` is typed. */
-export function argumentKeyword(bracket: OpenBracket): string | undefined {
-  const [first, second] = bracket.current;
-  return first?.kind === TokenKind.Identifier && second?.kind === TokenKind.Equals ? first.text : undefined;
-}
-
 /**
  * The cursor's context; undefined inside a comment or for an offset outside
- * the text. Only the cursor's own statement is scanned, found in the tree,
- * so the cost does not grow with the file.
+ * the text. Only the cursor's line and the token before the word are scanned;
+ * the rest is a walk down the cursor's statement in the tree.
  */
 export function cursorContext(analysis: Analysis, offset: number): CursorContext | undefined {
   if (!isOffsetIn(analysis.text, offset) || inComment(analysis, offset)) return undefined;
-  const start = scanStart(analysis, offset);
-  const scanned = scanText(analysis.text.slice(start.pos, offset)).tokens;
-  const tokens = scanned.slice(0, -1).map((token) => ({ ...token, pos: token.pos + start.pos, end: token.end + start.pos }));
-  const last = tokens[tokens.length - 1];
-  const touching = last && last.end === offset ? last : undefined;
-  const word = touching?.kind === TokenKind.Identifier ? tokens.pop() : undefined;
-  const inLiteral = touching?.kind === TokenKind.Number || touching?.kind === TokenKind.UnterminatedString;
+  const { word, inLiteral } = tokenAtCursor(analysis.text, offset);
+  const anchor = word?.pos ?? offset;
+  const preceding = precedingToken(analysis, anchor);
+  const before = preceding?.end ?? 0;
+  // The parser's rule: a line break ends a statement (and an unclosed list) unless the token before it goes on.
+  const lineBreak = preceding !== undefined && /[\n\r]/.test(analysis.text.slice(before, anchor));
+  const context = { word, inLiteral };
 
-  let scope = start.scope;
-  let declaration = scope === 'top' ? undefined : start.declaration;
-  let statement: Token[] = [];
-  let brackets: OpenBracket[] = [];
+  const declaration = preceding ? lastStartingAtOrBefore(analysis.file.declarations, before - 1) : undefined;
+  const where = declaration ? partOf(analysis.text, declaration, before) : 'after';
+  if (!declaration || !preceding || where === 'after') {
+    const atStart = !preceding || preceding.kind === TokenKind.CloseBrace || (lineBreak && !goesOn(preceding.kind));
+    return { ...context, scope: 'top', place: atStart ? 'start' : 'none', brackets: [] };
+  }
+  if (where === 'header') return { ...context, scope: 'top', declaration, place: headerPlace(declaration, preceding, lineBreak), brackets: [] };
 
-  // The parser's rules for where a statement ends, applied to a token that starts a line.
-  const atLineStart = (kind: TokenKind): void => {
-    const previous = statement[statement.length - 1];
-    if (!previous) return;
-    if (brackets.length > 0) {
-      if (isOpener(previous.kind) || previous.kind === TokenKind.Comma || isCloser(kind)) return;
-      // A line break where a comma or the closer should be ends the unclosed list.
-      brackets = [];
+  const scope = declaration.kind === 'ModelDeclaration' ? 'model' : 'train';
+  const items: readonly (Statement | Setting)[] = declaration.kind === 'ModelDeclaration' ? declaration.statements : declaration.settings;
+  let statement: Statement | Setting | undefined = lastStartingAtOrBefore(items, before - 1);
+  if (statement && statement.end < before) statement = undefined;
+  let brackets = statement ? openBrackets(statement, before, preceding) : [];
+  if (lineBreak) {
+    if (!(isOpener(preceding.kind) || preceding.kind === TokenKind.Comma)) brackets = [];
+    if (brackets.length === 0 && !goesOn(preceding.kind)) statement = undefined;
+  }
+  // A statement the parser found starting at the word (or the cursor) ends the one before it, on the same line too.
+  const startsHere = lastStartingAtOrBefore(items, anchor)?.pos === anchor;
+  if (startsHere) {
+    statement = undefined;
+    brackets = [];
+  }
+  const atStart = startsHere || preceding.kind === TokenKind.OpenBrace || (lineBreak && !goesOn(preceding.kind));
+  const place = !statement ? (atStart ? 'start' : 'none') : brackets.length > 0 ? 'none' : statementPlace(statement, preceding);
+  return { ...context, scope, declaration, statement, place, brackets };
+}
+
+/** The word being typed and whether the cursor is inside a literal, from the tokens of the cursor's line before it. */
+function tokenAtCursor(text: string, offset: number): { word?: Token; inLiteral: boolean } {
+  const start = lineStartOf(text, offset);
+  const tokens = scanText(text.slice(start, offset)).tokens;
+  const last = tokens[tokens.length - 2];
+  if (!last || last.end !== offset - start) return { inLiteral: false };
+  if (last.kind === TokenKind.Identifier) return { word: { ...last, pos: last.pos + start, end: last.end + start }, inLiteral: false };
+  return { inLiteral: last.kind === TokenKind.Number || last.kind === TokenKind.UnterminatedString };
+}
+
+/** The last token before `pos`, across blanks, line breaks and comments; undefined when none is. */
+function precedingToken(analysis: Analysis, pos: number): Token | undefined {
+  const text = analysis.text;
+  let end = pos;
+  for (;;) {
+    while (end > 0 && isBlank(text.charCodeAt(end - 1))) end--;
+    const comment = end > 0 ? lastStartingAtOrBefore(analysis.file.comments, end - 1) : undefined;
+    if (!comment || comment.end < end) break;
+    end = comment.pos;
+  }
+  if (end === 0) return undefined;
+  const start = lineStartOf(text, end);
+  const tokens = scanText(text.slice(start, end)).tokens;
+  const last = tokens[tokens.length - 2]!;
+  return { ...last, pos: last.pos + start, end: last.end + start };
+}
+
+/** The characters the scanner skips between tokens. */
+function isBlank(c: number): boolean {
+  return c === 10 || c === 13 || c === 32 || c === 9 || c === 12 || c === 11 || c === 0xfeff || c === 0xa0;
+}
+
+function lineStartOf(text: string, offset: number): number {
+  let start = offset;
+  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+  return start;
+}
+
+/** Which part of a declaration holds the offset `before`: its header, its body, or neither (after its closed body). */
+function partOf(text: string, declaration: ModelDeclaration | TrainDeclaration, before: number): 'header' | 'body' | 'after' {
+  const body = declaration.body;
+  if (body.end === body.pos) return before <= declaration.end ? 'header' : 'after';
+  if (before <= body.pos) return 'header';
+  return text[body.end - 1] === '}' && before >= body.end ? 'after' : 'body';
+}
+
+/** In a declaration's header: a model's name after `train` or a comma; after a line break, a new declaration. */
+function headerPlace(declaration: ModelDeclaration | TrainDeclaration, preceding: Token, lineBreak: boolean): Place {
+  if (declaration.kind === 'TrainDeclaration') {
+    if (preceding.kind === TokenKind.Comma || (preceding.end === declaration.keyword.end && !lineBreak)) return 'models';
+  }
+  return lineBreak && !goesOn(preceding.kind) ? 'start' : 'none';
+}
+
+/** Outside brackets, in a statement or setting: what the token before the cursor lets follow. */
+function statementPlace(statement: Statement | Setting, preceding: Token): Place {
+  switch (statement.kind) {
+    case 'Setting':
+      return isSeparatorBefore(preceding, TokenKind.Equals, statement.value) ? 'value' : 'none';
+    case 'AssignStatement':
+      if (isSeparatorBefore(preceding, TokenKind.Equals, statement.value)) return 'head';
+      break;
+    case 'OutputStatement':
+      if (preceding.end === statement.keyword.end || preceding.kind === TokenKind.Comma) return 'head';
+      break;
+    case 'ExpressionStatement': {
+      // `output` alone on its line so far: the parser reads an output statement once a value follows on the line.
+      const { head, steps } = statement.value;
+      if (head.kind === 'Name' && head.name.text === 'output' && steps.length === 0 && preceding.end === head.end) return 'head';
+      break;
     }
-    if (kind === TokenKind.Arrow || CONTINUATIONS.has(previous.kind)) return;
-    statement = [];
-  };
+    case 'InputStatement':
+      break;
+  }
+  return preceding.kind === TokenKind.Arrow ? 'step' : 'none';
+}
 
-  tokens.forEach((token, index) => {
-    if (token.lineStart) {
-      atLineStart(token.kind);
-      const next = tokens[index + 1] ?? word;
-      if ((token.text === 'model' || token.text === 'train') && next?.kind === TokenKind.Identifier) {
-        scope = 'top';
-        declaration = undefined;
-        statement = [];
-        brackets = [];
-      }
-    }
-    const top = brackets[brackets.length - 1];
-    switch (token.kind) {
-      case TokenKind.OpenBrace:
-        if (scope !== 'top') break;
-        scope = statement[0]?.text === 'train' ? 'train' : 'model';
-        declaration = start.declaration?.body.pos === token.pos ? start.declaration : undefined;
-        statement = [];
-        brackets = [];
-        return;
-      case TokenKind.CloseBrace:
-        scope = 'top';
-        declaration = undefined;
-        statement = [];
-        brackets = [];
-        return;
-      case TokenKind.OpenParen:
-      case TokenKind.OpenBracket: {
-        const previous = statement[statement.length - 1];
-        // `output (a, b) -> Add()` starts with a tuple, not a call of `output`.
-        const isOutputKeyword = scope === 'model' && statement.length === 1 && previous?.text === 'output';
-        const callee = token.kind === TokenKind.OpenParen && previous?.kind === TokenKind.Identifier && !isOutputKeyword ? previous : undefined;
-        top?.current.push(token);
-        statement.push(token);
-        brackets.push({ open: token, callee, previous: [], current: [] });
-        return;
-      }
-      case TokenKind.CloseParen:
-      case TokenKind.CloseBracket:
-        brackets.pop();
-        brackets[brackets.length - 1]?.current.push(token);
-        statement.push(token);
-        return;
-      case TokenKind.Comma:
-        if (top) {
-          top.previous.push(argumentKeyword(top));
-          top.current = [];
-        }
-        statement.push(token);
-        return;
-    }
-    top?.current.push(token);
-    statement.push(token);
-  });
+/** True when `preceding` is a `kind` token (`=`) and nothing of `value` is typed before the cursor. */
+function isSeparatorBefore(preceding: Token, kind: TokenKind, value: TextRange): boolean {
+  return preceding.kind === kind && value.pos >= preceding.end;
+}
 
-  const lastEnd = tokens[tokens.length - 1]?.end ?? start.pos;
-  const onNewLine = word ? word.lineStart : /[\n\r]/.test(analysis.text.slice(lastEnd, offset));
-  if (onNewLine) atLineStart(TokenKind.Identifier);
-  return { scope, declaration, word, inLiteral, statement, brackets };
+/**
+ * The calls, lists and tuples open at the cursor, outermost first: on the
+ * path down the tree to the token before the cursor, those whose opener is
+ * before it and whose closer, if any, is after it.
+ */
+function openBrackets(statement: Statement | Setting, before: number, preceding: Token): OpenBracket[] {
+  const brackets: OpenBracket[] = [];
+  let node: Node | undefined = statement;
+  while (node) {
+    if (node.kind === 'Call' || node.kind === 'List' || node.kind === 'Tuple') {
+      const open = node.kind === 'Call' ? node.argsRange.end > node.argsRange.pos && before > node.argsRange.pos : true;
+      if (open && (!node.closed || before < node.end)) brackets.push(openBracket(node, before, preceding));
+    }
+    node = forEachChild(node, (child) => (child.pos < before && before <= child.end ? child : undefined));
+  }
+  return brackets;
+}
+
+function openBracket(node: CallExpression | ListExpression | TupleExpression, before: number, preceding: Token): OpenBracket {
+  const items: readonly (Argument | Expression)[] = node.kind === 'Call' ? node.args : node.elements;
+  // Items that end before the token before the cursor are followed by a comma: the cursor is past them.
+  const previous = items.filter((item) => item.end < before).map((item) => (item.kind === 'Argument' ? item.name?.text : undefined));
+  const current = items.find((item) => item.pos < before && before <= item.end);
+  const callee = node.kind === 'Call' ? node.callee : undefined;
+  if (!current) {
+    // After the opener or a comma the cursor starts an item; after anything else, it is in text the parser skipped.
+    const opener = node.kind === 'Call' ? node.argsRange.pos : node.pos;
+    const atItemStart = preceding.kind === TokenKind.Comma || preceding.pos === opener;
+    return { node, callee, previous, typed: atItemStart ? 'nothing' : 'more' };
+  }
+  const keyword = current.kind === 'Argument' ? current.name?.text : undefined;
+  const onlyKeyword = current.kind === 'Argument' && isSeparatorBefore(preceding, TokenKind.Equals, current.value);
+  return { node, callee, previous, keyword, typed: keyword !== undefined && onlyKeyword ? 'keyword' : 'more' };
 }
 
 /** Tokens after which a statement goes on at the next line. */
@@ -271,24 +351,9 @@ function isOpener(kind: TokenKind): boolean {
   return kind === TokenKind.OpenParen || kind === TokenKind.OpenBracket;
 }
 
-function isCloser(kind: TokenKind): boolean {
-  return kind === TokenKind.CloseParen || kind === TokenKind.CloseBracket;
-}
-
-/**
- * Where scanning for the cursor's context may start: the start of the
- * statement (or setting) the tree has at or before the cursor, else the start
- * of the declaration, else after the last closed declaration.
- */
-function scanStart(analysis: Analysis, offset: number): { pos: number; scope: Scope; declaration?: ModelDeclaration | TrainDeclaration } {
-  const declaration = lastStartingAtOrBefore(analysis.file.declarations, offset);
-  if (!declaration) return { pos: 0, scope: 'top' };
-  const body = declaration.body;
-  if (body.end > body.pos && analysis.text[body.end - 1] === '}' && offset >= body.end) return { pos: body.end, scope: 'top' };
-  const items: readonly TextRange[] = declaration.kind === 'ModelDeclaration' ? declaration.statements : declaration.settings;
-  const item = body.end > body.pos && offset > body.pos ? lastStartingAtOrBefore(items, offset) : undefined;
-  if (!item || item.pos <= body.pos) return { pos: declaration.pos, scope: 'top', declaration };
-  return { pos: item.pos, scope: declaration.kind === 'ModelDeclaration' ? 'model' : 'train', declaration };
+/** True for a token after which what it began goes on at the next line: a continuation or an opener. */
+function goesOn(kind: TokenKind): boolean {
+  return CONTINUATIONS.has(kind) || isOpener(kind);
 }
 
 /** The network layer (or input) a graph node made. */

@@ -1,13 +1,13 @@
 /**
  * Signature help: the arguments of the call the cursor is in (a layer in a
  * model; an optimizer, schedule, callback or data source in a train block),
- * with the one being typed marked. It reads the tokens before the cursor, so
- * it works in calls that are not closed yet.
+ * with the one being typed marked. The parser keeps a call that is not
+ * closed yet, with its arguments so far, so it works there too.
  */
 import type { Analysis } from '../analysis';
 import type { ParamSpec, Signature } from '../catalog/types';
 import type { Token } from '../syntax/scanner';
-import { argumentKeyword, calleeSignature, cursorContext, type OpenBracket } from './locate';
+import { calleeSignature, cursorContext, type OpenBracket } from './locate';
 import { formatDefault, formatParamType } from '../catalog/describe';
 
 export interface SignatureParameter {
@@ -68,14 +68,14 @@ function parameterDocumentation(param: ParamSpec): string {
  * the positional arguments; none when the cursor is past them all.
  */
 function activeParameter(signature: Signature, bracket: OpenBracket, word: Token | undefined): number | undefined {
-  const keyword = argumentKeyword(bracket);
+  const keyword = bracket.keyword;
   if (keyword !== undefined) {
     const index = signature.params.findIndex((param) => param.name === keyword);
     return index >= 0 ? index : undefined;
   }
   const positionalSoFar = bracket.previous.every((previous) => previous === undefined);
   const position = bracket.previous.length;
-  if (word && bracket.current.length === 0) {
+  if (word && bracket.typed === 'nothing') {
     const given = new Set(bracket.previous.map((previous, index) => previous ?? signature.params[index]?.name));
     const index = signature.params.findIndex((param) => param.name.startsWith(word.text) && !given.has(param.name));
     if (index >= 0) return index;

@@ -1,7 +1,11 @@
 /**
  * The parser builds a complete syntax tree from any text and never throws.
  * After an error it reports once and resynchronises at the next statement,
- * at `}` or at a closing bracket, so one typo does not hide the rest of the file.
+ * at `}`, at a closing bracket or at the `->` that goes on with a pipeline on
+ * the next line, so one typo does not hide the rest of the file. What broken
+ * text has is kept for the features that read the tree while the user types:
+ * an unclosed call, list or tuple is a node with its items so far, a value
+ * not typed yet is `Missing`.
  */
 import { createDiagnostic, type Diagnostic } from '../diagnostics';
 import { scanText, TokenKind, type Token } from './scanner';
@@ -173,6 +177,38 @@ class Parser {
     }
   }
 
+  /**
+   * The index of the first `kind` token from the current one to the end of
+   * its line, or undefined; a `{` or `}` on the way (other than `kind`) stops the search.
+   */
+  private findOnLine(kind: TokenKind): number | undefined {
+    for (let index = this.index; index < this.tokens.length; index++) {
+      const token = this.tokens[index]!;
+      if (index > this.index && token.lineStart) return undefined;
+      if (token.kind === kind) return index;
+      if (token.kind === TokenKind.EndOfFile || token.kind === TokenKind.OpenBrace || token.kind === TokenKind.CloseBrace) return undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * The index of the `->` that starts the next line when the current token
+   * is stray text after a pipeline's step and the pipeline goes on at the
+   * next line; undefined otherwise. A comma is no stray text: it separates
+   * an output statement's pipelines.
+   */
+  private continuationAfterJunk(): number | undefined {
+    const token = this.token;
+    if (token.lineStart || token.kind === TokenKind.EndOfFile || token.kind === TokenKind.CloseBrace || token.kind === TokenKind.Comma) return undefined;
+    if (this.isStatementStart()) return undefined;
+    for (let index = this.index + 1; index < this.tokens.length; index++) {
+      const next = this.tokens[index]!;
+      if (next.kind === TokenKind.EndOfFile || next.kind === TokenKind.CloseBrace) return undefined;
+      if (next.lineStart) return next.kind === TokenKind.Arrow ? index : undefined;
+    }
+    return undefined;
+  }
+
   /** A token that begins a statement or a setting: a name followed by `=` or `->`, or a keyword. */
   private isStatementStart(): boolean {
     if (this.token.kind !== TokenKind.Identifier) return false;
@@ -212,14 +248,19 @@ class Parser {
     return { kind: 'TrainDeclaration', pos: keyword.pos, end: this.previousEnd, keyword: rangeOf(keyword), models, settings, body };
   }
 
-  /** `{ item* }`, calling parseItem until the closing brace. */
+  /**
+   * `{ item* }`, calling parseItem until the closing brace. Stray tokens
+   * before a `{` on the same line are reported and skipped, so the body of a
+   * broken header is still read.
+   */
   private parseBody(parseItem: () => void): TextRange {
-    const open = this.token;
     if (!this.at(TokenKind.OpenBrace)) {
       this.error(this.token, "'{'");
-      return { pos: this.previousEnd, end: this.previousEnd };
+      const brace = this.findOnLine(TokenKind.OpenBrace);
+      if (brace === undefined) return { pos: this.previousEnd, end: this.previousEnd };
+      this.index = brace;
     }
-    this.next();
+    const open = this.next();
     while (!this.at(TokenKind.CloseBrace) && !this.at(TokenKind.EndOfFile)) {
       if (this.token.lineStart && this.isDeclarationStart()) break;
       const before = this.index;
@@ -320,15 +361,22 @@ class Parser {
     const start = this.token.pos;
     const head = this.parseHead();
     const steps: CallExpression[] = [];
-    while (this.at(TokenKind.Arrow)) {
-      this.next();
-      if (this.at(TokenKind.Identifier)) {
-        const name = identifier(this.next());
-        steps.push(this.at(TokenKind.OpenParen) ? this.parseCallArguments(name) : this.unclosedCall(name, "'(' after the layer name"));
-      } else {
-        this.error(this.token, 'a layer such as Dense(10)');
-        break;
+    for (;;) {
+      while (this.at(TokenKind.Arrow)) {
+        this.next();
+        if (this.at(TokenKind.Identifier)) {
+          const name = identifier(this.next());
+          steps.push(this.at(TokenKind.OpenParen) ? this.parseCallArguments(name) : this.unclosedCall(name, "'(' after the layer name"));
+        } else {
+          this.error(this.token, 'a layer such as Dense(10)');
+          break;
+        }
       }
+      // Stray text after a step, with the pipeline going on at the next line's `->`: reported, skipped, and the steps read on.
+      const arrow = this.continuationAfterJunk();
+      if (arrow === undefined) break;
+      this.error(this.token, "'->' or the end of the statement");
+      this.index = arrow;
     }
     // A pipeline with nothing in it sits where its head was found missing.
     const pos = Math.min(start, head.pos);
@@ -425,8 +473,8 @@ class Parser {
       }
       case TokenKind.OpenBracket: {
         const open = this.next();
-        const elements = this.parseList(TokenKind.CloseBracket, () => this.parseExpression());
-        return { kind: 'List', pos: open.pos, end: this.previousEnd, elements: elements.items };
+        const list = this.parseList(TokenKind.CloseBracket, () => this.parseExpression());
+        return { kind: 'List', pos: open.pos, end: this.previousEnd, elements: list.items, closed: list.closed };
       }
       case TokenKind.OpenParen:
         return this.parseTupleOrParenthesis();
@@ -438,7 +486,7 @@ class Parser {
   private parseTupleOrParenthesis(): Expression {
     const open = this.next();
     const list = this.parseList(TokenKind.CloseParen, () => this.parseExpression());
-    return { kind: 'Tuple', pos: open.pos, end: this.previousEnd, elements: list.items, hasComma: list.commas > 0 };
+    return { kind: 'Tuple', pos: open.pos, end: this.previousEnd, elements: list.items, hasComma: list.commas > 0, closed: list.closed };
   }
 
   private parseCallArguments(callee: Identifier): CallExpression {

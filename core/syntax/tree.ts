@@ -43,6 +43,8 @@ export interface NameExpression extends TextRange {
 export interface ListExpression extends TextRange {
   kind: 'List';
   elements: Expression[];
+  /** False when the closing bracket is missing. */
+  closed: boolean;
 }
 
 /** `(a, b)`; also `(x)`, which is a parenthesised expression. */
@@ -51,6 +53,8 @@ export interface TupleExpression extends TextRange {
   elements: Expression[];
   /** True when the elements were separated by commas, `(x,)` included. */
   hasComma: boolean;
+  /** False when the closing parenthesis is missing. */
+  closed: boolean;
 }
 
 export interface Argument extends TextRange {
@@ -174,3 +178,74 @@ export type Node =
   | Argument
   | Expression
   | Identifier;
+
+/**
+ * Calls `visit` on each child node of `node`, in source order, and stops at
+ * the first call that returns something other than undefined, which it
+ * returns (as the TypeScript compiler's `forEachChild` does). Children are
+ * the fields that hold nodes; plain ranges (keywords, bodies, the parentheses
+ * of a call, comments) are not nodes. Written out per kind, so that a new
+ * kind does not compile until it is listed here.
+ */
+export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefined): T | undefined {
+  switch (node.kind) {
+    case 'SourceFile':
+      return each(node.declarations, visit);
+    case 'ModelDeclaration':
+      return optional(node.name, visit) ?? each(node.statements, visit);
+    case 'TrainDeclaration':
+      return each(node.models, visit) ?? each(node.settings, visit);
+    case 'InputStatement':
+      return optional(node.name, visit) ?? visit(node.shape);
+    case 'AssignStatement':
+      return visit(node.name) ?? visit(node.value);
+    case 'ExpressionStatement':
+      return visit(node.value);
+    case 'OutputStatement':
+      return each(node.values, visit);
+    case 'Setting':
+      return visit(node.key) ?? visit(node.value);
+    case 'Pipeline':
+      return visit(node.head) ?? each(node.steps, visit);
+    case 'Argument':
+      return optional(node.name, visit) ?? visit(node.value);
+    case 'Call':
+      return visit(node.callee) ?? each(node.args, visit);
+    case 'List':
+    case 'Tuple':
+      return each(node.elements, visit);
+    case 'Binary':
+      return visit(node.left) ?? visit(node.right);
+    case 'Unary':
+      return visit(node.operand);
+    case 'Name':
+      return visit(node.name);
+    case 'Identifier':
+    case 'Number':
+    case 'String':
+    case 'Boolean':
+    case 'None':
+    case 'Missing':
+      return undefined;
+    default:
+      return unlisted(node);
+  }
+}
+
+function each<T>(nodes: readonly Node[], visit: (child: Node) => T | undefined): T | undefined {
+  for (const child of nodes) {
+    const result = visit(child);
+    if (result !== undefined) return result;
+  }
+  return undefined;
+}
+
+function optional<T>(child: Node | undefined, visit: (child: Node) => T | undefined): T | undefined {
+  return child ? visit(child) : undefined;
+}
+
+/** A kind missing from `forEachChild`'s switch fails to compile here. */
+function unlisted(node: never): undefined {
+  void node;
+  return undefined;
+}

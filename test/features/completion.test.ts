@@ -127,6 +127,37 @@ describe('completion of arguments', () => {
     assert.ok(complete(MODEL('  b = a -> Bidirectional(LSTM(8, |')).labels.includes('return_sequences='));
   });
 
+  it('offers the arguments of an unclosed call across lines, and of a call inside another', () => {
+    const { items, text } = complete(MODEL('  b = a -> Dense(10,\n    act|'));
+    assert.equal(text.slice(item(items, 'activation=').range!.pos, item(items, 'activation=').range!.end), 'act');
+    assert.ok(!items.some((i) => i.label === 'units='));
+    const nested = complete(MODEL('  b = a -> Reshape([28, 28]) -> Bidirectional(LSTM(8, ret|'));
+    assert.ok(nested.labels.includes('return_sequences='));
+    assert.ok(!nested.labels.includes('merge_mode='));
+  });
+
+  it('leaves out the keyword arguments a wrapping call gives after the wrapped layer', () => {
+    const { labels } = complete(MODEL('  b = a -> Reshape([28, 28]) -> Bidirectional(|LSTM(4), merge_mode=sum)'));
+    assert.ok(labels.includes('LSTM') && labels.includes('name='));
+    assert.ok(!labels.includes('merge_mode='));
+  });
+
+  it('offers the arguments of a call whose parenthesis opens the next line, as the parser reads it', () => {
+    const { labels } = complete(MODEL('  b = a -> Dense\n    (10, |'));
+    assert.ok(labels.includes('activation='));
+    assert.ok(!labels.includes('a'));
+  });
+
+  it('offers layers and arguments after a typo earlier in the pipeline', () => {
+    assert.deepEqual(complete(MODEL('  b = a -> Dense(4) ]\n    -> |')).labels, layerNames);
+    assert.ok(complete(MODEL('  b = a -> Dense(4) ]\n    -> Dense(2, |')).labels.includes('activation='));
+  });
+
+  it('offers the tensors of a model whose header has a stray token', () => {
+    const { labels } = complete('model M x {\n  input x: [4]\n  a = x -> Dense(4)\n  b = |\n}\n');
+    assert.ok(labels.includes('x') && labels.includes('a') && labels.includes('Dense'));
+  });
+
   it('offers nothing in the middle of a value', () => {
     assert.deepEqual(complete(MODEL('  b = a -> Dense(1|')).labels, []);
     assert.deepEqual(complete(MODEL('  b = a -> Dense(10, name="de|')).labels, []);
@@ -181,6 +212,18 @@ describe('completion in train blocks', () => {
     assert.ok(complete(TRAIN('  callbacks = [EarlyStopping(|')).labels.includes('patience='));
     assert.ok(complete(TRAIN('  data = csv("a.csv", |')).labels.includes('scale='));
     assert.deepEqual(complete(TRAIN('  callbacks = [EarlyStopping(mode=|')).labels, ['auto', 'min', 'max']);
+  });
+
+  it('offers the metrics in a list being typed, replacing the typed word', () => {
+    const { items, labels, text } = complete(TRAIN('  metrics = [acc|'));
+    assert.deepEqual(labels, METRICS.map((m) => m.name));
+    assert.equal(text.slice(items[0]!.range!.pos, items[0]!.range!.end), 'acc');
+    assert.deepEqual(complete(TRAIN('  metrics = [accuracy,\n    |')).labels, METRICS.map((m) => m.name));
+    assert.deepEqual(complete(TRAIN('  metrics = [accuracy |')).labels, []);
+  });
+
+  it('offers a setting\'s values after a value broken across lines is closed', () => {
+    assert.deepEqual(complete(TRAIN('  optimizer = Adam(\n    learning_rate=0.01)\n  loss = |')).labels, LOSSES.map((l) => l.name));
   });
 
   it('offers the recorded quantities to monitor', () => {

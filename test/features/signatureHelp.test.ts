@@ -57,6 +57,9 @@ describe('signature help', () => {
     ['a data source', TRAIN('  data = csv(|'), 'csv', 'path'],
     ['a data source\'s keyword', TRAIN('  data = csv("a.csv", label="y", sca|'), 'csv', 'scale=1'],
     ['a schedule', TRAIN('  schedule = ExponentialDecay(0.1, |'), 'ExponentialDecay', 'decay_steps'],
+    ['a call whose parenthesis opens the next line', MODEL('  x -> Flatten() -> Dense\n    (10, |'), 'Dense', 'activation=linear'],
+    ['a call after a typo earlier in the pipeline', MODEL('  x -> Flatten() ]\n    -> Dense(10, |'), 'Dense', 'activation=linear'],
+    ['a nested call being typed', MODEL('  x -> Reshape([28, 28]) -> Bidirectional(LSTM(8, ret|'), 'LSTM', 'return_sequences=false'],
   ];
   for (const [what, marked, name, parameter] of cases) {
     it(`marks ${what}`, () => {
