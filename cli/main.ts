@@ -10,7 +10,7 @@ import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
 import { listRuns, runsDirOf } from '../host/runs';
 import { RUNS_FOLDER } from '../protocol/history';
-import { backendCommand } from './backend';
+import { backendCommand, installCommand } from './backend';
 import { exportKeras } from './exportKeras';
 import { parseBackend, train } from './train';
 import { toJsonReport, formatDiagnosticLine } from './report';
@@ -24,6 +24,7 @@ commands:
                                 train a file's train block in a process of its own
   backend [PATH] [--native-modules DIR]
                                 list the TensorFlow.js backends, where each loads from, and why not
+  backend install [--gpu]       install @tensorflow/tfjs-node (--gpu: tfjs-node-gpu) into the per-user folder
   runs FILE                     list the earlier runs of a file's models
   export keras FILE [--model NAME] [--out FILE.py]
                                 write an equivalent Keras (Python, Functional API) script
@@ -72,12 +73,17 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     ],
   },
   backend: {
-    usage: 'backend [PATH] [--native-modules DIR]',
+    usage: 'backend [PATH] [--native-modules DIR] | backend install [--gpu]',
     description:
       'Tries every TensorFlow.js backend in the order --backend auto tries them, and prints what each is and where it loads from, or why it does not load.\n' +
       'The native packages are looked for in DIR, then in the node_modules folders from PATH (a .net file or a folder; default: the current folder) upwards,\n' +
-      "then in the per-user folder, then beside layerwise. Exit status: 0 when a backend loads, 1 when none does.",
-    options: [['--native-modules DIR', 'look for @tensorflow/tfjs-node(-gpu) in DIR first']],
+      'then in the per-user folder, then beside layerwise. Exit status: 0 when a backend loads, 1 when none does.\n' +
+      "install: npm installs the package built for layerwise's TensorFlow.js into the per-user folder (its installer downloads libtensorflow);\n" +
+      'a failed or cancelled (Ctrl-C) install leaves the folder as it was. Exit status: 0 when the installed backend loads.',
+    options: [
+      ['--native-modules DIR', 'look for @tensorflow/tfjs-node(-gpu) in DIR first'],
+      ['--gpu', 'install: @tensorflow/tfjs-node-gpu (CUDA) instead of @tensorflow/tfjs-node'],
+    ],
   },
   runs: {
     usage: 'runs FILE',
@@ -155,7 +161,7 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
       case 'runs':
         return runs(rest, out, err);
       case 'backend':
-        return await backendArgs(rest, out);
+        return await backendArgs(rest, out, err);
       case 'export':
         return await exportCommand(rest, out, err);
       case undefined:
@@ -288,7 +294,12 @@ async function trainCommand(args: string[], out: (text: string) => void, err: (t
   return train({ ...options, nativeModules: values['native-modules'] }, out, err);
 }
 
-async function backendArgs(args: string[], out: (text: string) => void): Promise<number> {
+async function backendArgs(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  if (args[0] === 'install') {
+    const { values, positionals } = parseArgs({ args: args.slice(1), options: { gpu: { type: 'boolean' } }, allowPositionals: true });
+    if (positionals.length > 0) throw new UsageError('backend install takes no PATH');
+    return installCommand(values.gpu ?? false, out, err);
+  }
   const { values, positionals } = parseArgs({ args, options: { 'native-modules': { type: 'string' } }, allowPositionals: true });
   if (positionals.length > 1) throw new UsageError('backend takes at most one PATH');
   return backendCommand(positionals[0], values['native-modules'], out);
