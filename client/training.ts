@@ -12,8 +12,9 @@ import type { LanguageClient } from 'vscode-languageclient/node';
 import { SHOW_RUN_COMMAND, STOP_TRAINING_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
 import { RUN_REQUEST, RUNS_REQUEST, TRAIN_BLOCKS_REQUEST, type RunResult, type RunsResult, type TrainBlocksResult } from '../protocol/editor';
 import type { EarlierRun, PanelRun } from '../protocol/panel';
-import type { BackendChoice, StartRequest } from '../protocol/training';
-import { TrainingProcess } from '../trainer/process';
+import { describeBackend, type BackendChoice, type StartRequest } from '../protocol/training';
+import { TrainingProcess, type TrainerLaunch } from '../trainer/process';
+import { NativeBackends } from './nativeBackend';
 import { PANEL_VIEW_TYPE, panelKey, TrainingPanel, type PanelHost, type PanelState } from './panel';
 import { TrainingSession } from './session';
 import { showRunTarget, statusItemArguments, type ShowRunTarget } from './showRun';
@@ -32,6 +33,7 @@ export class TrainingController implements vscode.Disposable {
   private anyRunning = false;
   /** The key of the run the status-bar item's click shows. */
   private statusKey: string | undefined;
+  private readonly native: NativeBackends;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -40,6 +42,7 @@ export class TrainingController implements vscode.Disposable {
     private readonly clientReady: Promise<void>,
     private readonly output: vscode.LogOutputChannel,
   ) {
+    this.native = new NativeBackends(context, output);
     this.statusItem = vscode.window.createStatusBarItem('layerwise.training', vscode.StatusBarAlignment.Left, 10);
     this.statusItem.name = 'Layerwise Training';
     this.panelHost = {
@@ -122,26 +125,29 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
 
-    const backend = vscode.workspace.getConfiguration('layerwise').get<BackendChoice>('training.backend', 'auto');
-    const request: StartRequest = { type: 'start', file: document.uri.fsPath, trainBlock: block.index, backend };
+    const backend = vscode.workspace.getConfiguration('layerwise', document.uri).get<BackendChoice>('training.backend', 'auto');
+    const launch = this.native.launch(document.uri);
+    if (!launch) return;
+    const request: StartRequest = { type: 'start', file: document.uri.fsPath, trainBlock: block.index, backend, native: this.native.locations(document.uri) };
     if (document.isDirty) request.text = document.getText();
     const run: PanelRun = { file: vscode.workspace.asRelativePath(document.uri), models: block.models, uri, trainBlock: block.index };
-    this.start(key, request, run);
+    this.start(key, request, run, launch);
   }
 
-  private start(key: string, request: StartRequest, run: PanelRun): void {
-    const trainer = new TrainingProcess(request);
+  private start(key: string, request: StartRequest, run: PanelRun, launch: TrainerLaunch): void {
+    const trainer = new TrainingProcess(request, launch);
     const session = new TrainingSession(request, trainer);
     const running: Running = { key, session, run };
     this.running.set(key, running);
-    this.log(`training ${modelNames(run)} from ${run.file} (process ${trainer.pid ?? '?'}, backend ${request.backend ?? 'auto'})`);
+    this.log(`training ${modelNames(run)} from ${run.file} (process ${trainer.pid ?? '?'}${launch.execPath ? ` on ${launch.execPath}` : ''}, backend ${request.backend ?? 'auto'})`);
 
     this.panelFor(key, run).showSession(session, run);
     session.onEvents((events) => {
       for (const event of events) {
         if (event.type === 'started') {
           const skipped = event.skipped.map((attempt) => `${attempt.backend} (${attempt.reason})`).join('; ');
-          this.log(`${event.model}${event.members > 1 ? ` member ${(event.member ?? 0) + 1}/${event.members}` : ''}: ${event.params.total.toLocaleString('en-US')} params, ${event.data.train} training and ${event.data.validation} validation samples, backend ${event.backend}${skipped ? `; skipped ${skipped}` : ''}; run folder ${event.runDir}`);
+          this.log(`${event.model}${event.members > 1 ? ` member ${(event.member ?? 0) + 1}/${event.members}` : ''}: ${event.params.total.toLocaleString('en-US')} params, ${event.data.train} training and ${event.data.validation} validation samples, backend ${describeBackend(event.backend, event.backendInfo)}${skipped ? `; skipped ${skipped}` : ''}; run folder ${event.runDir}`);
+          this.native.afterStarted(event);
         } else if (event.type === 'epoch') {
           const metrics = Object.entries(event.metrics).map(([name, value]) => `${name} ${value.toPrecision(4)}`).join(' · ');
           this.log(`${event.model} epoch ${event.epoch}/${event.epochs}: ${metrics} (${event.seconds.toFixed(2)} s)`);
@@ -164,6 +170,7 @@ export class TrainingController implements vscode.Disposable {
       this.updateStatus();
       if (session.failure) {
         const failure = session.failure;
+        if (this.native.offerAfterFailure(failure.message, request.backend)) return;
         void vscode.window.showErrorMessage(`Layerwise: training ${modelNames(run)} failed: ${failure.message}`, 'Show Output').then((choice) => {
           if (choice) this.output.show(true);
         });

@@ -20,8 +20,11 @@ export const STOP_TRAINING_COMMAND = 'layerwise.stopTraining';
 /** Show Last Run: a model's run in the training panel. Arguments: document uri, model, run folder (the run lens's form). */
 export const SHOW_RUN_COMMAND = 'layerwise.showRun';
 
+/** Install Native Backend: @tensorflow/tfjs-node or -gpu into the per-user folder. Argument: true for the GPU package (optional; asked otherwise). */
+export const INSTALL_NATIVE_COMMAND = 'layerwise.installNativeBackend';
+
 /** The commands the extension contributes (package.json's `contributes.commands`), in its order. */
-export const EDITOR_COMMANDS = [SHOW_SUMMARY_COMMAND, TRAIN_COMMAND, STOP_TRAINING_COMMAND, SHOW_RUN_COMMAND] as const;
+export const EDITOR_COMMANDS = [SHOW_SUMMARY_COMMAND, TRAIN_COMMAND, STOP_TRAINING_COMMAND, SHOW_RUN_COMMAND, INSTALL_NATIVE_COMMAND] as const;
 
 /** The server's command (`workspace/executeCommand`): a model's summary as text. Arguments: document uri, model (optional). */
 export const SERVER_SUMMARY_COMMAND = 'layerwise.server.summary';

@@ -51,7 +51,7 @@ const REFUSED: Record<string, Array<[string, string]>> = {
   ],
   client: [
     ['client/x.ts', "import '../core';"], ['client/x.ts', "import '@tensorflow/tfjs';"], ['client/x.ts', "import '../trainer/run';"],
-    ['client/x.ts', "import '../trainer/engine';"], ['client/x.ts', "import '../webview/panel';"], ['client/x.ts', "import 'vscode-languageserver';"],
+    ['client/x.ts', "import '../trainer/engine';"], ['client/x.ts', "import '../trainer/native';"], ['client/x.ts', "import '../webview/panel';"], ['client/x.ts', "import 'vscode-languageserver';"],
     ['client/x.ts', "import '../host/fileDataHost';"], ['client/x.ts', "import '../host/runs';"], ['client/x.ts', "import '../server/main';"],
     ['client/x.ts', "import '../cli/main';"],
   ],
@@ -61,7 +61,7 @@ const REFUSED: Record<string, Array<[string, string]>> = {
   ],
   bridge: [
     ['trainer/process.ts', "import '../core';"], ['trainer/process.ts', "import './engine';"], ['trainer/process.ts', "import '../host/fileDataHost';"],
-    ['trainer/process.ts', "import '@tensorflow/tfjs';"], ['webview/html.ts', "import '../core';"], ['webview/html.ts', "import './panel.mjs';"],
+    ['trainer/process.ts', "import '@tensorflow/tfjs';"], ['trainer/install.ts', "import './native';"], ['trainer/install.ts', "import 'env-paths';"], ['webview/html.ts', "import '../core';"], ['webview/html.ts', "import './panel.mjs';"],
     ['webview/html.ts', "import 'uplot';"],
   ],
   cli: [
@@ -106,7 +106,7 @@ const ALLOWED: Record<string, string[]> = {
   'trainer/x.ts': ["import '../core';", "import '@tensorflow/tfjs';", "import '../protocol';", "import '../host/fileDataHost';", "import 'seedrandom';", "import envPaths from 'env-paths';", "import 'csv-parse';", "import 'node:worker_threads';"],
   'trainer/process.ts': ["import 'node:child_process';", "import '../protocol/training';"],
   'webview/html.ts': ["import 'node:path';", "import '../protocol/panel';"],
-  'client/x.ts': ["import 'vscode';", "import 'vscode-languageclient/node';", "import '../protocol';", "import '../trainer/process';", "import '../webview/html';", "import 'node:path';"],
+  'client/x.ts': ["import 'vscode';", "import 'vscode-languageclient/node';", "import '../protocol';", "import '../trainer/process';", "import '../trainer/install';", "import '../webview/html';", "import 'node:path';"],
   'webview/x.mts': ["import '../protocol/panel.js';", "import './charts.mjs';", "import uPlot from 'uplot';", "import '@vscode/webview-ui-toolkit';"],
   'cli/x.ts': ["import '../core';", "import '../trainer/buildModel';", "import '../trainer/process';", "import 'node:fs';", "import '../server/main';", "import '../host/fileDataHost';", "import '../protocol/training';", "import 'cli-progress';"],
 };

@@ -95,12 +95,18 @@ describe('the .vsix', () => {
     // The server's commands are its own, run through LSP: none is contributed.
     for (const command of SERVER_COMMANDS) assert.ok(!(EDITOR_COMMANDS as readonly string[]).includes(command), command);
     // The client registers every contributed command, each by the protocol's name for it, and no other.
-    const registered = ['extension.ts', 'training.ts']
+    const registered = ['extension.ts', 'training.ts', 'nativeBackend.ts']
       .flatMap((name) => [...readFileSync(join(repoRoot, 'client', name), 'utf8').matchAll(/registerCommand\(([^,]+),/g)].map((match) => match[1]!.trim()))
       .map((name) => (commands as Record<string, unknown>)[name] ?? `not a protocol command: ${name}`)
       .sort();
     assert.deepEqual(registered, [...EDITOR_COMMANDS].sort());
-    assert.deepEqual(Object.keys(contributes.configuration.properties).sort(), ['layerwise.inlayHints.enabled', 'layerwise.trace.server', 'layerwise.training.backend']);
+    assert.deepEqual(Object.keys(contributes.configuration.properties).sort(), [
+      'layerwise.inlayHints.enabled',
+      'layerwise.trace.server',
+      'layerwise.training.backend',
+      'layerwise.training.nativeModules',
+      'layerwise.training.runtime',
+    ]);
     assert.deepEqual(manifest.activationEvents, ['onLanguage:net', 'onWebviewPanel:layerwise.training']);
     assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
     assert.equal(manifest.main, './dist/extension.js');

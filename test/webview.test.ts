@@ -141,7 +141,10 @@ describe('the training panel page in Chromium', { skip }, () => {
     assert.equal(await page.locator('.chart[data-metric="learning rate"]').getAttribute('data-epoch-points'), String(EPOCHS));
     assert.equal(await page.locator('#epoch').textContent(), `${EPOCHS} of ${EPOCHS}`);
     assert.equal(await page.locator('#sizes').textContent(), `${started.data.train} / ${started.data.validation}`);
-    assert.equal(await page.locator('#backend').textContent(), started.backend);
+    // The backend with its version, and the folder it was loaded from.
+    assert.equal(await page.locator('#backend').textContent(), `${started.backend} ${started.backendInfo!.version}`);
+    assert.equal(await page.locator('#backend-folder').textContent(), started.backendInfo!.folder);
+    assert.ok(await page.locator('#backend-folder').isVisible());
     assert.equal(await page.locator('#params').textContent(), started.params.total.toLocaleString('en-US'));
     assert.equal(await page.locator('#speed').textContent(), Math.round(epochs.at(-1)!.samplesPerSecond).toLocaleString('en-US'));
     assert.match(await page.locator('#best').textContent() ?? '', new RegExp(`^${best} \\(val_loss`));

@@ -49,6 +49,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     <div class="title"><span id="model">Waiting for the run</span> <span id="status" class="status"></span></div>
     <dl class="facts">
       <div><dt>Backend</dt><dd id="backend">–</dd></div>
+      <div id="backend-folder-fact" hidden><dt>Loaded from</dt><dd id="backend-folder" class="path">–</dd></div>
       <div><dt>Params</dt><dd id="params">–</dd></div>
       <div><dt>Train / validation</dt><dd id="sizes">–</dd></div>
       <div><dt>Epoch</dt><dd id="epoch">–</dd></div>

@@ -153,7 +153,10 @@ function renderHeader(): void {
   text('model', title);
   text('status', statusText());
   element('status').classList.toggle('failed', Boolean(state.failed));
-  text('backend', started?.backend ?? '–');
+  const info = started?.backendInfo;
+  text('backend', started ? [started.backend, info?.version, info?.device && `on ${info.device}`].filter(Boolean).join(' ') : '–');
+  reveal(element('backend-folder-fact'), Boolean(info));
+  if (info) text('backend-folder', info.folder);
   text('params', started ? count(started.params.total) : '–');
   text('sizes', started ? `${count(started.data.train)} / ${count(started.data.validation)}` : '–');
   const last = current?.epochs.at(-1);
