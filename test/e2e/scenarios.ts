@@ -343,6 +343,12 @@ const trainXor: Scenario = {
       assert.ok(/^100(\.0+)?\s*%$/.test(accuracy) || Number(accuracy) === 1, `final accuracy ${accuracy}`);
       await frame.locator('#tab-charts').click();
     });
+    await step('the header names the backend, its version and the folder it came from: the .vsix\'s own trainer', 10_000, async () => {
+      const backend = await frame.evaluate(() => document.querySelector('#backend')?.textContent?.trim() ?? '');
+      const folder = await frame.evaluate(() => document.querySelector('#backend-folder')?.textContent?.trim() ?? '');
+      assert.match(backend, /^(wasm|cpu) \d+\.\d+\.\d+$/);
+      assert.match(folder, /[/\\]dist[/\\]standalone[/\\]/);
+    });
     await step('screenshots of the panel in light and dark themes', 30_000, async () => {
       await wb.screenshot('training-finished-light');
       await wb.setColorTheme('Dark Modern');
