@@ -6,12 +6,11 @@
  * for the trainer's TensorFlow.js into the per-user folder, with progress,
  * Cancel and npm's output in the Layerwise channel.
  */
-import { spawnSync } from 'node:child_process';
 import { isAbsolute, join } from 'node:path';
 import * as vscode from 'vscode';
 import { INSTALL_NATIVE_COMMAND } from '../protocol/commands';
 import { NATIVE_PACKAGES, type NativeBackend, type NativeLocations, type StartedEvent } from '../protocol/training';
-import { installNative, npmVersion } from '../trainer/install';
+import { installNative, npmVersion, nvidiaGpu } from '../trainer/install';
 import { probeTrainer, resolveRuntime, type TrainerLaunch } from '../trainer/process';
 
 export class NativeBackends {
@@ -129,14 +128,4 @@ export class NativeBackends {
     if (report.info) void vscode.window.showInformationMessage(`Layerwise: ${words}. Runs with the backend auto or ${backend} use it.`);
     else void vscode.window.showErrorMessage(`Layerwise: ${words}`, 'Show Output').then((choice) => choice && this.output.show(true));
   }
-}
-
-let gpuName: string | null | undefined;
-/** The first NVIDIA GPU that nvidia-smi lists, once per session; undefined without one. */
-function nvidiaGpu(): string | undefined {
-  if (gpuName === undefined) {
-    const result = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 });
-    gpuName = (result.status === 0 && result.stdout.split('\n')[0]?.trim()) || null;
-  }
-  return gpuName ?? undefined;
 }

@@ -8,13 +8,13 @@
  * package, or from WASM_BESIDE next to a bundle that runs without
  * node_modules (the VS Code extension's trainer, see scripts/bundle.mjs).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, type BackendName, type NativeLocations } from '../protocol/training';
+import { nvidiaGpu } from './install';
 import { loadNative, TFJS_VERSION } from './native';
 import { installWasmKernels } from './wasm';
 import { createThreadedBackend, THREADED_FILES } from './wasm/threads';
@@ -104,7 +104,7 @@ async function start(backend: BackendName, options: BackendOptions): Promise<Bac
     if ('reason' in native) return native.reason;
     const { found } = native;
     info = { version: found.version, folder: found.dir, source: found.source };
-    const device = backend === 'tfjs-node-gpu' ? gpuName() : undefined;
+    const device = backend === 'tfjs-node-gpu' ? nvidiaGpu() : undefined;
     if (device) info.device = device;
   } else {
     const folders = backend === 'wasm' ? prepareWasm(options) : undefined;
@@ -128,12 +128,7 @@ function tfjsFolder(): string {
   }
 }
 
-/** The first GPU as its driver names it, from nvidia-smi where it runs. */
-function gpuName(): string | undefined {
-  const result = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 });
-  const name = result.status === 0 ? result.stdout.split('\n')[0]?.trim() : undefined;
-  return name || undefined;
-}
+
 
 /** The folders the wasm backend was prepared with, once it was. */
 let preparedFolders: WasmFolders | undefined;

@@ -32,6 +32,16 @@ const TAIL_LINES = 16;
 
 const isWindows = process.platform === 'win32';
 
+let gpuName: string | null | undefined;
+/** The first NVIDIA GPU as its driver names it (nvidia-smi), asked once per process; undefined without one. */
+export function nvidiaGpu(): string | undefined {
+  if (gpuName === undefined) {
+    const result = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 });
+    gpuName = (result.status === 0 && result.stdout.split('\n')[0]?.trim()) || null;
+  }
+  return gpuName ?? undefined;
+}
+
 /** npm's version, or why it cannot run. */
 export function npmVersion(npm = defaultNpm()): { version: string } | { problem: string } {
   const result = spawnSync(npm, ['--version'], { encoding: 'utf8', timeout: 30_000, shell: isWindows });

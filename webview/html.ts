@@ -49,7 +49,6 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     <div class="title"><span id="model">Waiting for the run</span> <span id="status" class="status"></span></div>
     <dl class="facts">
       <div><dt>Backend</dt><dd id="backend">–</dd></div>
-      <div id="backend-folder-fact" hidden><dt>Loaded from</dt><dd id="backend-folder" class="path">–</dd></div>
       <div><dt>Params</dt><dd id="params">–</dd></div>
       <div><dt>Train / validation</dt><dd id="sizes">–</dd></div>
       <div><dt>Epoch</dt><dd id="epoch">–</dd></div>
@@ -58,6 +57,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
       <div><dt>Time left</dt><dd id="time-left">–</dd></div>
       <div><dt>Best epoch</dt><dd id="best">–</dd></div>
       <div id="ensemble-fact" hidden><dt>Ensemble accuracy</dt><dd id="ensemble-accuracy">–</dd></div>
+      <div id="backend-folder-fact" class="wide" hidden><dt>Backend loaded from</dt><dd id="backend-folder" class="path">–</dd></div>
     </dl>
     <div class="actions">
       <vscode-button id="stop" appearance="secondary" disabled>Stop</vscode-button>

@@ -430,7 +430,7 @@ export class Session {
   page!: Page;
   port = 0;
   private readonly home: string;
-  private readonly userDataDir: string;
+  readonly userDataDir: string;
   private readonly extensionsDir: string;
   private serverLog = '';
   readonly consoleErrors: string[] = [];

@@ -576,5 +576,39 @@ train Tiny {
   },
 };
 
+const installNative: Scenario = {
+  name: '"Layerwise: Install Native Backend": CPU; npm runs, the failed download of libtensorflow is the message, and nothing is left installed',
+  timeoutMs: 240_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const storage = join(session.userDataDir, 'User', 'globalStorage', 'layerwise.layerwise');
+    await step('run the command and choose CPU', 30_000, async () => {
+      await wb.runCommand('Layerwise: Install Native Backend');
+      const input = wb.page.locator('.quick-input-widget input');
+      await input.waitFor();
+      const rows = wb.page.locator('.quick-input-widget .monaco-list-row');
+      await until('the CPU and GPU choices', async () => {
+        const labels = await rows.allInnerTexts();
+        return labels.some((label) => label.includes('CPU')) && labels.some((label) => label.includes('GPU')) ? true : undefined;
+      }, 20_000);
+      await input.fill('CPU');
+      await wb.page.keyboard.press('Enter');
+    });
+    await step('the progress notification, with Cancel, while npm runs', 30_000, async () => {
+      await until('the progress notification', async () => (await wb.notifications()).find((text) => text.includes('installing @tensorflow/tfjs-node@')), 25_000, 250).catch(() => undefined);
+      await wb.screenshot('install-native-progress');
+    });
+    await step('the install ends with npm\'s failure, and nothing is installed', 200_000, async () => {
+      const shown = await until('the failure message', async () => (await wb.notifications()).find((text) => text.includes('npm could not install @tensorflow/tfjs-node@')), 190_000, 1000);
+      log(`install native backend: ${shown}`);
+      assert.match(shown, /is as it was/);
+      await wb.screenshot('install-native-failed');
+      assert.ok(!existsSync(join(storage, 'native', 'node_modules')), 'a native package was left installed');
+      const left = existsSync(storage) ? readdirSync(storage).filter((name) => name.includes('.installing-')) : [];
+      assert.deepEqual(left, [], 'a staging folder was left behind');
+    });
+  },
+};
+
 /** Every scenario, in the order they run on one workbench. */
-export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile];
+export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile, installNative];
