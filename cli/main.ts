@@ -295,13 +295,17 @@ async function trainCommand(args: string[], out: (text: string) => void, err: (t
 }
 
 async function backendArgs(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
-  if (args[0] === 'install') {
-    const { values, positionals } = parseArgs({ args: args.slice(1), options: { gpu: { type: 'boolean' } }, allowPositionals: true });
-    if (positionals.length > 0) throw new UsageError('backend install takes no PATH');
+  const { values, positionals } = parseArgs({ args, options: { 'native-modules': { type: 'string' }, gpu: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals[0] === 'install') {
+    if (positionals.length > 1 || values['native-modules'] !== undefined) throw new UsageError('backend install takes only --gpu');
     return installCommand(values.gpu ?? false, out, err);
   }
-  const { values, positionals } = parseArgs({ args, options: { 'native-modules': { type: 'string' } }, allowPositionals: true });
   if (positionals.length > 1) throw new UsageError('backend takes at most one PATH');
+  if (positionals[0] !== undefined && !existsSync(positionals[0])) {
+    err(`layerwise: cannot read '${positionals[0]}': no such file or folder\n`);
+    return 2;
+  }
+  if (values.gpu) throw new UsageError('--gpu goes with backend install');
   return backendCommand(positionals[0], values['native-modules'], out);
 }
 

@@ -231,7 +231,8 @@ describe('layerwise --help and --version', () => {
   const OPTIONS: Record<string, [string, ...string[]][]> = {
     check: [['--json']],
     summary: [['--model', 'M']],
-    train: [['--model', 'M'], ['--epochs', '1'], ['--backend', 'cpu'], ['--block', '1'], ['--json']],
+    train: [['--model', 'M'], ['--epochs', '1'], ['--backend', 'cpu'], ['--block', '1'], ['--native-modules', scratch], ['--json']],
+    backend: [['--native-modules', scratch], ['--gpu']],
     runs: [],
     export: [['--model', 'M'], ['--out', join(scratch, 'out')]],
     lsp: [['--stdio'], ['--node-ipc'], ['--socket=PORT'], ['--pipe=NAME']],
@@ -264,6 +265,7 @@ describe('layerwise --help and --version', () => {
         const result = runDist(command, ...positionals, ...option);
         assert.doesNotMatch(result.stderr, /Unknown option|unknown option/i, `${command} ${option.join(' ')}`);
         assert.match(result.stderr, /cannot read '.*missing\.net': no such file/, `${command} ${option.join(' ')}: ${result.stderr}`);
+        assert.equal(result.status, 2, `${command} ${option.join(' ')}`);
       }
       const unknown = runDist(command, ...positionals, '--frobnicate');
       assert.equal(unknown.status, 2, command);

@@ -576,6 +576,34 @@ train Tiny {
   },
 };
 
+const missingNativeBackend: Scenario = {
+  name: 'with layerwise.training.backend = tfjs-node and none installed, Train says where it looked and offers Install Native Backend',
+  timeoutMs: 90_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const settings = join(session.workspace, '.vscode', 'settings.json');
+    mkdirSync(join(session.workspace, '.vscode'), { recursive: true });
+    writeFileSync(settings, JSON.stringify({ 'layerwise.training.backend': 'tfjs-node' }, null, 2));
+    try {
+      await step('open xor.net and train', 30_000, async () => {
+        await wb.openFile('xor.net');
+        await wb.waitForCodeLens('▶ Train');
+        await wb.runCommand('Layerwise: Train Model');
+      });
+      await step('the message names the folders looked in and offers the install', 40_000, async () => {
+        const shown = await until('the not-installed message', async () => (await wb.notifications()).find((text) => text.includes('@tensorflow/tfjs-node is in none of')), 35_000, 500);
+        assert.ok(shown.includes(join(session.workspace, 'node_modules')), shown);
+        assert.match(shown, /globalStorage/);
+        const buttons = await wb.notificationButtons('@tensorflow/tfjs-node is in none of');
+        assert.ok(buttons.includes('Install Native Backend'), JSON.stringify(buttons));
+        await wb.screenshot('train-native-missing');
+      });
+    } finally {
+      rmSync(join(session.workspace, '.vscode'), { recursive: true, force: true });
+    }
+  },
+};
+
 const installNative: Scenario = {
   name: '"Layerwise: Install Native Backend": CPU; npm runs, the failed download of libtensorflow is the message, and nothing is left installed',
   timeoutMs: 240_000,
@@ -611,4 +639,4 @@ const installNative: Scenario = {
 };
 
 /** Every scenario, in the order they run on one workbench. */
-export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile, installNative];
+export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile, missingNativeBackend, installNative];

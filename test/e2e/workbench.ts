@@ -398,6 +398,11 @@ export class Workbench {
     return this.page.locator('.notification-toast .notification-list-item-message').allInnerTexts();
   }
 
+  /** The buttons of the notification toast whose message contains `text`. */
+  async notificationButtons(text: string): Promise<string[]> {
+    return this.page.locator('.notification-toast').filter({ hasText: text }).locator('.monaco-button').allInnerTexts();
+  }
+
   async statusBarTexts(): Promise<string[]> {
     return this.page.locator('.statusbar-item').allInnerTexts();
   }
