@@ -74,6 +74,17 @@ export class NativeBackends {
 
   /** Install Native Backend: CPU or GPU (GPU first where nvidia-smi lists one), then npm, with progress and Cancel. */
   async install(gpu?: boolean): Promise<void> {
+    try {
+      await this.installUnguarded(gpu);
+    } catch (error) {
+      // A trainer that could not be probed, a folder that could not be written: said, never thrown at the command.
+      const message = error instanceof Error ? error.message : String(error);
+      this.output.error(`install native backend: ${message}`);
+      void vscode.window.showErrorMessage(`Layerwise: the native backend could not be installed: ${message}`, 'Show Output').then((choice) => choice && this.output.show(true));
+    }
+  }
+
+  private async installUnguarded(gpu: boolean | undefined): Promise<void> {
     const npm = npmVersion();
     if ('problem' in npm) {
       void vscode.window.showErrorMessage(`Layerwise: ${npm.problem}`);
