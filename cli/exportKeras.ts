@@ -5,7 +5,7 @@
  * (TensorFlow.js's) where Keras 2's defaults differ. A train block becomes
  * model.compile(...), the callbacks, and a commented model.fit(...).
  */
-import { buildOrder, findLayer, layerSpec, type ArgType, type ArgValue, type LayerSpec, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
+import { buildOrder, findLayer, layerSpec, type ArgType, type ArgValue, type KeyedColumns, type LayerSpec, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
 
 /** Arguments written even when the user left them out: where Keras 2's default is not the language's. */
 const ALWAYS_WRITTEN: Record<string, readonly string[]> = {
@@ -163,11 +163,16 @@ function pyValue(type: ArgType, value: ArgValue): string {
     if (type.kind === 'activation') return ACTIVATION_FUNCTIONS[value]?.python ?? pyString(value);
     return pyString(type.kind === 'monitor' ? (KERAS_MONITORS[value] ?? value) : value);
   }
-  if (!Array.isArray(value)) return layerCall(findLayer(value.name)!, value.args);
+  if (!Array.isArray(value)) return value.kind === 'call' ? layerCall(findLayer(value.name)!, value.args) : pyColumns(value);
   const inner = type.kind === 'optional' ? type.of : type;
   // A kernel size or stride written as one number reads as one number again.
   if (inner.kind === 'ints' && value.every((n) => n === value[0])) return pyNumber(value[0]!);
   return pyTuple(value);
+}
+
+/** Columns per input or output as a dict of lists of the names written. */
+function pyColumns(value: KeyedColumns): string {
+  return `{${value.entries.map((entry) => `${pyString(entry.key)}: [${entry.columns.map(pyString).join(', ')}]`).join(', ')}}`;
 }
 
 function pyTuple(values: (number | null)[]): string {

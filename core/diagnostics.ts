@@ -99,7 +99,12 @@ export const DIAGNOSTICS = {
   'data-file-not-regular': entry('error', 'A data path that names a directory, a named pipe, a socket or a device rather than a file; the checker never opens it.', (path: string, what: string) => `'${path}' is ${what}, not a file`),
   'data-file-unreadable': entry('warning', 'A data file the checker could not read: permission denied, an I/O error, no answer in time, or a header row that is not valid CSV.', (path: string, reason: string) => `cannot read '${path}': ${reason}`),
   'data-label-not-found': entry('error', 'A CSV file without the label column named in `label=`.', (label: string, path: string, suggestion?: string) => `'${path}' has no column '${label}'${didYouMean(suggestion)}`),
-  'multi-input-training': entry('error', 'A train block for a model with several inputs or outputs (its data has one feature set and one label).', (name: string) => `model '${name}' has several inputs or outputs; a train block feeds one input and one label`),
+  'multi-input-training': entry('error', 'A train block for a model with several outputs (its data names labels for one output).', (name: string) => `model '${name}' has several outputs; a train block trains a model with one output`),
+  'duplicate-key': entry('error', 'A dict that names a key twice.', (key: string) => `'${key}' is given twice`),
+  'data-input-missing': entry('error', 'A model input that the data gives no columns for: with several inputs, `inputs={name: columns, …}` names them for each.', (input: string, model: string, example: string) => `model '${model}' has an input '${input}' that the data gives no columns for; add it to inputs=, e.g. ${example}`),
+  'unknown-input': entry('error', 'A key of `inputs=` that is not an input of the model.', (key: string, model: string, suggestion?: string) => `model '${model}' has no input '${key}'${didYouMean(suggestion)}`),
+  'data-column-not-found': entry('error', 'A column named in `inputs=` (or a `"first:last"` range\'s end) that the CSV file\'s header lacks.', (column: string, path: string, suggestion?: string) => `'${path}' has no column '${column}'${didYouMean(suggestion)}`),
+  'data-column-reused': entry('error', 'A column given to two inputs, twice to one, or given to an input and as the label.', (column: string, use: string) => `column '${column}' is already ${use}`),
 
   // The editor
   'document-too-large': entry('error', 'A document over the language server\'s size bound, 1 MiB (docs/server.md): the editor leaves it unchecked; `layerwise check` checks it.', (size: string, limit: string) => `this file is ${size}, more than the ${limit} that the editor checks as you type; it is not checked here: run 'layerwise check' on it`),

@@ -8,10 +8,11 @@
 import { checkValue, evaluateNumber, nameOf, resolveArguments, type ArgumentContext } from './catalog/arguments';
 import { elementCount, formatShape } from './catalog/shape';
 import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec, type ScalarTarget } from './catalog/training';
-import type { ResolvedArgs, Signature } from './catalog/types';
+import type { KeyedColumns, ResolvedArgs, Signature } from './catalog/types';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import { layerSpec, type Network, type NetworkLayer } from './shapes';
 import { closestMatch } from './suggest';
+import { checkInputColumns, columnDiagnostics, resolveInputColumns, type InputColumns } from './trainInputs';
 import type { CallExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
 
 /** Why a data file has no header row to check: the host's answer in place of one. */
@@ -45,6 +46,8 @@ export interface DataSourceUse {
   range: TextRange;
   /** Feature columns of a CSV file, once its header has been read and holds the label column. */
   featureCount?: number;
+  /** The header columns of each input named by `inputs=`, once the header has been read. */
+  inputColumns?: InputColumns[];
 }
 
 /** A checked train block: the settings as values, for the trainer and the editor. */
@@ -121,7 +124,7 @@ class TrainChecker {
         this.diagnostics.push(createSuggestedDiagnostic('unknown-model', identifier, suggestion, identifier.text, suggestion));
         continue;
       }
-      if (network.inputs.length > 1 || network.outputs.length > 1) {
+      if (network.outputs.length > 1) {
         this.diagnostics.push(createDiagnostic('multi-input-training', identifier, identifier.text));
         continue;
       }
@@ -266,12 +269,21 @@ class TrainChecker {
       return;
     }
     use.featureCount = header.length - 1;
+    const inputs = use.args.values['inputs'];
+    if (inputs && typeof inputs === 'object' && !Array.isArray(inputs) && inputs.kind === 'keyed') {
+      const resolved = resolveInputColumns(inputs, header, label);
+      this.diagnostics.push(...columnDiagnostics(resolved.problems, header, path));
+      use.inputColumns = resolved.inputs;
+    }
   }
 
   /** The data fits the input; the loss fits the output; the output fits the classes. */
   private checkModelFit(network: Network): void {
     for (const source of [this.block.data, typeof this.block.validation === 'object' ? this.block.validation : undefined]) {
-      if (source) this.checkDataFitsInput(source, network);
+      if (!source) continue;
+      const keyed = keyedInputs(source);
+      if (keyed || network.inputs.length > 1) checkInputColumns(network, keyed, source.inputColumns, source.args.ranges['inputs'] ?? source.range, this.diagnostics);
+      else this.checkDataFitsInput(source, network);
     }
     const output = network.outputs[0];
     const loss = this.block.loss;
@@ -374,6 +386,12 @@ class TrainChecker {
   private source(range: TextRange): string {
     return this.text.slice(range.pos, range.end);
   }
+}
+
+/** The columns per input that a data source names with `inputs=`, as written. */
+export function keyedInputs(source: DataSourceUse): KeyedColumns | undefined {
+  const inputs = source.args.values['inputs'];
+  return inputs && typeof inputs === 'object' && !Array.isArray(inputs) && inputs.kind === 'keyed' ? inputs : undefined;
 }
 
 /** The diagnostic for a data file whose header cannot be checked, on the path's range. */

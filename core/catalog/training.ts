@@ -185,6 +185,7 @@ export const DATA_SOURCES: readonly DataSourceSpec[] = [
       p('label', { kind: 'string' }, 'The name of the label column.', 'label'),
       p('scale', { kind: 'float' }, 'Multiplies every feature, e.g. 1/255 for pixels.', 1),
       p('shape', { kind: 'optional', of: { kind: 'intList', min: 1 } }, 'Reshapes each sample\'s features, e.g. [28, 28, 1] for a convolutional input.', null),
+      p('inputs', { kind: 'optional', of: { kind: 'columns' } }, 'The columns of each model input, by input name: a column, a list of columns, or "first:last" (inclusive, in header order), e.g. {features: "f0:f63", extra: "e0:e7"}; needed for a model with several inputs.', null),
     ],
   },
   { name: 'xor', positional: 0, doc: 'The four points of XOR: label 1 where the two inputs differ.', params: [], features: twoDimensional, classes: () => 2 },

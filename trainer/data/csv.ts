@@ -21,7 +21,8 @@ export interface CsvOptions {
   label: string;
   scale: number;
   shape: number[] | null;
-  inputShape: number[];
+  /** The model's input shape; null keeps every feature column as it is, for data split into several inputs afterwards. */
+  inputShape: number[] | null;
 }
 
 export async function loadCsv(options: CsvOptions): Promise<RawData> {
@@ -71,7 +72,7 @@ async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData
           throw new DataError(`${path} has no column named '${label}'${hint}`, { file, line, column: suggestion ? header.indexOf(suggestion) + 1 : undefined });
         }
         featureCount = header.length - 1;
-        featureShape = fitInput(featureCount, options.shape, options.inputShape, path, { file, line });
+        featureShape = options.inputShape ? fitInput(featureCount, options.shape, options.inputShape, path, { file, line }) : [featureCount];
         features = new Float32Array(capacity * featureCount);
         lines = new Int32Array(capacity);
         continue;
@@ -115,6 +116,7 @@ async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData
     featureShape,
     name: path,
     rows: { file, lines: lines.subarray(0, count), labelColumn: labelIndex + 1 },
+    header,
   };
 }
 

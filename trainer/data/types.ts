@@ -17,6 +17,8 @@ export interface RawData {
   name: string;
   /** Where each row came from, for data read from a file, so messages can point at the line. */
   rows?: RowOrigin;
+  /** A CSV file's header row, label included: the features are the other columns, in its order. */
+  header?: string[];
 }
 
 export interface RowOrigin {
