@@ -69,7 +69,7 @@ export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTIN
 export type { ArgType, ArgValue, KeyedColumns, KeyedEntry, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export { buildOrder, layerSpec, type Network, type NetworkLayer, type ParamTotals } from './shapes';
 export type { DataFileProblem, DataHost, DataSourceUse, TrainBlock } from './train';
-export { keyedInputs } from './train';
+export { keyedInputs, keyedLabels } from './train';
 export { resolveInputColumns, type InputColumns } from './trainInputs';
 export type { LineMap, LineAndCharacter } from './syntax/lines';
 

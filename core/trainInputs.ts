@@ -35,11 +35,11 @@ export interface ColumnProblem {
  * The header indices of each entry's columns. A name is a column when the
  * header holds it as written; otherwise `first:last` is the columns from
  * first to last, inclusive, in header order. A column used twice, or used
- * as the label, is a problem, as is one the header lacks.
+ * as a label, is a problem, as is one the header lacks.
  */
-export function resolveInputColumns(keyed: KeyedColumns, header: readonly string[], label: string | undefined): { inputs: InputColumns[]; problems: ColumnProblem[] } {
+export function resolveInputColumns(keyed: KeyedColumns, header: readonly string[], labels: readonly string[]): { inputs: InputColumns[]; problems: ColumnProblem[] } {
   const owner = new Map<number, string>();
-  const labelIndex = label === undefined ? -1 : header.indexOf(label);
+  for (const label of labels) if (header.includes(label)) owner.set(header.indexOf(label), 'a label');
   const problems: ColumnProblem[] = [];
   const inputs = keyed.entries.map((entry): InputColumns => {
     const columns: number[] = [];
@@ -53,7 +53,7 @@ export function resolveInputColumns(keyed: KeyedColumns, header: readonly string
       }
       for (const index of found) {
         const name = header[index]!;
-        const use = index === labelIndex ? 'the label' : owner.get(index);
+        const use = owner.get(index);
         if (use !== undefined) {
           problems.push({ kind: 'reused', column: name, use, entry, at });
           complete = false;

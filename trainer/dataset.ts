@@ -10,6 +10,7 @@ import type { DataEvent, ImageShape, WarningEvent } from '../protocol/training';
 import { DataError, encodeLabels, encodeWith, loadDataSource, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
 import { imageShapeOf, pickByClass, toPixels } from './data/images';
 import { gatherInputs, splitInputs, type ModelInput } from './data/inputs';
+import { outputLabels, outputTensors, stratifyingOutput } from './data/outputs';
 import { product } from './data/shape';
 
 export { DataError };
@@ -17,7 +18,8 @@ export { DataError };
 export interface TensorPair {
   /** One tensor for a model with one input; one per input, in the model's order, for several. */
   x: tf.Tensor | tf.Tensor[];
-  y: tf.Tensor2D;
+  /** One tensor for a model with one output; one per output, in the model's order, for several. */
+  y: tf.Tensor2D | tf.Tensor2D[];
   count: number;
   /** Each sample's class index (for regression, the index of its value among the distinct values). */
   classIndices: Int32Array;
@@ -59,9 +61,12 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
     return gatherInputs(await loadDataSource(use, load), keyedInputs(use), inputs);
   };
   const source = await loadSource(block.data!);
+  // Several outputs: each its labels (data/outputs.ts); the classes, target and units here are those of the output the split is stratified by.
+  const outputs = network.outputs.length > 1 ? outputLabels(block, network, source) : undefined;
+  const main = outputs?.find((output) => output.name === stratifyingOutput(block));
   const outputShape = network.outputs[0]!.outputShape!;
-  const outputUnits = outputShape[outputShape.length - 1] as number;
-  const target: LossTarget = block.loss!.target;
+  const outputUnits = main ? main.units : (outputShape[outputShape.length - 1] as number);
+  const target: LossTarget = main ? main.target : block.loss!.target;
   const { classes, indices } = encodeLabels(source);
 
   let train: { data: RawData; indices: Int32Array } = { data: source, indices };
@@ -73,9 +78,17 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
     validation = { data: held, indices: encodeWith(classes, held) };
   }
 
-  const tensors = (part: { data: RawData; indices: Int32Array }): { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor2D } => {
+  const tensors = (part: { data: RawData; indices: Int32Array }): { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor2D | tf.Tensor2D[] } => {
     const made = toTensors(part.data, part.indices, classes.length, target, outputUnits);
-    return perInput ? { x: splitInputs(made.x, inputs), y: made.y } : made;
+    const x = perInput ? splitInputs(made.x, inputs) : made.x;
+    if (!outputs) return { x, y: made.y };
+    made.y.dispose();
+    try {
+      return { x, y: outputTensors(part.data, outputs) };
+    } catch (error) {
+      tf.dispose(x);
+      throw error;
+    }
   };
   const trainTensors = tensors(train);
   let validationTensors: ReturnType<typeof tensors> | undefined;

@@ -22,6 +22,8 @@ export type Evaluation = Omit<EvaluationEvent, 'type' | 'model' | 'member'>;
  */
 export function evaluateClassifier(model: tf.LayersModel, data: PreparedData, batchSize: number): Evaluation | undefined {
   if (data.target === 'regression') return undefined;
+  // A model with several outputs is not evaluated: a confusion matrix is of one classifier, and each output's figures are in the history.
+  if (Array.isArray(data.train.y)) return undefined;
   const on = data.validation ? 'validation' : 'train';
   const target = data.validation ?? data.train;
   const units = data.outputUnits;

@@ -4,7 +4,7 @@
  * makes the tensors fit() takes.
  */
 import { resolve } from 'node:path';
-import type { DataSourceUse } from '../../core';
+import { keyedLabels, type DataSourceUse } from '../../core';
 import { loadCsv } from './csv';
 import { blobs, circles, logicGate, moons, spiral } from './generated';
 import { loadMnist } from './mnist';
@@ -34,7 +34,11 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
     case 'csv': {
       const path = values['path'] as string;
       const shape = (values['shape'] as number[] | null) ?? null;
-      return loadCsv({ path, file: resolve(context.baseDir, path), label: values['label'] as string, scale: numberArg('scale'), shape, inputShape: context.inputShape });
+      // Labels per output (label={out_a: "ya", …}): the first is the label the split is stratified by, the others come along.
+      const labels = keyedLabels(use)?.entries.map((entry) => entry.columns[0]!);
+      const label = labels ? labels[0]! : (values['label'] as string);
+      const file = resolve(context.baseDir, path);
+      return loadCsv({ path, file, label, extraLabels: labels?.slice(1), scale: numberArg('scale'), shape, inputShape: context.inputShape });
     }
     case 'xor':
     case 'and':

@@ -32,15 +32,16 @@ export function gatherInputs(data: RawData, keyed: KeyedColumns | undefined, inp
   if (!keyed || !header) {
     throw new DataError(`${data.name} gives one set of features, but the model has ${inputs.length} inputs (${inputs.map((input) => input.name).join(', ')}): name the columns of each with inputs={…} in csv(...)`, at);
   }
-  const labelColumn = data.rows ? data.rows.labelColumn - 1 : -1;
-  const { inputs: resolved, problems } = resolveInputColumns(keyed, header, labelColumn >= 0 ? header[labelColumn] : undefined);
+  // The label columns, of every output: the features are the other columns, in header order.
+  const labels = [data.rows ? data.rows.labelColumn - 1 : -1, ...(data.extraLabels ?? []).map((extra) => header.indexOf(extra.column))].filter((index) => index >= 0);
+  const { inputs: resolved, problems } = resolveInputColumns(keyed, header, labels.map((index) => header[index]!));
   const problem = problems[0];
   if (problem) {
     const what = problem.kind === 'reused' ? `column '${problem.column}' is already ${problem.use}` : `it has no column '${problem.column}'`;
     throw new DataError(`${data.name}: inputs=${problem.entry.key}: ${what}`, at);
   }
-  // A header index as an index into the features, which leave out the label column.
-  const featureIndex = (column: number): number => (labelColumn >= 0 && column > labelColumn ? column - 1 : column);
+  // A header index as an index into the features, which leave out the label columns.
+  const featureIndex = (column: number): number => column - labels.filter((label) => label < column).length;
   const order: number[] = [];
   for (const input of inputs) {
     const found = resolved.find((candidate) => candidate.name === input.name);

@@ -19,6 +19,8 @@ export interface RawData {
   rows?: RowOrigin;
   /** A CSV file's header row, label included: the features are the other columns, in its order. */
   header?: string[];
+  /** The label columns of a model's other outputs, one label a row each, as `labels`. */
+  extraLabels?: { column: string; labels: ArrayLike<Label> }[];
 }
 
 export interface RowOrigin {
