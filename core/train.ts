@@ -366,6 +366,8 @@ class TrainChecker {
   private checkModelFit(network: Network): void {
     for (const source of [this.block.data, typeof this.block.validation === 'object' ? this.block.validation : undefined]) {
       if (!source) continue;
+      // Labels missing for some outputs are reported once; the columns meant for them would count as features here.
+      if (network.outputs.length > 1 && (keyedLabels(source)?.entries.length ?? 1) < network.outputs.length) continue;
       const keyed = keyedInputs(source);
       if (keyed || network.inputs.length > 1) checkInputColumns(network, keyed, source.inputColumns, source.args.ranges['inputs'] ?? source.range, this.diagnostics);
       else this.checkDataFitsInput(source, network);
@@ -413,7 +415,7 @@ class TrainChecker {
         continue;
       }
       const entry = labels?.entries.find((candidate) => candidate.key === output.name);
-      if (data && data.spec.name === 'csv' && !entry) {
+      if (data && !entry) {
         const range = data.args.ranges['label'] ?? data.range;
         this.diagnostics.push(createDiagnostic('output-label-missing', range, output.name, network.name, `label={${names.map((name) => `${name}: "…"`).join(', ')}}`));
         continue;

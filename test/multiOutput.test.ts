@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { EpochEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
+import { analyzeWithDataFiles } from '../host/fileDataHost';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
 
@@ -99,5 +100,63 @@ describe('several outputs: training', () => {
     const done = events.find((e): e is FinishedEvent => e.type === 'finished')!;
     assert.equal(done.reason, 'early-stopping');
     assert.ok(done.epochs < 30);
+  });
+});
+
+/** Each diagnostic as code, line:column (1-based) and the text of its range, the data file read from disk. */
+async function check(text: string): Promise<string[]> {
+  const dir = scratch();
+  writeFileSync(join(dir, 'two.csv'), 'x0,ya,x1,yb\n0,a,0,0.5\n1,b,1,1.5\n0,c,0,2.5\n');
+  const analysis = await analyzeWithDataFiles(text, join(dir, 'two.net'));
+  return analysis.diagnostics.map((d) => {
+    const at = analysis.lines.positionAt(d.pos);
+    return `${d.code} ${at.line + 1}:${at.character + 1} ${text.slice(d.pos, d.end)}${d.suggestion ? ` -> ${d.suggestion}` : ''}`;
+  });
+}
+
+const CHECKED = (settings: string, label = '{out_a: "ya", out_b: "yb"}', outA = 'Dense(3, activation=softmax, name="out_a")') => `model Two {
+  input x: [2]
+  h = x -> Dense(4)
+  output h -> ${outA}, h -> Dense(1, name="out_b")
+}
+
+train Two {
+  data = csv("two.csv", label=${label})
+  ${settings}
+}
+`;
+
+describe('several outputs: the checker', () => {
+  it('a loss and labels per output, or one loss for all, check clean', async () => {
+    assert.deepEqual(await check(CHECKED('loss = {out_a: categorical_crossentropy, out_b: mse}\n  loss_weights = {out_b: 0.5}\n  metrics = {out_a: [accuracy], out_b: [mae]}')), []);
+    assert.deepEqual(await check(CHECKED('loss = mse\n  metrics = [mae]')), []);
+  });
+
+  it('reports an output left without a loss, and a key that is no output', async () => {
+    assert.deepEqual(await check(CHECKED('loss = {out_a: categorical_crossentropy}')), ['output-loss-missing 9:10 {out_a: categorical_crossentropy}']);
+    assert.deepEqual(await check(CHECKED('loss = {out_a: categorical_crossentropy, out_c: mse}')), [
+      'output-loss-missing 9:10 {out_a: categorical_crossentropy, out_c: mse}',
+      'unknown-output 9:44 out_c -> out_b',
+    ]);
+    assert.deepEqual(await check(CHECKED('loss = mse\n  loss_weights = {outb: 2}\n  metrics = {out_x: [mae]}')), ['unknown-output 10:19 outb -> out_b', 'unknown-output 11:14 out_x -> out_a']);
+  });
+
+  it('reports an output left without labels, a label key that is no output, and a label column the file lacks', async () => {
+    assert.deepEqual(await check(CHECKED('loss = mse', '{out_a: "ya"}')), ['output-label-missing 8:31 {out_a: "ya"}']);
+    assert.deepEqual(await check(CHECKED('loss = mse', '"ya"')), ['output-label-missing 8:31 "ya"', 'output-label-missing 8:31 "ya"']);
+    assert.deepEqual(await check(CHECKED('loss = mse', '{out_a: "ya", outb: "yb"}')), ['output-label-missing 8:31 {out_a: "ya", outb: "yb"}', 'unknown-output 8:45 outb -> out_b']);
+    assert.deepEqual(await check(CHECKED('loss = mse', '{out_a: "ya", out_b: "yy"}')), ['data-label-not-found 8:52 "yy" -> "ya"']);
+  });
+
+  it('holds each output against its own loss and its own label column\'s classes', async () => {
+    // out_a's softmax under a binary loss; out_b's one unit is fine for mse.
+    assert.deepEqual(await check(CHECKED('loss = {out_a: binary_crossentropy, out_b: mse}')), ['loss-output-mismatch 9:10 {out_a: binary_crossentropy, out_b: mse}']);
+    // ya holds 3 classes: two softmax units are too few.
+    assert.deepEqual(await check(CHECKED('loss = {out_a: categorical_crossentropy, out_b: mse}', undefined, 'Dense(2, activation=softmax, name="out_a")')), ['units-class-mismatch 4:21 2 -> 3']);
+  });
+
+  it('lets callbacks monitor each output\'s loss and metrics, and their val_ twins', async () => {
+    const settings = 'loss = {out_a: categorical_crossentropy, out_b: mse}\n  metrics = {out_a: [accuracy]}\n  validation = 0.2\n  callbacks = [EarlyStopping(monitor=val_out_a_acc), ReduceLROnPlateau(monitor=out_b_loss), EarlyStopping(monitor=val_out_b_acc)]';
+    assert.deepEqual((await check(CHECKED(settings))).map((d) => d.split(' ').slice(0, 3).join(' ')), ['unknown-monitor 12:115 val_out_b_acc']);
   });
 });
