@@ -4,6 +4,7 @@
 // extra values (e0…e7), so a model needs both inputs to tell them apart.
 // The generator is seeded: the file is the same on every run.
 import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROWS = 540;
@@ -22,4 +23,4 @@ for (let row = 0; row < ROWS; row++) {
   const near = (center) => center.map((value) => (value + 0.8 * normal()).toFixed(1));
   lines.push([...near(featureCenters[Math.floor(label / 3)]), ...near(extraCenters[label % 3]), label].join(','));
 }
-writeFileSync(fileURLToPath(new URL('residual.csv', import.meta.url)), lines.join('\n') + '\n');
+writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'residual.csv'), lines.join('\n') + '\n');
