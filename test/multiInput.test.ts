@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
-import type { FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
+import type { EvaluationEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
 import { projectExamples } from './support';
@@ -85,6 +85,11 @@ describe('several inputs: training', () => {
     assert.deepEqual(events.filter((e): e is FailedEvent => e.type === 'failed'), []);
     const done = events.find((e): e is FinishedEvent => e.type === 'finished')!;
     assert.ok(done.metrics['val_acc']! > 0.9, `val_acc ${done.metrics['val_acc']}`);
+    // The evaluation predicts from both inputs: every validation sample counted once, mostly on the diagonal.
+    const evaluation = events.find((e): e is EvaluationEvent => e.type === 'evaluation')!;
+    assert.equal(evaluation.on, 'validation');
+    assert.equal(evaluation.confusion.flat().reduce((a, b) => a + b, 0), 200);
+    assert.ok(evaluation.confusion[0]![0]! + evaluation.confusion[1]![1]! > 180);
   });
 
   it('the same model without b0 (input b given b1 and noise) stays near chance', async () => {

@@ -336,7 +336,8 @@ function placeholder(param: ParamSpec, counter: { next: number }): string {
     const fallback = typeof param.default === 'string' ? [param.default] : [];
     return `\${${stop}|${[...fallback, ...type.values.filter((value) => value !== param.default)].join(',')}|}`;
   }
-  if (type.kind === 'string') {
+  // A label column is written as a string, though a model with several outputs may name one per output.
+  if (type.kind === 'string' || (type.kind === 'columns' && type.single)) {
     const text = typeof param.default === 'string' ? param.default : PLACEHOLDER_TEXT[param.name] ?? param.name;
     return `"\${${stop}:${escapeSnippet(text)}}"`;
   }
