@@ -5,7 +5,7 @@
  * (TensorFlow.js's) where Keras 2's defaults differ. A train block becomes
  * model.compile(...), the callbacks, and a commented model.fit(...).
  */
-import { buildOrder, findLayer, layerSpec, type ArgType, type ArgValue, type LayerSpec, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
+import { buildOrder, findLayer, layerSpec, type ArgType, type ArgValue, type KeyedColumns, type LayerSpec, type Network, type NetworkLayer, type ResolvedArgs, type Signature, type TrainBlock } from '../core';
 
 /** Arguments written even when the user left them out: where Keras 2's default is not the language's. */
 const ALWAYS_WRITTEN: Record<string, readonly string[]> = {
@@ -163,11 +163,16 @@ function pyValue(type: ArgType, value: ArgValue): string {
     if (type.kind === 'activation') return ACTIVATION_FUNCTIONS[value]?.python ?? pyString(value);
     return pyString(type.kind === 'monitor' ? (KERAS_MONITORS[value] ?? value) : value);
   }
-  if (!Array.isArray(value)) return layerCall(findLayer(value.name)!, value.args);
+  if (!Array.isArray(value)) return value.kind === 'call' ? layerCall(findLayer(value.name)!, value.args) : pyColumns(value);
   const inner = type.kind === 'optional' ? type.of : type;
   // A kernel size or stride written as one number reads as one number again.
   if (inner.kind === 'ints' && value.every((n) => n === value[0])) return pyNumber(value[0]!);
   return pyTuple(value);
+}
+
+/** Columns per input or output as a dict of lists of the names written. */
+function pyColumns(value: KeyedColumns): string {
+  return `{${value.entries.map((entry) => `${pyString(entry.key)}: [${entry.columns.map(pyString).join(', ')}]`).join(', ')}}`;
 }
 
 function pyTuple(values: (number | null)[]): string {
@@ -214,12 +219,14 @@ function training(block: TrainBlock): string[] {
     }
   }
   const compile = [`optimizer=keras.optimizers.${optimizer.spec.name}(${optimizerArgs})`];
-  if (block.loss) compile.push(`loss=${pyString(block.loss.name)}`);
-  if (block.metrics.length > 0) compile.push(`metrics=[${block.metrics.map((metric) => METRIC_OBJECTS[metric] ?? pyString(metric)).join(', ')}]`);
+  compile.push(...outputSettings(block));
   lines.push(`model.compile(${compile.join(', ')})`);
   if (callbacks.length > 0) lines.push('callbacks = [', ...callbacks.map((callback) => `    ${callback},`), ']');
 
-  const fit = ['x_train', 'y_train', `epochs=${block.epochs}`, `batch_size=${block.batchSize}`];
+  // A model with several inputs or outputs takes dicts keyed by their names, as Keras does.
+  const network = block.models[0];
+  const keyed = (names: string[] | undefined, prefix: string): string => (names && names.length > 1 ? `{${names.map((name) => `${pyString(name)}: ${prefix}_${name}`).join(', ')}}` : prefix);
+  const fit = [keyed(network?.inputs.map((input) => input.name), 'x_train'), keyed(network?.outputs.map((output) => output.name), 'y_train'), `epochs=${block.epochs}`, `batch_size=${block.batchSize}`];
   if (typeof block.validation === 'number') fit.push(`validation_split=${pyNumber(block.validation)}`);
   if (typeof block.validation === 'object') fit.push('validation_data=(x_val, y_val)');
   if (!block.shuffle) fit.push('shuffle=False');
@@ -232,6 +239,19 @@ function training(block: TrainBlock): string[] {
   if (block.ensemble > 1) lines.push(`# The .net file trains an ensemble of ${block.ensemble} such models with different seeds and averages their predictions.`);
   lines.push(`# model.fit(${fit.join(', ')})`, '');
   return lines;
+}
+
+/** compile()'s loss, loss_weights and metrics: one for every output, or dicts keyed by output name. */
+function outputSettings(block: TrainBlock): string[] {
+  const settings: string[] = [];
+  const dict = (entries: [string, string][]): string => `{${entries.map(([key, value]) => `${pyString(key)}: ${value}`).join(', ')}}`;
+  const metricList = (metrics: readonly string[]): string => `[${metrics.map((metric) => METRIC_OBJECTS[metric] ?? pyString(metric)).join(', ')}]`;
+  if (block.outputLosses) settings.push(`loss=${dict(Object.entries(block.outputLosses).map(([output, loss]) => [output, pyString(loss.name)]))}`);
+  else if (block.loss) settings.push(`loss=${pyString(block.loss.name)}`);
+  if (block.lossWeights) settings.push(`loss_weights=${dict(Object.entries(block.lossWeights).map(([output, weight]) => [output, pyNumber(weight)]))}`);
+  if (block.outputMetrics) settings.push(`metrics=${dict(Object.entries(block.outputMetrics).map(([output, metrics]) => [output, metricList(metrics)]))}`);
+  else if (block.metrics.length > 0) settings.push(`metrics=${metricList(block.metrics)}`);
+  return settings;
 }
 
 /** A data source as the .net file calls it, e.g. `csv("train.csv", label="label", scale=1 / 255)`. */

@@ -66,9 +66,11 @@ export { LAYERS, findLayer } from './catalog/layers';
 export { ACTIVATIONS } from './catalog/activations';
 export { formatDefault, formatParamType } from './catalog/describe';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
-export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
+export type { ArgType, ArgValue, KeyedColumns, KeyedEntry, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export { buildOrder, layerSpec, type Network, type NetworkLayer, type ParamTotals } from './shapes';
 export type { DataFileProblem, DataHost, DataSourceUse, TrainBlock } from './train';
+export { keyedInputs, keyedLabels } from './train';
+export { resolveInputColumns, type InputColumns } from './trainInputs';
 export type { LineMap, LineAndCharacter } from './syntax/lines';
 
 // Editor features, one file each: offsets in, offsets out.

@@ -8,11 +8,12 @@
 import { checkValue, evaluateNumber, nameOf, resolveArguments, type ArgumentContext } from './catalog/arguments';
 import { elementCount, formatShape } from './catalog/shape';
 import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec, type ScalarTarget } from './catalog/training';
-import type { ResolvedArgs, Signature } from './catalog/types';
+import type { KeyedColumns, ResolvedArgs, Signature } from './catalog/types';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
 import { layerSpec, type Network, type NetworkLayer } from './shapes';
 import { closestMatch } from './suggest';
-import type { CallExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
+import { checkInputColumns, columnDiagnostics, resolveInputColumns, type InputColumns } from './trainInputs';
+import type { CallExpression, DictEntry, DictExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
 
 /** Why a data file has no header row to check: the host's answer in place of one. */
 export interface DataFileProblem {
@@ -45,6 +46,8 @@ export interface DataSourceUse {
   range: TextRange;
   /** Feature columns of a CSV file, once its header has been read and holds the label column. */
   featureCount?: number;
+  /** The header columns of each input named by `inputs=`, once the header has been read. */
+  inputColumns?: InputColumns[];
 }
 
 /** A checked train block: the settings as values, for the trainer and the editor. */
@@ -54,7 +57,14 @@ export interface TrainBlock {
   models: Network[];
   data?: DataSourceUse;
   validation?: DataSourceUse | number;
+  /** The loss of every output; for a loss written per output, the first output's. */
   loss?: LossSpec;
+  /** The loss of each output by output name, where the loss is written as a dict. */
+  outputLosses?: Record<string, LossSpec>;
+  /** `loss_weights`: each output's loss weight by output name; 1 for those it leaves out. */
+  lossWeights?: Record<string, number>;
+  /** The metrics of each output by output name, where they are written as a dict; `metrics` holds those of every output otherwise. */
+  outputMetrics?: Record<string, string[]>;
   /** The optimizer written, or the catalog's default one with its default arguments. */
   optimizer: { spec: Signature; args: ResolvedArgs };
   metrics: string[];
@@ -121,10 +131,6 @@ class TrainChecker {
         this.diagnostics.push(createSuggestedDiagnostic('unknown-model', identifier, suggestion, identifier.text, suggestion));
         continue;
       }
-      if (network.inputs.length > 1 || network.outputs.length > 1) {
-        this.diagnostics.push(createDiagnostic('multi-input-training', identifier, identifier.text));
-        continue;
-      }
       this.block.models.push(network);
     }
   }
@@ -159,13 +165,21 @@ class TrainChecker {
         break;
       }
       case 'loss':
-        this.block.loss = this.named(value, LOSSES, 'unknown-loss');
+        if (value.kind === 'Dict') this.lossDict(value);
+        else this.block.loss = this.named(value, LOSSES, 'unknown-loss');
+        break;
+      case 'lossWeights':
+        this.lossWeights(value);
         break;
       case 'optimizer':
         // A bad optimizer is reported and the default one stands in, so that checking goes on.
         this.block.optimizer = this.callOrName(value, OPTIMIZERS, 'unknown-optimizer') ?? this.block.optimizer;
         break;
       case 'metrics': {
+        if (value.kind === 'Dict') {
+          this.metricsDict(value);
+          break;
+        }
         const items = value.kind === 'List' ? value.elements : [value];
         for (const item of items) {
           const metric = this.named(item, METRICS, 'unknown-metric', ['acc']);
@@ -191,6 +205,57 @@ class TrainChecker {
         break;
       }
     }
+  }
+
+  /** `loss = {out_a: binary_crossentropy, out_b: mse}`: a loss per output; `loss` is the first one's. */
+  private lossDict(value: DictExpression): void {
+    const losses: Record<string, LossSpec> = {};
+    for (const { key, entry } of this.dictEntries(value)) {
+      const loss = this.named(entry.value, LOSSES, 'unknown-loss');
+      if (loss) losses[key] = loss;
+    }
+    this.block.outputLosses = losses;
+    this.block.loss = Object.values(losses)[0];
+  }
+
+  /** `loss_weights = {out_a: 1.0, out_b: 0.5}`: numbers, zero or more, per output. */
+  private lossWeights(value: Expression): void {
+    if (value.kind !== 'Dict') {
+      this.diagnostics.push(createDiagnostic('argument-type', value, 'train', 'loss_weights', 'a dict such as {out_a: 1.0, out_b: 0.5}', `'${this.source(value)}'`));
+      return;
+    }
+    const weights: Record<string, number> = {};
+    for (const { key, entry } of this.dictEntries(value)) {
+      const weight = checkValue({ kind: 'float', min: 0 }, entry.value, 'train', `loss_weights[${key}]`, this.context);
+      if (typeof weight === 'number') weights[key] = weight;
+    }
+    this.block.lossWeights = weights;
+  }
+
+  /** `metrics = {out_a: [accuracy], out_b: [mse]}`: metrics per output. */
+  private metricsDict(value: DictExpression): void {
+    const metrics: Record<string, string[]> = {};
+    for (const { key, entry } of this.dictEntries(value)) {
+      const items = entry.value.kind === 'List' ? entry.value.elements : [entry.value];
+      metrics[key] = [];
+      for (const item of items) {
+        if (item.kind === 'Missing') continue;
+        const metric = this.named(item, METRICS, 'unknown-metric', ['acc']);
+        if (metric) metrics[key].push(metric.name);
+      }
+    }
+    this.block.outputMetrics = metrics;
+  }
+
+  /** A dict's entries with their keys as text; a key written twice is reported and its entry left out. */
+  private dictEntries(dict: DictExpression): { key: string; entry: DictEntry }[] {
+    const seen: { key: string; entry: DictEntry }[] = [];
+    for (const entry of dict.entries) {
+      const key = entry.key.kind === 'Identifier' ? entry.key.text : entry.key.value;
+      if (seen.some((other) => other.key === key)) this.diagnostics.push(createDiagnostic('duplicate-key', entry.key, key));
+      else if (entry.value.kind !== 'Missing') seen.push({ key, entry });
+    }
+    return seen;
   }
 
   /** A name from a list (a loss, a metric), written bare or as a string. */
@@ -258,71 +323,166 @@ class TrainChecker {
       this.diagnostics.push(dataFileDiagnostic(header, pathRange, path));
       return;
     }
-    const label = use.args.values['label'] as string;
-    if (!header.includes(label)) {
-      const suggestion = closestMatch(label, header);
-      const range = use.args.ranges['label'] ?? pathRange;
-      this.diagnostics.push(createSuggestedDiagnostic('data-label-not-found', range, suggestion, label, path, suggestion));
-      return;
+    const labels = keyedLabels(use);
+    if (labels) {
+      if (!this.checkLabelColumns(use, labels, header, path)) return;
+    } else {
+      const label = use.args.values['label'] as string;
+      if (!header.includes(label)) {
+        const suggestion = closestMatch(label, header);
+        const range = use.args.ranges['label'] ?? pathRange;
+        this.diagnostics.push(createSuggestedDiagnostic('data-label-not-found', range, suggestion, label, path, suggestion));
+        return;
+      }
+      use.featureCount = header.length - 1;
     }
-    use.featureCount = header.length - 1;
+    const inputs = keyedInputs(use);
+    if (inputs) {
+      const resolved = resolveInputColumns(inputs, header, labels ? labels.entries.map((entry) => entry.columns[0]!) : [use.args.values['label'] as string]);
+      this.diagnostics.push(...columnDiagnostics(resolved.problems, header, path));
+      use.inputColumns = resolved.inputs;
+    }
+  }
+
+  /** A label column per output: one column each, in the header; the features are the other columns. False when one is not. */
+  private checkLabelColumns(use: DataSourceUse, labels: KeyedColumns, header: readonly string[], path: string): boolean {
+    let found = true;
+    for (const entry of labels.entries) {
+      const column = entry.columns[0]!;
+      if (entry.columns.length !== 1) {
+        this.diagnostics.push(createDiagnostic('argument-type', entry.range, 'csv', `label[${entry.key}]`, 'one column name', `'${this.source(entry.range)}'`));
+        found = false;
+      } else if (!header.includes(column)) {
+        const suggestion = closestMatch(column, header);
+        this.diagnostics.push(createSuggestedDiagnostic('data-label-not-found', entry.range, suggestion === undefined ? undefined : JSON.stringify(suggestion), column, path, suggestion));
+        found = false;
+      }
+    }
+    if (found) use.featureCount = header.length - labels.entries.length;
+    return found;
   }
 
   /** The data fits the input; the loss fits the output; the output fits the classes. */
   private checkModelFit(network: Network): void {
     for (const source of [this.block.data, typeof this.block.validation === 'object' ? this.block.validation : undefined]) {
-      if (source) this.checkDataFitsInput(source, network);
+      if (!source) continue;
+      // Labels missing for some outputs are reported once; the columns meant for them would count as features here.
+      if (network.outputs.length > 1 && (keyedLabels(source)?.entries.length ?? 1) < network.outputs.length) continue;
+      const keyed = keyedInputs(source);
+      if (keyed || network.inputs.length > 1) checkInputColumns(network, keyed, source.inputColumns, source.args.ranges['inputs'] ?? source.range, this.diagnostics);
+      else this.checkDataFitsInput(source, network);
+    }
+    const lossSetting = this.block.settings.get('loss');
+    if (!lossSetting) return;
+    if (network.outputs.length > 1 || this.block.outputLosses || (this.block.data && keyedLabels(this.block.data))) {
+      this.checkOutputs(network, lossSetting);
+      return;
     }
     const output = network.outputs[0];
     const loss = this.block.loss;
-    const lossSetting = this.block.settings.get('loss');
-    if (!output?.outputShape || !loss || !lossSetting) return;
+    const data = this.block.data;
+    if (!output || !loss) return;
+    this.checkOutputFit(network, output, loss, lossSetting.value, data?.spec.classes?.(data.args.values), data ? this.csvClasses(data) : undefined);
+  }
+
+  /**
+   * A model with several outputs (or a loss or labels written per output):
+   * every output has a loss and labels, every key is an output, and each
+   * output fits its loss and its label column's classes.
+   */
+  private checkOutputs(network: Network, lossSetting: Setting): void {
+    const names = network.outputs.map((output) => output.name);
+    const data = this.block.data;
+    const labels = data ? keyedLabels(data) : undefined;
+    const losses = this.block.outputLosses;
+    const unknownKeys = (entries: { key: string; keyRange: TextRange }[]): void => {
+      for (const entry of entries) {
+        if (names.includes(entry.key)) continue;
+        const suggestion = closestMatch(entry.key, names.filter((name) => !entries.some((other) => other.key === name)));
+        this.diagnostics.push(createSuggestedDiagnostic('unknown-output', entry.keyRange, suggestion, entry.key, network.name, suggestion));
+      }
+    };
+    if (losses) unknownKeys(this.outputKeys(lossSetting));
+    for (const setting of ['loss_weights', 'metrics']) {
+      const written = this.block.settings.get(setting);
+      if (written?.value.kind === 'Dict') unknownKeys(this.outputKeys(written));
+    }
+    if (labels) unknownKeys(labels.entries);
+    for (const output of network.outputs) {
+      const loss = losses ? losses[output.name] : this.block.loss;
+      if (!loss) {
+        if (losses) this.diagnostics.push(createDiagnostic('output-loss-missing', lossSetting.value, output.name, network.name));
+        continue;
+      }
+      const entry = labels?.entries.find((candidate) => candidate.key === output.name);
+      if (data && !entry) {
+        const range = data.args.ranges['label'] ?? data.range;
+        this.diagnostics.push(createDiagnostic('output-label-missing', range, output.name, network.name, `label={${names.map((name) => `${name}: "…"`).join(', ')}}`));
+        continue;
+      }
+      const column = entry?.columns[0];
+      const found = column !== undefined && data?.featureCount !== undefined && this.host?.csvClasses ? this.host.csvClasses(data.args.values['path'] as string, column) : undefined;
+      this.checkOutputFit(network, output, loss, lossSetting.value, undefined, found);
+    }
+  }
+
+  /** The keys of a setting written as a dict, with their ranges. */
+  private outputKeys(setting: Setting): { key: string; keyRange: TextRange }[] {
+    if (setting.value.kind !== 'Dict') return [];
+    return setting.value.entries.map((entry) => ({ key: entry.key.kind === 'Identifier' ? entry.key.text : entry.key.value, keyRange: entry.key }));
+  }
+
+  /**
+   * One output against its loss: flat for a classifier, an activation the
+   * loss expects, and as many units as the classes (`classes`, where the
+   * source fixes them; `found`, those a CSV label column holds).
+   */
+  private checkOutputFit(network: Network, output: NetworkLayer, loss: LossSpec, lossRange: TextRange, classes: number | undefined, found: number | undefined): void {
+    if (!output.outputShape) return;
     if (loss.target !== 'regression' && output.outputShape.length > 2) {
       const dense = firstDenseOnImage(network, output);
       const message = `model '${network.name}' outputs ${formatShape(output.outputShape)}, but ${loss.name} needs (None, classes): insert Flatten() before ${dense?.type ?? 'the output layer'}`;
-      this.report('output-not-flat', dense ? dense.range : lossSetting.value, message);
+      this.report('output-not-flat', dense ? dense.range : lossRange, message);
       return;
     }
     const units = output.outputShape[output.outputShape.length - 1];
     if (typeof units !== 'number') return;
     const activation = outputActivation(network, output);
-    const data = this.block.data;
-    const classes = data?.spec.classes?.(data.args.values);
-    const name = network.name;
+    // Messages name the output too, where the model has several: "model 'Net' output 'dense_1' ends in softmax".
+    const name = network.outputs.length > 1 ? `${network.name}' output '${output.name}` : network.name;
 
     if (loss.target === 'binary' && activation === 'softmax' && units > 1) {
-      this.report('loss-output-mismatch', lossSetting.value, `${loss.name} expects sigmoid outputs, but model '${name}' ends in softmax over ${units} units: use categorical_crossentropy, or Dense(1, activation=sigmoid)`);
+      this.report('loss-output-mismatch', lossRange, `${loss.name} expects sigmoid outputs, but model '${name}' ends in softmax over ${units} units: use categorical_crossentropy, or Dense(1, activation=sigmoid)`);
       return;
     }
     if ((loss.target === 'categorical' || loss.target === 'sparse') && units === 1) {
-      this.report('loss-output-mismatch', lossSetting.value, `${loss.name} needs one output unit per class, but model '${name}' has 1 output unit${activation === 'sigmoid' ? ' (sigmoid)' : ''}: use binary_crossentropy, or Dense(classes, activation=softmax)`);
+      this.report('loss-output-mismatch', lossRange, `${loss.name} needs one output unit per class, but model '${name}' has 1 output unit${activation === 'sigmoid' ? ' (sigmoid)' : ''}: use binary_crossentropy, or Dense(classes, activation=softmax)`);
       return;
     }
     if ((loss.target === 'categorical' || loss.target === 'sparse') && activation === 'sigmoid') {
-      this.report('loss-output-mismatch', lossSetting.value, `${loss.name} expects a softmax output, but model '${name}' ends in sigmoid: use activation=softmax`);
+      this.report('loss-output-mismatch', lossRange, `${loss.name} expects a softmax output, but model '${name}' ends in sigmoid: use activation=softmax`);
       return;
     }
     if (loss.target === 'regression') return;
     const wanted = loss.target === 'binary' ? (units === 1 ? 2 : units) : units;
     if (classes !== undefined) {
-      if (wanted !== classes) this.reportClasses(network, output, units, classes, lossSetting.value);
+      if (wanted !== classes) this.reportClasses(network, output, loss, units, classes, lossRange);
       return;
     }
     // A CSV file's classes are those its label column holds; a class it lacks may still be one the output was given a unit for, as the trainer allows.
-    const found = data ? this.csvClasses(data) : undefined;
-    if (found !== undefined && found >= 2 && found > wanted) this.reportClasses(network, output, units, found, lossSetting.value);
+    if (found !== undefined && found >= 2 && found > wanted) this.reportClasses(network, output, loss, units, found, lossRange);
   }
 
-  private reportClasses(network: Network, output: NetworkLayer, units: number, classes: number, fallback: TextRange): void {
+  private reportClasses(network: Network, output: NetworkLayer, loss: LossSpec, units: number, classes: number, fallback: TextRange): void {
     const unitsRange = outputUnitsRange(output);
-    const expected = this.block.loss?.target === 'binary' && classes === 2 ? 1 : classes;
+    const expected = loss.target === 'binary' && classes === 2 ? 1 : classes;
     const message = `model '${network.name}' has ${units} output unit${units === 1 ? '' : 's'}, but the data has ${classes} classes: use ${expected} unit${expected === 1 ? '' : 's'}`;
     this.diagnostics.push(createSuggestedDiagnostic('units-class-mismatch', unitsRange ?? fallback, unitsRange ? String(expected) : undefined, message));
   }
 
   /** The classes of a CSV file whose header holds the label column, when the host can count them. */
   private csvClasses(use: DataSourceUse): number | undefined {
-    if (use.spec.name !== 'csv' || use.featureCount === undefined || !this.host?.csvClasses) return undefined;
+    if (use.spec.name !== 'csv' || use.featureCount === undefined || !this.host?.csvClasses || keyedLabels(use)) return undefined;
     return this.host.csvClasses(use.args.values['path'] as string, use.args.values['label'] as string);
   }
 
@@ -355,7 +515,13 @@ class TrainChecker {
 
   /** Monitored quantities must be recorded: the loss, the metrics, and their val_ twins when there is validation data. */
   private checkMonitors(): void {
-    const recorded = ['loss', ...this.block.metrics.flatMap((m) => (m === 'accuracy' ? ['acc', 'accuracy'] : [m]))];
+    const spelled = (m: string): string[] => (m === 'accuracy' ? ['acc', 'accuracy'] : [m]);
+    const recorded = ['loss', ...this.block.metrics.flatMap(spelled)];
+    // Several outputs record each one's loss and metrics under its name, as Keras does.
+    for (const output of this.block.models.find((network) => network.outputs.length > 1)?.outputs ?? []) {
+      const metrics = this.block.outputMetrics ? (this.block.outputMetrics[output.name] ?? []) : this.block.metrics;
+      recorded.push(`${output.name}_loss`, ...metrics.flatMap(spelled).map((metric) => `${output.name}_${metric}`));
+    }
     const hasValidation = this.block.validation !== undefined;
     const allowed = hasValidation ? [...recorded, ...recorded.map((r) => `val_${r}`)] : recorded;
     for (const callback of this.block.callbacks) {
@@ -374,6 +540,18 @@ class TrainChecker {
   private source(range: TextRange): string {
     return this.text.slice(range.pos, range.end);
   }
+}
+
+/** The label columns per output that a CSV source names with `label={…}`, as written. */
+export function keyedLabels(source: DataSourceUse): KeyedColumns | undefined {
+  const label = source.args.values['label'];
+  return label && typeof label === 'object' && !Array.isArray(label) && label.kind === 'keyed' ? label : undefined;
+}
+
+/** The columns per input that a data source names with `inputs=`, as written. */
+export function keyedInputs(source: DataSourceUse): KeyedColumns | undefined {
+  const inputs = source.args.values['inputs'];
+  return inputs && typeof inputs === 'object' && !Array.isArray(inputs) && inputs.kind === 'keyed' ? inputs : undefined;
 }
 
 /** The diagnostic for a data file whose header cannot be checked, on the path's range. */

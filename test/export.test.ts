@@ -224,3 +224,26 @@ test('xor.net: XorMLP exports as the committed snapshot', () => {
   }
   assert.equal(script, read(snapshot));
 });
+
+test('a model with several inputs and outputs: loss, loss_weights and metrics dicts keyed by output, fit with dicts of inputs and outputs', { skip: noPython }, () => {
+  const script = exportSource(`model Heads {
+  input a: [2]
+  input b: [1]
+  h = (a, b) -> Concatenate() -> Dense(4)
+  output h -> Dense(1, activation=sigmoid, name="yes"), h -> Dense(1, name="size")
+}
+
+train Heads {
+  data = csv("d.csv", label={yes: "y", size: "s"}, inputs={a: "a0:a1", b: "b0"})
+  loss = {yes: binary_crossentropy, size: mse}
+  loss_weights = {size: 0.5}
+  metrics = {yes: [accuracy], size: [mae]}
+}
+`);
+  assertCompiles(script, 'Heads');
+  assertLinesInOrder(script, [
+    'model = keras.Model(inputs=[a, b], outputs=[yes, size], name="Heads")',
+    'model.compile(optimizer=keras.optimizers.Adam(), loss={"yes": "binary_crossentropy", "size": "mean_squared_error"}, loss_weights={"size": 0.5}, metrics={"yes": ["accuracy"], "size": ["mae"]})',
+    '# model.fit({"a": x_train_a, "b": x_train_b}, {"yes": y_train_yes, "size": y_train_size}, epochs=10, batch_size=32)',
+  ]);
+});

@@ -306,3 +306,24 @@ function numbers(state: RunState) {
     xMax: state.xMax(),
   };
 }
+
+describe('RunState: several outputs', () => {
+  it('charts each output\'s loss and metrics by their Keras names, each with its val_ twin', () => {
+    const metrics = (epoch: number): Record<string, number> => ({
+      loss: 1 / epoch, out_a_loss: 0.6 / epoch, out_b_loss: 0.4 / epoch, out_a_acc: 1 - 0.1 / epoch,
+      val_loss: 1.1 / epoch, val_out_a_loss: 0.7 / epoch, val_out_b_loss: 0.4 / epoch, val_out_a_acc: 1 - 0.2 / epoch,
+    });
+    const events: TrainerEvent[] = [startedEvent({ model: 'Heads', epochs: 2, batchesPerEpoch: 1 })];
+    for (const epoch of [1, 2]) {
+      events.push({ type: 'batch', model: 'Heads', epoch, batch: 1, metrics: { loss: 1 / epoch, out_a_loss: 0.6 / epoch, out_b_loss: 0.4 / epoch } });
+      events.push({ type: 'epoch', model: 'Heads', epoch, epochs: 2, metrics: metrics(epoch) } as EpochEvent);
+    }
+    const state = applyAll(events);
+    assert.deepEqual(state.chartNames(), ['loss', 'out_a_acc', 'out_a_loss', 'out_b_loss']);
+    const member = state.members[0]!;
+    for (const name of state.chartNames()) {
+      assert.deepEqual(member.epoch.get(name)!.values, [1, 2].map((epoch) => metrics(epoch)[name]), name);
+      assert.deepEqual(member.epoch.get(`val_${name}`)!.values, [1, 2].map((epoch) => metrics(epoch)[`val_${name}`]), `val_${name}`);
+    }
+  });
+});

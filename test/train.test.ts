@@ -158,7 +158,7 @@ describe('training: settings', () => {
     const members = await Promise.all(done.map((event) => loadModel(dirname(event.artifacts.model))));
     try {
       const x = data.validation!.x;
-      const actual = Array.from(tf.tidy(() => data.validation!.y.argMax(-1)).dataSync());
+      const actual = Array.from(tf.tidy(() => (data.validation!.y as tf.Tensor2D).argMax(-1)).dataSync());
       const predictions = members.map((model) => tf.tidy(() => model.predict(x) as tf.Tensor).arraySync() as number[][]);
       const accuracy = (rows: number[][]) => rows.filter((row, i) => row.indexOf(Math.max(...row)) === actual[i]).length / rows.length;
       const averaged = predictions[0]!.map((row, i) => row.map((_, k) => predictions.reduce((sum, member) => sum + member[i]![k]!, 0) / members.length));

@@ -203,7 +203,7 @@ function tfjsConfig(spec: Signature, args: ResolvedArgs): Config {
 }
 
 function tfjsValue(name: string, value: ArgValue): unknown {
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) return createLayer(value.name, tfjsConfig(findLayer(value.name)!, value.args));
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && value.kind === 'call') return createLayer(value.name, tfjsConfig(findLayer(value.name)!, value.args));
   if (name === 'activation' || name === 'recurrent_activation') return tfjsActivation(value as string);
   if (name.endsWith('_initializer')) return INITIALIZERS[value as string];
   return value;

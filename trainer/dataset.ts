@@ -4,18 +4,22 @@
  * and seeded; and what the data event tells of it: samples per class and,
  * for an image input, a few training samples as pixels.
  */
-import type * as tf from '@tensorflow/tfjs';
-import type { Network, TrainBlock } from '../core';
+import * as tf from '@tensorflow/tfjs';
+import { keyedInputs, type DataSourceUse, type Network, type TrainBlock } from '../core';
 import type { DataEvent, ImageShape, WarningEvent } from '../protocol/training';
 import { DataError, encodeLabels, encodeWith, loadDataSource, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
 import { imageShapeOf, pickByClass, toPixels } from './data/images';
+import { gatherInputs, splitInputs, type ModelInput } from './data/inputs';
+import { outputLabels, outputTensors, stratifyingOutput } from './data/outputs';
 import { product } from './data/shape';
 
 export { DataError };
 
 export interface TensorPair {
-  x: tf.Tensor;
-  y: tf.Tensor2D;
+  /** One tensor for a model with one input; one per input, in the model's order, for several. */
+  x: tf.Tensor | tf.Tensor[];
+  /** One tensor for a model with one output; one per output, in the model's order, for several. */
+  y: tf.Tensor2D | tf.Tensor2D[];
   count: number;
   /** Each sample's class index (for regression, the index of its value among the distinct values). */
   classIndices: Int32Array;
@@ -43,15 +47,26 @@ export interface PreparedData {
 const SHOWN_SAMPLES = 32;
 
 export async function prepareData(block: TrainBlock, network: Network, context: { baseDir: string; seed: number }): Promise<PreparedData> {
-  const inputShape = network.inputs[0]!.outputShape!.slice(1);
-  if (inputShape.some((dim) => dim === null)) {
+  const modelInputs = network.inputs.map((input) => ({ name: input.name, shape: input.outputShape!.slice(1) }));
+  if (modelInputs.some((input) => input.shape.some((dim) => dim === null))) {
     throw new DataError(`model '${network.name}' has an input with an unknown dimension (none); data needs a fixed shape to be fed`);
   }
-  const load = { baseDir: context.baseDir, inputShape: inputShape as number[], seed: context.seed };
-  const source = await loadDataSource(block.data!, load);
+  const inputs = modelInputs as ModelInput[];
+  // Columns named per input are read all, then gathered in the inputs' order (data/inputs.ts).
+  const perInput = inputs.length > 1 || keyedInputs(block.data!) !== undefined;
+  const load = { baseDir: context.baseDir, inputShape: perInput ? null : inputs[0]!.shape, seed: context.seed };
+  const loadSource = async (use: DataSourceUse): Promise<RawData> => {
+    if (!perInput) return loadDataSource(use, load);
+    if (use.spec.name !== 'csv') throw new DataError(`${use.spec.name}() gives one set of features, but model '${network.name}' has ${inputs.length} inputs: use csv(..., inputs={…})`);
+    return gatherInputs(await loadDataSource(use, load), keyedInputs(use), inputs);
+  };
+  const source = await loadSource(block.data!);
+  // Several outputs: each its labels (data/outputs.ts); the classes, target and units here are those of the output the split is stratified by.
+  const outputs = network.outputs.length > 1 ? outputLabels(block, network, source) : undefined;
+  const main = outputs?.find((output) => output.name === stratifyingOutput(block));
   const outputShape = network.outputs[0]!.outputShape!;
-  const outputUnits = outputShape[outputShape.length - 1] as number;
-  const target: LossTarget = block.loss!.target;
+  const outputUnits = main ? main.units : (outputShape[outputShape.length - 1] as number);
+  const target: LossTarget = main ? main.target : block.loss!.target;
   const { classes, indices } = encodeLabels(source);
 
   let train: { data: RawData; indices: Int32Array } = { data: source, indices };
@@ -59,20 +74,32 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
   if (typeof block.validation === 'number') {
     ({ train, validation } = stratifiedSplit(source, indices, block.validation, context.seed));
   } else if (block.validation) {
-    const held = await loadDataSource(block.validation, load);
+    const held = await loadSource(block.validation);
     validation = { data: held, indices: encodeWith(classes, held) };
   }
 
-  const trainTensors = toTensors(train.data, train.indices, classes.length, target, outputUnits);
-  let validationTensors: ReturnType<typeof toTensors> | undefined;
+  const tensors = (part: { data: RawData; indices: Int32Array }): { x: tf.Tensor | tf.Tensor[]; y: tf.Tensor2D | tf.Tensor2D[] } => {
+    const made = toTensors(part.data, part.indices, classes.length, target, outputUnits);
+    const x = perInput ? splitInputs(made.x, inputs) : made.x;
+    if (!outputs) return { x, y: made.y };
+    made.y.dispose();
+    try {
+      return { x, y: outputTensors(part.data, outputs) };
+    } catch (error) {
+      tf.dispose(x);
+      throw error;
+    }
+  };
+  const trainTensors = tensors(train);
+  let validationTensors: ReturnType<typeof tensors> | undefined;
   try {
-    validationTensors = validation ? toTensors(validation.data, validation.indices, classes.length, target, outputUnits) : undefined;
+    validationTensors = validation ? tensors(validation) : undefined;
   } catch (error) {
-    trainTensors.x.dispose();
-    trainTensors.y.dispose();
+    tf.dispose([trainTensors.x, trainTensors.y]);
     throw error;
   }
-  const imageShape = imageShapeOf(network, block.data);
+  // The panel's images are those of a model's one input.
+  const imageShape = perInput ? undefined : imageShapeOf(network, block.data);
   return {
     classes,
     featureShape: source.featureShape,
@@ -84,10 +111,8 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
     overview: overviewOf(train, validation, classes.length, target, imageShape),
     warnings: warningsOf(source, classes, target),
     dispose() {
-      trainTensors.x.dispose();
-      trainTensors.y.dispose();
-      validationTensors?.x.dispose();
-      validationTensors?.y.dispose();
+      tf.dispose([trainTensors.x, trainTensors.y]);
+      if (validationTensors) tf.dispose([validationTensors.x, validationTensors.y]);
     },
   };
 }

@@ -22,6 +22,8 @@ export type Evaluation = Omit<EvaluationEvent, 'type' | 'model' | 'member'>;
  */
 export function evaluateClassifier(model: tf.LayersModel, data: PreparedData, batchSize: number): Evaluation | undefined {
   if (data.target === 'regression') return undefined;
+  // A model with several outputs is not evaluated: a confusion matrix is of one classifier, and each output's figures are in the history.
+  if (Array.isArray(data.train.y)) return undefined;
   const on = data.validation ? 'validation' : 'train';
   const target = data.validation ?? data.train;
   const units = data.outputUnits;
@@ -31,11 +33,9 @@ export function evaluateClassifier(model: tf.LayersModel, data: PreparedData, ba
   const confusion = Array.from({ length: size }, () => new Array<number>(size).fill(0));
   const wrong: { index: number; label: number; predicted: number; confidence: number }[] = [];
 
-  const rest = target.x.shape.slice(1).map(() => 0);
-  const whole = target.x.shape.slice(1).map(() => -1);
   for (let start = 0; start < target.count; start += batchSize) {
     const count = Math.min(batchSize, target.count - start);
-    const outputs = tf.tidy(() => (model.predict(tf.slice(target.x, [start, ...rest], [count, ...whole])) as tf.Tensor).dataSync());
+    const outputs = tf.tidy(() => (model.predict(sliceRows(target.x, start, count)) as tf.Tensor).dataSync());
     for (let row = 0; row < count; row++) {
       const { predicted, confidence } = units === 1 ? yesNo(outputs[row]!) : highest(outputs, row * units, units);
       const index = start + row;
@@ -47,15 +47,23 @@ export function evaluateClassifier(model: tf.LayersModel, data: PreparedData, ba
 
   const worst: MisclassifiedSample[] = wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index).slice(0, WORST_SAMPLES);
   const evaluation: Evaluation = { on, classes, confusion, worst };
-  if (data.imageShape) {
+  // Images are shown for a model with one input only (a model with several has no imageShape).
+  const x = target.x;
+  if (data.imageShape && !Array.isArray(x)) {
     evaluation.imageShape = data.imageShape;
     if (worst.length > 0) {
-      const features = tf.tidy(() => tf.gather(target.x, worst.map((sample) => sample.index)).dataSync() as Float32Array);
-      const pixels = toPixels(features, product(target.x.shape.slice(1)), worst.map((_, i) => i));
+      const features = tf.tidy(() => tf.gather(x, worst.map((sample) => sample.index)).dataSync() as Float32Array);
+      const pixels = toPixels(features, product(x.shape.slice(1)), worst.map((_, i) => i));
       worst.forEach((sample, i) => (sample.pixels = pixels[i]));
     }
   }
   return evaluation;
+}
+
+/** Rows [start, start + count) of a model's input, or of each of its inputs. */
+function sliceRows(x: tf.Tensor | tf.Tensor[], start: number, count: number): tf.Tensor | tf.Tensor[] {
+  const slice = (tensor: tf.Tensor): tf.Tensor => tf.slice(tensor, [start, ...tensor.shape.slice(1).map(() => 0)], [count, ...tensor.shape.slice(1).map(() => -1)]);
+  return Array.isArray(x) ? x.map(slice) : slice(x);
 }
 
 function yesNo(p: number): { predicted: number; confidence: number } {

@@ -6,9 +6,9 @@
  */
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic } from '../diagnostics';
 import { closestMatch } from '../suggest';
-import type { CallExpression, Expression, TextRange } from '../syntax/tree';
+import type { CallExpression, DictExpression, Expression, StringLiteral, TextRange } from '../syntax/tree';
 import { ACTIVATION_NAMES } from './activations';
-import type { ArgType, ArgValue, ResolvedArgs, ResolvedCall, Signature } from './types';
+import type { ArgType, ArgValue, KeyedColumns, KeyedEntry, ResolvedArgs, ResolvedCall, Signature } from './types';
 
 export interface ArgumentContext {
   text: string;
@@ -168,9 +168,42 @@ export function describeType(type: ArgType): string {
       return `a layer call: ${type.accepts.join(', ')}`;
     case 'monitor':
       return 'a quantity such as val_loss';
+    case 'columns':
+      return `${type.single ? 'a column name or ' : ''}a dict such as {features: "f0:f63"}`;
     case 'optional':
       return `${describeType(type.of)} or none`;
   }
+}
+
+/**
+ * A dict of columns per key. A key written twice is reported; a value that
+ * is neither a string nor a list of strings is reported and its entry
+ * dropped, so the others are still checked.
+ */
+function keyedColumns(dict: DictExpression, callee: string, name: string, context: ArgumentContext): KeyedColumns {
+  const entries: KeyedEntry[] = [];
+  for (const entry of dict.entries) {
+    const key = entry.key.kind === 'Identifier' ? entry.key.text : entry.key.value;
+    if (entries.some((seen) => seen.key === key)) {
+      context.diagnostics.push(createDiagnostic('duplicate-key', entry.key, key));
+      continue;
+    }
+    const value = entry.value;
+    const items = value.kind === 'List' ? value.elements : [value];
+    if (value.kind === 'Missing') continue;
+    if (items.length === 0 || !items.every((item) => item.kind === 'String')) {
+      const source = context.text.slice(value.pos, value.end);
+      context.diagnostics.push(createDiagnostic('argument-type', value, callee, `${name}[${key}]`, 'a column name, a list of them, or "first:last"', `'${source}'`));
+      continue;
+    }
+    const strings = items as StringLiteral[];
+    entries.push({ key, columns: strings.map((item) => item.value), keyRange: rangeOf(entry.key), range: rangeOf(value), columnRanges: strings.map(rangeOf) });
+  }
+  return { kind: 'keyed', entries };
+}
+
+function rangeOf(range: TextRange): TextRange {
+  return { pos: range.pos, end: range.end };
 }
 
 export function describeRange(type: { min?: number; max?: number; minOpen?: boolean; maxOpen?: boolean }, integer: boolean): string {
@@ -225,6 +258,9 @@ export function checkValue(type: ArgType, expression: Expression, callee: string
       return expression.kind === 'String' ? expression.value : wrongType();
     case 'monitor':
       return nameOf(expression) ?? wrongType();
+    case 'columns':
+      if (type.single && expression.kind === 'String') return expression.value;
+      return expression.kind === 'Dict' ? keyedColumns(expression, callee, name, context) : wrongType();
     case 'enum': {
       const value = nameOf(expression);
       if (value === undefined) return wrongType();

@@ -30,6 +30,8 @@ export function formatParamType(type: ArgType): string {
       return type.accepts.map((name) => `${name}(…)`).join(' | ');
     case 'monitor':
       return 'recorded quantity';
+    case 'columns':
+      return `${type.single ? 'column or ' : ''}{name: columns}`;
     case 'optional':
       return `${formatParamType(type.of)} or none`;
   }
@@ -48,8 +50,9 @@ export function formatDefault(param: ParamSpec): string | undefined {
   if (value === undefined) return undefined;
   if (value === null) return 'none';
   if (Array.isArray(value)) return `[${value.join(', ')}]`;
-  if (typeof value === 'string' && baseType(param.type).kind === 'string') return JSON.stringify(value);
-  return typeof value === 'object' ? value.name : String(value);
+  if (typeof value === 'string' && (baseType(param.type).kind === 'string' || baseType(param.type).kind === 'columns')) return JSON.stringify(value);
+  if (typeof value === 'object') return value.kind === 'call' ? value.name : '{…}';
+  return String(value);
 }
 
 /** The type under `optional`. */

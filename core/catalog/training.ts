@@ -182,9 +182,10 @@ export const DATA_SOURCES: readonly DataSourceSpec[] = [
     doc: 'A CSV file with a header row: one column is the label, the others are the features. Read as a stream.',
     params: [
       p('path', { kind: 'string' }, 'The file, relative to the .net file.'),
-      p('label', { kind: 'string' }, 'The name of the label column.', 'label'),
+      p('label', { kind: 'columns', single: true }, 'The name of the label column; for a model with several outputs, a label column per output by output name, e.g. {out_a: "ya", out_b: "yb"}.', 'label'),
       p('scale', { kind: 'float' }, 'Multiplies every feature, e.g. 1/255 for pixels.', 1),
       p('shape', { kind: 'optional', of: { kind: 'intList', min: 1 } }, 'Reshapes each sample\'s features, e.g. [28, 28, 1] for a convolutional input.', null),
+      p('inputs', { kind: 'optional', of: { kind: 'columns' } }, 'The columns of each model input, by input name: a column, a list of columns, or "first:last" (inclusive, in header order), e.g. {features: "f0:f63", extra: "e0:e7"}; needed for a model with several inputs.', null),
     ],
   },
   { name: 'xor', positional: 0, doc: 'The four points of XOR: label 1 where the two inputs differ.', params: [], features: twoDimensional, classes: () => 2 },
@@ -239,7 +240,7 @@ export const DATA_SOURCES: readonly DataSourceSpec[] = [
   },
 ];
 
-export type SettingKind = 'data' | 'validation' | 'loss' | 'optimizer' | 'metrics' | 'int' | 'bool' | 'schedule' | 'callbacks';
+export type SettingKind = 'data' | 'validation' | 'loss' | 'lossWeights' | 'optimizer' | 'metrics' | 'int' | 'bool' | 'schedule' | 'callbacks';
 
 export interface SettingSpec {
   name: string;
@@ -264,9 +265,10 @@ export type ScalarTarget = 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'ensemb
 export const SETTINGS: readonly SettingSpec[] = [
   { name: 'data', kind: 'data', doc: 'The training data: csv(...), or a built-in set such as xor(), mnist(), spiral().' },
   { name: 'validation', kind: 'validation', doc: 'Validation data: another data source, or a fraction of the training data held out (shuffled with the seed and stratified by class), e.g. 0.2.', default: 'none' },
-  { name: 'loss', kind: 'loss', doc: 'The loss to minimise, e.g. categorical_crossentropy.' },
+  { name: 'loss', kind: 'loss', doc: 'The loss to minimise, e.g. categorical_crossentropy; for a model with several outputs, one loss for all, or a loss per output by output name, e.g. {out_a: binary_crossentropy, out_b: mse}.' },
+  { name: 'loss_weights', kind: 'lossWeights', doc: 'For a model with several outputs: the weight of each output\'s loss in the total that is minimised, by output name, e.g. {out_a: 1.0, out_b: 0.5}; 1 for an output it leaves out.', default: 'none' },
   { name: 'optimizer', kind: 'optimizer', doc: 'The optimizer, e.g. Adam(learning_rate=0.001) or SGD(learning_rate=0.1, momentum=0.9).', default: 'Adam()', value: 'Adam' },
-  { name: 'metrics', kind: 'metrics', doc: 'Quantities recorded besides the loss, e.g. [accuracy].', default: '[]' },
+  { name: 'metrics', kind: 'metrics', doc: 'Quantities recorded besides the loss, e.g. [accuracy]; for several outputs, recorded for every output, or per output by output name, e.g. {out_a: [accuracy], out_b: [mae]}.', default: '[]' },
   { name: 'epochs', kind: 'int', doc: 'Passes over the training data.', default: '10', min: 1, target: 'epochs', value: 10 },
   { name: 'batch_size', kind: 'int', doc: 'Samples per gradient step: smaller batches give noisier, more frequent updates.', default: '32', min: 1, target: 'batchSize', value: 32 },
   { name: 'shuffle', kind: 'bool', doc: 'Shuffle the training data before each epoch.', default: 'true', target: 'shuffle', value: true },

@@ -29,6 +29,12 @@ export type ArgType =
   | { kind: 'layer'; accepts: readonly string[] }
   /** A name of a recorded quantity, such as val_loss. */
   | { kind: 'monitor' }
+  /**
+   * Data columns per model input or output: a dict whose values are a
+   * column name, a list of them, or `"first:last"`; with `single`, a lone
+   * column name (not a dict) is allowed too, for a model with one output.
+   */
+  | { kind: 'columns'; single?: boolean }
   | { kind: 'optional'; of: ArgType };
 
 export interface ParamSpec {
@@ -52,7 +58,23 @@ export interface Signature {
 }
 
 /** A value after evaluation and checking against its ArgType. */
-export type ArgValue = number | boolean | string | null | number[] | ResolvedCall;
+export type ArgValue = number | boolean | string | null | number[] | ResolvedCall | KeyedColumns;
+
+/** A `columns` value written as a dict: each key (an input or output name) with its columns as written. */
+export interface KeyedColumns {
+  kind: 'keyed';
+  entries: KeyedEntry[];
+}
+
+export interface KeyedEntry {
+  key: string;
+  /** Column names and `"first:last"` ranges, as written; expanded against the header by the checker and the trainer. */
+  columns: string[];
+  keyRange: TextRange;
+  /** The value's range, and each written column's. */
+  range: TextRange;
+  columnRanges: TextRange[];
+}
 
 /** A layer given as another layer's argument (Bidirectional's `layer`), by its catalog name. */
 export interface ResolvedCall {

@@ -194,6 +194,7 @@ function settingValueItems(key: string): CompletionItem[] {
 }
 
 function trainBracketItems(request: Request, bracket: OpenBracket): CompletionItem[] {
+  if (bracket.node.kind === 'Dict') return bracket.typed === 'nothing' ? dictKeyItems(request, bracket) : [];
   if (bracket.callee) {
     const signature = calleeSignature('train', bracket.callee.text);
     return signature ? argumentItems(request, signature, bracket) : [];
@@ -205,6 +206,24 @@ function trainBracketItems(request: Request, bracket: OpenBracket): CompletionIt
   if (inSettingList && key === 'metrics') return METRIC_ITEMS;
   if (inSettingList && key === 'callbacks') return CALLBACK_ITEMS;
   return [];
+}
+
+/**
+ * The keys of a dict: the trained models' input names in `inputs={…}`, their
+ * output names in `label={…}` and in the loss, loss_weights and metrics
+ * dicts; not those already given.
+ */
+function dictKeyItems({ analysis, context }: Request, bracket: OpenBracket): CompletionItem[] {
+  const { brackets, statement } = context;
+  const depth = brackets.indexOf(bracket);
+  const outer = depth > 0 ? brackets[depth - 1] : undefined;
+  const setting = statement?.kind === 'Setting' ? statement.key.text : undefined;
+  const argument = outer?.callee ? outer.keyword : undefined;
+  const wanted = argument === 'inputs' ? 'input' : argument === 'label' || (depth === 0 && (setting === 'loss' || setting === 'loss_weights' || setting === 'metrics')) ? 'output' : undefined;
+  const block = analysis.trainBlocks.find((candidate) => candidate.declaration === context.declaration);
+  if (!wanted || !block) return [];
+  const names = new Set(block.models.flatMap((network) => (wanted === 'input' ? network.inputs : network.outputs).map((layer) => layer.name)));
+  return [...names].filter((name) => !bracket.previous.includes(name)).map((name) => ({ label: name, kind: 'property', detail: `model ${wanted}`, insertText: `${name}: ` }));
 }
 
 function callableItem(signature: Signature, kind: string): CompletionItem {
@@ -336,7 +355,8 @@ function placeholder(param: ParamSpec, counter: { next: number }): string {
     const fallback = typeof param.default === 'string' ? [param.default] : [];
     return `\${${stop}|${[...fallback, ...type.values.filter((value) => value !== param.default)].join(',')}|}`;
   }
-  if (type.kind === 'string') {
+  // A label column is written as a string, though a model with several outputs may name one per output.
+  if (type.kind === 'string' || (type.kind === 'columns' && type.single)) {
     const text = typeof param.default === 'string' ? param.default : PLACEHOLDER_TEXT[param.name] ?? param.name;
     return `"\${${stop}:${escapeSnippet(text)}}"`;
   }

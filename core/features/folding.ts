@@ -61,6 +61,10 @@ class Folds {
           this.bracketed('brackets', expression.pos, expression);
           stack.push(...expression.elements);
           break;
+        case 'Dict':
+          this.bracketed('brackets', expression.pos, expression);
+          stack.push(...expression.entries.map((entry) => entry.value));
+          break;
         case 'Call':
           this.bracketed('brackets', expression.pos, expression.argsRange);
           stack.push(...expression.args.map((arg) => arg.value));

@@ -21,6 +21,7 @@ import type {
   Argument,
   CallExpression,
   Declaration,
+  DictEntry,
   Expression,
   ModelDeclaration,
   Pipeline,
@@ -273,6 +274,10 @@ class Printer {
         this.take(TokenKind.OpenParen, separator, expression.pos);
         this.printElements(expression, expression.elements, TokenKind.CloseParen, (element, itemSeparator) => this.printExpression(element, itemSeparator));
         return;
+      case 'Dict':
+        this.take(TokenKind.OpenBrace, separator, expression.pos);
+        this.printElements(expression, expression.entries, TokenKind.CloseBrace, (entry, itemSeparator) => this.printDictEntry(entry, itemSeparator));
+        return;
       case 'Call':
         this.printCall(expression, separator);
         return;
@@ -308,6 +313,13 @@ class Printer {
     this.take(TokenKind.Identifier, separator, arg.name.pos);
     this.take(TokenKind.Equals, TIGHT);
     this.printExpression(arg.value, TIGHT);
+  }
+
+  /** `key: value`, as Python writes a dict's entries. */
+  private printDictEntry(entry: DictEntry, separator: Separator): void {
+    this.take(entry.key.kind === 'String' ? TokenKind.String : TokenKind.Identifier, separator, entry.key.pos);
+    this.take(TokenKind.Colon, TIGHT);
+    this.printExpression(entry.value, SPACE);
   }
 
   /** The elements after an opening bracket, and the closer: on one line, or one per line when the brackets spanned lines. */

@@ -15,6 +15,8 @@ import {
   forEachChild,
   type Argument,
   type CallExpression,
+  type DictEntry,
+  type DictExpression,
   type Expression,
   type Identifier,
   type ListExpression,
@@ -128,10 +130,10 @@ const TRAIN_CALLABLES: readonly Signature[] = [...OPTIMIZERS, ...SCHEDULES, ...C
 
 /** A call's arguments, a list or a tuple that is open at the cursor: the cursor stands after its opener and before its closer, if it has one. */
 export interface OpenBracket {
-  node: CallExpression | ListExpression | TupleExpression;
+  node: CallExpression | ListExpression | TupleExpression | DictExpression;
   /** The name before `(`: the layer, optimizer or data source being called. */
   callee?: Identifier;
-  /** The items before the cursor's one: each argument's keyword, or undefined where it is positional (and for list or tuple elements). */
+  /** The items before the cursor's one: each argument's keyword or dict entry's key, or undefined where it is positional (and for list or tuple elements). */
   previous: (string | undefined)[];
   /** The keyword of the cursor's argument once its `name=` is typed. */
   keyword?: string;
@@ -309,7 +311,7 @@ function openBrackets(statement: Statement | Setting, before: number, preceding:
   const brackets: OpenBracket[] = [];
   let node: Node | undefined = statement;
   while (node) {
-    if (node.kind === 'Call' || node.kind === 'List' || node.kind === 'Tuple') {
+    if (node.kind === 'Call' || node.kind === 'List' || node.kind === 'Tuple' || node.kind === 'Dict') {
       const open = node.kind === 'Call' ? node.argsRange.end > node.argsRange.pos && before > node.argsRange.pos : true;
       if (open && (!node.closed || before < node.end)) brackets.push(openBracket(node, before, preceding));
     }
@@ -318,10 +320,10 @@ function openBrackets(statement: Statement | Setting, before: number, preceding:
   return brackets;
 }
 
-function openBracket(node: CallExpression | ListExpression | TupleExpression, before: number, preceding: Token): OpenBracket {
-  const items: readonly (Argument | Expression)[] = node.kind === 'Call' ? node.args : node.elements;
+function openBracket(node: CallExpression | ListExpression | TupleExpression | DictExpression, before: number, preceding: Token): OpenBracket {
+  const items: readonly (Argument | Expression | DictEntry)[] = node.kind === 'Call' ? node.args : node.kind === 'Dict' ? node.entries : node.elements;
   // Items that end before the token before the cursor are followed by a comma: the cursor is past them.
-  const previous = items.filter((item) => item.end < before).map((item) => (item.kind === 'Argument' ? item.name?.text : undefined));
+  const previous = items.filter((item) => item.end < before).map(itemName);
   const current = items.find((item) => item.pos < before && before <= item.end);
   const callee = node.kind === 'Call' ? node.callee : undefined;
   if (!current) {
@@ -333,6 +335,13 @@ function openBracket(node: CallExpression | ListExpression | TupleExpression, be
   const keyword = current.kind === 'Argument' ? current.name?.text : undefined;
   const onlyKeyword = current.kind === 'Argument' && isSeparatorBefore(preceding, TokenKind.Equals, current.value);
   return { node, callee, previous, keyword, typed: keyword !== undefined && onlyKeyword ? 'keyword' : 'more' };
+}
+
+/** An argument's keyword, or a dict entry's key. */
+function itemName(item: Argument | Expression | DictEntry): string | undefined {
+  if (item.kind === 'Argument') return item.name?.text;
+  if (item.kind === 'DictEntry') return item.key.kind === 'Identifier' ? item.key.text : item.key.value;
+  return undefined;
 }
 
 /** Tokens after which a statement goes on at the next line. */

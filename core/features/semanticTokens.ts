@@ -186,6 +186,11 @@ class IdentifierClassifier {
         case 'Tuple':
           stack.push(...value.elements);
           break;
+        case 'Dict':
+          // A key names an input or an output of the model; the values are read as the setting reads them.
+          for (const entry of value.entries) if (entry.key.kind === 'Identifier') this.set(entry.key, 'tensor');
+          stack.push(...value.entries.map((entry) => entry.value));
+          break;
         case 'Binary':
           stack.push(value.left, value.right);
           break;

@@ -13,6 +13,8 @@ import type {
   Argument,
   CallExpression,
   Declaration,
+  DictEntry,
+  DictExpression,
   Expression,
   Identifier,
   InputStatement,
@@ -478,6 +480,8 @@ class Parser {
       }
       case TokenKind.OpenParen:
         return this.parseTupleOrParenthesis();
+      case TokenKind.OpenBrace:
+        return this.parseDict();
       default:
         return this.missing('a value');
     }
@@ -487,6 +491,68 @@ class Parser {
     const open = this.next();
     const list = this.parseList(TokenKind.CloseParen, () => this.parseExpression());
     return { kind: 'Tuple', pos: open.pos, end: this.previousEnd, elements: list.items, hasComma: list.commas > 0, closed: list.closed };
+  }
+
+  /**
+   * `{key: value, ...}`, over several lines if need be. Unclosed, it ends at
+   * a line that starts a setting or a declaration (`epochs = 5`), so the
+   * block goes on; a `}` always closes the innermost dict.
+   */
+  private parseDict(): DictExpression {
+    const open = this.next();
+    const entries: DictEntry[] = [];
+    const end = (closed: boolean): DictExpression => ({ kind: 'Dict', pos: open.pos, end: this.previousEnd, entries, closed });
+    if (this.depth >= MAX_DEPTH) {
+      this.report(createDiagnostic('invalid-expression', open, `expressions nest deeper than ${MAX_DEPTH} levels`));
+      this.skipBalanced(TokenKind.CloseBrace);
+      return end(this.optional(TokenKind.CloseBrace) !== undefined);
+    }
+    this.depth++;
+    try {
+      for (;;) {
+        if (this.optional(TokenKind.CloseBrace)) return end(true);
+        if (this.at(TokenKind.EndOfFile) || this.endsUnclosedDict()) {
+          this.error(this.token, "'}'");
+          return end(false);
+        }
+        const before = this.index;
+        const entry = this.parseDictEntry();
+        if (entry) entries.push(entry);
+        if (this.optional(TokenKind.Comma) || this.at(TokenKind.CloseBrace)) continue;
+        if (this.at(TokenKind.EndOfFile) || this.endsUnclosedDict()) continue;
+        // Entries on lines of their own may leave out the comma; anything else on the line is reported and skipped.
+        if (this.token.lineStart && this.index > before) continue;
+        this.error(this.token, "',' or '}'");
+        if (this.index === before) this.next();
+        this.skipBalanced(TokenKind.CloseBrace);
+        this.optional(TokenKind.Comma);
+      }
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** A line that starts a setting, a statement or a declaration: an unclosed dict ends before it. */
+  private endsUnclosedDict(): boolean {
+    if (!this.token.lineStart) return false;
+    if (this.isDeclarationStart()) return true;
+    return this.token.kind === TokenKind.Identifier && (this.peek().kind === TokenKind.Equals || this.peek().kind === TokenKind.Arrow);
+  }
+
+  /** `key: value`; a key without its colon or value gets a `Missing` value. */
+  private parseDictEntry(): DictEntry | undefined {
+    const token = this.token;
+    let key: DictEntry['key'];
+    if (token.kind === TokenKind.Identifier) key = identifier(this.next());
+    else if (token.kind === TokenKind.String) key = { kind: 'String', pos: this.next().pos, end: token.end, value: unquote(token.text) };
+    else {
+      this.error(token, 'a key such as out_a');
+      return undefined;
+    }
+    let value: Expression;
+    if (!this.optional(TokenKind.Colon)) value = this.missing("':'");
+    else value = this.endsUnclosedDict() ? this.missing() : this.parseExpression();
+    return { kind: 'DictEntry', pos: key.pos, end: Math.max(key.end, value.end), key, value };
   }
 
   private parseCallArguments(callee: Identifier): CallExpression {

@@ -57,6 +57,22 @@ export interface TupleExpression extends TextRange {
   closed: boolean;
 }
 
+/** `key: value` in a dict; the key is a name or a string. */
+export interface DictEntry extends TextRange {
+  kind: 'DictEntry';
+  key: Identifier | StringLiteral;
+  /** `Missing` when the colon or the value is not there. */
+  value: Expression;
+}
+
+/** `{key: value, ...}`: settings per input or output, keyed by their names. */
+export interface DictExpression extends TextRange {
+  kind: 'Dict';
+  entries: DictEntry[];
+  /** False when the closing brace is missing. */
+  closed: boolean;
+}
+
 export interface Argument extends TextRange {
   kind: 'Argument';
   /** Present for keyword arguments. */
@@ -99,6 +115,7 @@ export type Expression =
   | NameExpression
   | ListExpression
   | TupleExpression
+  | DictExpression
   | CallExpression
   | BinaryExpression
   | UnaryExpression
@@ -176,6 +193,7 @@ export type Node =
   | Setting
   | Pipeline
   | Argument
+  | DictEntry
   | Expression
   | Identifier;
 
@@ -214,6 +232,10 @@ export function forEachChild<T>(node: Node, visit: (child: Node) => T | undefine
     case 'List':
     case 'Tuple':
       return each(node.elements, visit);
+    case 'Dict':
+      return each(node.entries, visit);
+    case 'DictEntry':
+      return visit(node.key) ?? visit(node.value);
     case 'Binary':
       return visit(node.left) ?? visit(node.right);
     case 'Unary':

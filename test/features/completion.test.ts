@@ -297,3 +297,35 @@ describe('completion robustness', () => {
     }
   });
 });
+
+describe('completion of dict keys', () => {
+  const HEADS = (settings: string): string => `model Heads {
+  input a: [2]
+  input b: [1]
+  h = (a, b) -> Concatenate()
+  output h -> Dense(1, name="yes"), h -> Dense(1, name="size")
+}
+
+train Heads {
+  ${settings}
+}
+`;
+
+  it('offers the outputs in a loss, loss_weights or metrics dict, leaving out those given', () => {
+    assert.deepEqual(complete(HEADS('loss = {|')).labels, ['yes', 'size']);
+    assert.deepEqual(complete(HEADS('loss = {yes: mse, |}')).labels, ['size']);
+    assert.deepEqual(complete(HEADS('loss_weights = {s|')).labels, ['yes', 'size']);
+    assert.equal(item(complete(HEADS('metrics = {|}')).items, 'yes').insertText, 'yes: ');
+  });
+
+  it('offers the inputs in inputs={…} and the outputs in label={…}', () => {
+    assert.deepEqual(complete(HEADS('data = csv("d.csv", inputs={|')).labels, ['a', 'b']);
+    assert.deepEqual(complete(HEADS('data = csv("d.csv", inputs={a: "a0:a1", |})')).labels, ['b']);
+    assert.deepEqual(complete(HEADS('data = csv("d.csv", label={|})')).labels, ['yes', 'size']);
+  });
+
+  it('offers no key in a value, nor in a dict of another setting', () => {
+    assert.deepEqual(complete(HEADS('loss = {yes: m|}')).labels.includes('size'), false);
+    assert.deepEqual(complete(HEADS('epochs = {|}')).labels, []);
+  });
+});

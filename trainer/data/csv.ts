@@ -19,9 +19,12 @@ export interface CsvOptions {
   /** The path resolved against the .net file's folder. */
   file: string;
   label: string;
+  /** Label columns of a model's other outputs: read as labels too, and left out of the features. */
+  extraLabels?: readonly string[];
   scale: number;
   shape: number[] | null;
-  inputShape: number[];
+  /** The model's input shape; null keeps every feature column as it is, for data split into several inputs afterwards. */
+  inputShape: number[] | null;
 }
 
 export async function loadCsv(options: CsvOptions): Promise<RawData> {
@@ -45,6 +48,8 @@ async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData
 
   let header: string[] | undefined;
   let labelIndex = -1;
+  let extraIndices: number[] = [];
+  let extraLabels: string[][] = [];
   let featureCount = 0;
   let featureShape: number[] = [];
   let features = new Float32Array(0);
@@ -70,8 +75,14 @@ async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData
           const hint = suggestion ? `; did you mean '${suggestion}'?` : `; its columns are ${header.slice(0, 8).join(', ')}${header.length > 8 ? ', …' : ''}`;
           throw new DataError(`${path} has no column named '${label}'${hint}`, { file, line, column: suggestion ? header.indexOf(suggestion) + 1 : undefined });
         }
-        featureCount = header.length - 1;
-        featureShape = fitInput(featureCount, options.shape, options.inputShape, path, { file, line });
+        extraIndices = (options.extraLabels ?? []).map((name) => {
+          const index = header!.indexOf(name);
+          if (index < 0 || index === labelIndex) throw new DataError(`${path} has no column named '${name}' for labels`, { file, line });
+          return index;
+        });
+        extraLabels = extraIndices.map(() => []);
+        featureCount = header.length - 1 - extraIndices.length;
+        featureShape = options.inputShape ? fitInput(featureCount, options.shape, options.inputShape, path, { file, line }) : [featureCount];
         features = new Float32Array(capacity * featureCount);
         lines = new Int32Array(capacity);
         continue;
@@ -87,6 +98,13 @@ async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData
           const value = cell.trim();
           if (value === '') throw new DataError(`${path} line ${line}, column ${column + 1}: the label is empty`, { file, line, column: column + 1 });
           labels.push(value);
+          continue;
+        }
+        const extra = extraIndices.length > 0 ? extraIndices.indexOf(column) : -1;
+        if (extra >= 0) {
+          const value = cell.trim();
+          if (value === '') throw new DataError(`${path} line ${line}, column ${column + 1}: the label is empty`, { file, line, column: column + 1 });
+          extraLabels[extra]!.push(value);
           continue;
         }
         const value = Number(cell);
@@ -115,6 +133,8 @@ async function readCsv(handle: FileHandle, options: CsvOptions): Promise<RawData
     featureShape,
     name: path,
     rows: { file, lines: lines.subarray(0, count), labelColumn: labelIndex + 1 },
+    header,
+    ...(extraIndices.length > 0 ? { extraLabels: extraIndices.map((index, i) => ({ column: header![index]!, labels: numericLabels(extraLabels[i]!) ?? extraLabels[i]! })) } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * makes the tensors fit() takes.
  */
 import { resolve } from 'node:path';
-import type { DataSourceUse } from '../../core';
+import { keyedLabels, type DataSourceUse } from '../../core';
 import { loadCsv } from './csv';
 import { blobs, circles, logicGate, moons, spiral } from './generated';
 import { loadMnist } from './mnist';
@@ -18,8 +18,8 @@ export type { Label, RawData, RowOrigin, Subset } from './types';
 export interface LoadContext {
   /** The .net file's folder: CSV paths are relative to it. */
   baseDir: string;
-  /** The model's input shape without the batch dimension. */
-  inputShape: number[];
+  /** The model's input shape without the batch dimension; null for data split into several inputs afterwards (see inputs.ts). */
+  inputShape: number[] | null;
   /** The train block's seed, for sources not given their own. */
   seed: number;
 }
@@ -29,12 +29,16 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
   const numberArg = (name: string) => values[name] as number;
   // A source's own seed (generated sets have one) wins over the train block's.
   const seed = typeof values['seed'] === 'number' ? values['seed'] : context.seed;
-  const { inputShape } = context;
+  const inputShape = context.inputShape ?? [];
   switch (use.spec.name) {
     case 'csv': {
       const path = values['path'] as string;
       const shape = (values['shape'] as number[] | null) ?? null;
-      return loadCsv({ path, file: resolve(context.baseDir, path), label: values['label'] as string, scale: numberArg('scale'), shape, inputShape });
+      // Labels per output (label={out_a: "ya", …}): the first is the label the split is stratified by, the others come along.
+      const labels = keyedLabels(use)?.entries.map((entry) => entry.columns[0]!);
+      const label = labels ? labels[0]! : (values['label'] as string);
+      const file = resolve(context.baseDir, path);
+      return loadCsv({ path, file, label, extraLabels: labels?.slice(1), scale: numberArg('scale'), shape, inputShape: context.inputShape });
     }
     case 'xor':
     case 'and':

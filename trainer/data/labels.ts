@@ -89,5 +89,7 @@ function selectRows(data: RawData, rows: readonly number[]): RawData {
   };
   const origin = data.rows;
   if (origin) subset.rows = { ...origin, lines: Int32Array.from(rows, (row) => origin.lines[row]) };
+  if (data.header) subset.header = data.header;
+  if (data.extraLabels) subset.extraLabels = data.extraLabels.map(({ column, labels }) => ({ column, labels: rows.map((row) => labels[row]!) }));
   return subset;
 }

@@ -33,7 +33,7 @@ export function toTensors(data: RawData, indices: Int32Array, classCount: number
   return { x: tf.tensor(data.features, [data.count, ...data.featureShape], 'float32'), y };
 }
 
-function labelTensor(data: RawData, indices: Int32Array, target: LossTarget, outputUnits: number): tf.Tensor2D {
+export function labelTensor(data: RawData, indices: Int32Array, target: LossTarget, outputUnits: number): tf.Tensor2D {
   if (target === 'regression') {
     if (outputUnits !== 1) throw new DataError(`${data.name} has one label column but the output layer has ${outputUnits} units`);
     return tf.tensor2d(regressionLabels(data), [data.count, 1]);

@@ -17,6 +17,10 @@ export interface RawData {
   name: string;
   /** Where each row came from, for data read from a file, so messages can point at the line. */
   rows?: RowOrigin;
+  /** A CSV file's header row, label included: the features are the other columns, in its order. */
+  header?: string[];
+  /** The label columns of a model's other outputs, one label a row each, as `labels`. */
+  extraLabels?: { column: string; labels: ArrayLike<Label> }[];
 }
 
 export interface RowOrigin {
