@@ -99,6 +99,10 @@ export const DIAGNOSTICS = {
   'data-file-not-regular': entry('error', 'A data path that names a directory, a named pipe, a socket or a device rather than a file; the checker never opens it.', (path: string, what: string) => `'${path}' is ${what}, not a file`),
   'data-file-unreadable': entry('warning', 'A data file the checker could not read: permission denied, an I/O error, no answer in time, or a header row that is not valid CSV.', (path: string, reason: string) => `cannot read '${path}': ${reason}`),
   'data-label-not-found': entry('error', 'A CSV file without the label column named in `label=`.', (label: string, path: string, suggestion?: string) => `'${path}' has no column '${label}'${didYouMean(suggestion)}`),
+  'data-file-invalid': entry('error', 'A NumPy data file that is not one: not a .npy file or .npz archive, shorter than its shape says, or with a header that cannot be read.', (path: string, reason: string) => `${path} cannot be read: ${reason}`),
+  'data-array-not-found': entry('error', 'An .npz archive without the array named in `x=` or `y=`.', (path: string, name: string, names: string, suggestion?: string) => `'${path}' has no array '${name}'${suggestion ? `; did you mean '${suggestion}'?` : `; it holds ${names || 'no arrays'}`}`),
+  'data-dtype-unsupported': entry('error', 'A NumPy array of a dtype that cannot be trained on: complex numbers, strings, objects, dates or structured records.', (what: string, dtype: string) => `${what} holds ${dtype} values; only bool, integer and float arrays can be trained on`),
+  'data-label-count': entry('error', 'NumPy labels whose count differs from the number of samples of the features.', (labels: string, count: number, features: string, samples: number) => `${labels} has ${count} label${count === 1 ? '' : 's'}, but ${features} has ${samples} sample${samples === 1 ? '' : 's'}`),
   'multi-input-training': entry('error', 'A train block for a model with several inputs or outputs (its data has one feature set and one label).', (name: string) => `model '${name}' has several inputs or outputs; a train block feeds one input and one label`),
 
   // The editor

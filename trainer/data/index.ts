@@ -8,6 +8,7 @@ import type { DataSourceUse } from '../../core';
 import { loadCsv } from './csv';
 import { blobs, circles, logicGate, moons, spiral } from './generated';
 import { loadMnist } from './mnist';
+import { loadNumpy, type NumpyOptions } from './numpy';
 import type { RawData } from './types';
 
 export { DataError, type DataLocation } from './errors';
@@ -36,6 +37,9 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
       const shape = (values['shape'] as number[] | null) ?? null;
       return loadCsv({ path, file: resolve(context.baseDir, path), label: values['label'] as string, scale: numberArg('scale'), shape, inputShape });
     }
+    case 'npy':
+    case 'npz':
+      return loadNumpy(numpyOptions(use, context));
     case 'xor':
     case 'and':
     case 'or':
@@ -52,4 +56,20 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
       return moons(numberArg('samples'), numberArg('noise'), seed, inputShape);
   }
   throw new Error(`no loader for the data source ${use.spec.name}()`);
+}
+
+/** The arrays an npy(...) or npz(...) source names, resolved against the .net file's folder. */
+function numpyOptions(use: DataSourceUse, context: LoadContext): NumpyOptions {
+  const values = use.args.values;
+  const path = values['path'] as string;
+  const array = (file: string, name: string) => ({ path: file, file: resolve(context.baseDir, file), array: name });
+  const npy = use.spec.name === 'npy';
+  return {
+    name: `${use.spec.name}("${path}")`,
+    features: npy ? array(path, '') : array(path, values['x'] as string),
+    labels: npy ? array(values['labels'] as string, '') : array(path, values['y'] as string),
+    scale: values['scale'] as number,
+    shape: (values['shape'] as number[] | null) ?? null,
+    inputShape: context.inputShape,
+  };
 }
