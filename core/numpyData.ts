@@ -84,6 +84,10 @@ function single(host: DataHost, path: string, range: TextRange, diagnostics: Dia
   }
   const header = file.arrays[0];
   if (!header) return undefined;
+  if (header.name !== '') {
+    diagnostics.push(createDiagnostic('data-file-invalid', range, path, 'it is an .npz archive: read it with npz(...)'));
+    return undefined;
+  }
   return usable({ header, range, label: path, path, array: '' }, diagnostics);
 }
 

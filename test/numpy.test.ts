@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DATA_SOURCES } from '../core';
 import type { DataSourceUse } from '../core/train';
-import { analyzeWithDataFiles } from '../host/fileDataHost';
+import { execFileSync } from 'node:child_process';
+import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import { NpyDecoder, openNumpy, parseNpyHeader, readArrays } from '../host/numpy';
 import type { EpochEvent, FailedEvent, TrainerEvent } from '../protocol/training';
 import { selectBackend } from '../trainer/backends';
@@ -173,6 +174,8 @@ describe('npy() and npz() in the trainer', () => {
       [() => load('npz', { path: 'blobs.npz', x: 'x_trian', y: 'y_train' }), /no array 'x_trian'; did you mean 'x_train'/, 'blobs.npz'],
       [() => load('npz', { path: 'blobs_compressed.npz', y: 'x' }), /not a one-hot row/, 'blobs_compressed.npz'],
       [() => load('npy', { path: 'blobs_x.npy', labels: fixtures }), /a directory/, 'numpy'],
+      [() => load('npy', { path: 'nan_x.npy', labels: 'nan_y.npy' }), /sample 2: the feature NaN is not a finite number/, 'nan_x.npy'],
+      [() => load('npy', { path: 'blobs.npz', labels: 'blobs_y.npy' }), /an \.npz archive: read it with npz/, 'blobs.npz'],
     ];
     for (const [promise, message, file] of cases) {
       await assert.rejects(promise(), (error: unknown) => {
@@ -262,6 +265,37 @@ model Image {
       writeFileSync(join(dir, 'two.net'), text);
       const analysis = await analyzeWithDataFiles(text, join(dir, 'two.net'));
       assert.deepEqual(analysis.diagnostics.map((d) => [d.code, analysis.lines.positionAt(d.pos).line + 1, d.suggestion]), [['units-class-mismatch', 3, '3']]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the data host with NumPy files', () => {
+  it('never opens a named pipe or a folder, and reads a changed file again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-numpy-host-'));
+    try {
+      execFileSync('mkfifo', [join(dir, 'pipe.npy')]);
+      copyFileSync(join(fixtures, 'blobs_x.npy'), join(dir, 'x.npy'));
+      copyFileSync(join(fixtures, 'blobs_y.npy'), join(dir, 'y.npy'));
+      const files = new DataFiles({ revalidate: true });
+      const ask = async (path: string) => {
+        const host = files.host(join(dir, 'm.net'));
+        host.numpyArrays!(path);
+        await files.idle();
+        const answer = files.host(join(dir, 'm.net')).numpyArrays!(path);
+        // The look revalidates: let that read end before the file changes.
+        await files.idle();
+        return answer;
+      };
+      assert.deepEqual(await ask('pipe.npy'), { problem: 'not-regular', detail: 'a named pipe' });
+      assert.deepEqual(await ask('.'), { problem: 'not-regular', detail: 'a directory' });
+      assert.deepEqual(await ask('y.npy'), { arrays: [{ name: '', shape: [180], dtype: 'int64', readable: true }] });
+      copyFileSync(join(fixtures, 'blobs_y_short.npy'), join(dir, 'y.npy'));
+      const host = files.host(join(dir, 'm.net'));
+      host.numpyArrays!('y.npy');
+      await files.idle();
+      assert.deepEqual(files.host(join(dir, 'm.net')).numpyArrays!('y.npy'), { arrays: [{ name: '', shape: [100], dtype: 'int64', readable: true }] });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

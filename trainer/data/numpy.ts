@@ -39,7 +39,12 @@ export async function loadNumpy(options: NumpyOptions): Promise<RawData> {
   if (samples === undefined) throw new DataError(`${where} holds a single value, not samples: its first axis must count the samples`, { file: options.features.file });
   const featureCount = elementsOf(sample);
   const featureShape = fitInput(featureCount, options.shape, options.inputShape, where, { file: options.features.file });
-  if (options.scale !== 1) for (let i = 0; i < x.values.length; i++) x.values[i]! *= options.scale;
+  for (let i = 0; i < x.values.length; i++) {
+    if (!Number.isFinite(x.values[i])) {
+      throw new DataError(`${where} sample ${Math.floor(i / Math.max(featureCount, 1)) + 1}: the feature ${x.values[i]} is not a finite number`, { file: options.features.file });
+    }
+    x.values[i]! *= options.scale;
+  }
   const labels = labelValues(y.values as Float64Array, y.shape, samples, options.labels, where);
   return { features: x.values as Float32Array, labels, count: samples, featureShape, name: options.name };
 }
@@ -112,7 +117,8 @@ async function readArray(source: ArraySource, type: 'float32' | 'float64'): Prom
 /** The array the source names, with its header; a missing name is an error with the archive's names. */
 async function findArray(handle: FileHandle, size: number, source: ArraySource): Promise<NumpyArrayInfo> {
   const arrays = await readArrays(handle, size, isNpz(source.file));
-  const info = source.array === '' && !isNpz(source.file) ? arrays[0] : arrays.find((candidate) => candidate.name === source.array);
+  if (source.array === '' && isNpz(source.file)) throw new DataError(`${source.path} is an .npz archive: read it with npz(...)`, { file: source.file });
+  const info = source.array === '' ? arrays[0] : arrays.find((candidate) => candidate.name === source.array);
   if (!info) {
     const names = arrays.map((array) => array.name);
     const suggestion = closestMatch(source.array, names);
