@@ -421,36 +421,46 @@ export async function streamBytes(handle: FileHandle, size: number, member: ZipM
   const length = member ? member.compressedSize : size;
   if (member && member.method !== 0 && member.method !== 8) throw new NumpyFormatError(`its member ${member.name} is compressed by method ${member.method}; only stored and deflated members are read`);
   const inflate = member?.method === 8 ? createInflateRaw() : undefined;
-  const pending: Uint8Array[] = [];
-  let failure: unknown;
   let more = true;
-  if (inflate) {
-    inflate.on('data', (chunk: Buffer) => {
-      if (more) pending.push(chunk);
-    });
-    inflate.on('error', (error) => (failure ??= error));
-  }
-  const drain = () => {
-    while (pending.length > 0 && more) more = onChunk(pending.shift()!);
-  };
-  for (let done = 0; done < length && more; ) {
-    const chunk = await readAt(handle, start + done, Math.min(CHUNK_BYTES, length - done));
-    if (chunk.length === 0) throw new NumpyFormatError(member ? `its member ${member.name} is truncated` : 'it is truncated');
-    done += chunk.length;
-    if (!inflate) {
+  // What inflate gives is handed on as it comes (at most zlib's 16 KiB at a time), so that a highly compressed member never piles up.
+  let inflateFailure: Error | undefined;
+  let consumerFailure: unknown;
+  const hand = (chunk: Uint8Array) => {
+    if (!more) return;
+    try {
       more = onChunk(chunk);
-      continue;
+    } catch (error) {
+      consumerFailure = error;
+      more = false;
     }
-    await new Promise<void>((resolve) => inflate.write(chunk, () => resolve()));
-    if (failure) throw new NumpyFormatError(`its member ${member!.name} cannot be inflated: ${(failure as Error).message}`);
-    drain();
-  }
-  if (inflate) {
-    if (more) await new Promise<void>((resolve) => inflate.end(() => resolve()));
-    await new Promise((tick) => setImmediate(tick));
-    if (failure && more) throw new NumpyFormatError(`its member ${member!.name} cannot be inflated: ${(failure as Error).message}`);
-    drain();
-    inflate.destroy();
+  };
+  const ended = inflate
+    ? new Promise<void>((resolve) => {
+        inflate.on('data', hand);
+        inflate.on('end', resolve);
+        inflate.on('error', (error) => {
+          inflateFailure ??= error;
+          resolve();
+        });
+      })
+    : undefined;
+  try {
+    for (let done = 0; done < length && more && !inflateFailure; ) {
+      const chunk = await readAt(handle, start + done, Math.min(CHUNK_BYTES, length - done));
+      if (chunk.length === 0) throw new NumpyFormatError(member ? `its member ${member.name} is truncated` : 'it is truncated');
+      done += chunk.length;
+      if (!inflate) hand(chunk);
+      // A write that fails never calls back: the error ends the wait instead.
+      else await Promise.race([new Promise<void>((resolve) => inflate.write(chunk, () => resolve())), ended]);
+    }
+    if (inflate && more && !inflateFailure) {
+      inflate.end();
+      await ended;
+    }
+    if (consumerFailure !== undefined) throw consumerFailure;
+    if (inflateFailure && more) throw new NumpyFormatError(`its member ${member!.name} cannot be inflated: ${inflateFailure.message}`);
+  } finally {
+    inflate?.destroy();
   }
 }
 

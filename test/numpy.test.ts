@@ -271,6 +271,34 @@ model Image {
   });
 });
 
+describe('a damaged archive', () => {
+  it('fails at the file when a deflated member is damaged', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-numpy-zip-'));
+    try {
+      const bytes = readFileSync(join(fixtures, 'blobs_compressed.npz'));
+      // The first member (x.npy): its deflated data overwritten with 0xff, near its start (the header's part) and further in.
+      const data = 30 + bytes.readUInt16LE(26) + bytes.readUInt16LE(28);
+      const damaged = (from: number) => {
+        const copy = Buffer.from(bytes);
+        copy.fill(0xff, data + from, data + from + 200);
+        writeFileSync(join(dir, 'broken.npz'), copy);
+        return loadDataSource(use('npz', { path: 'broken.npz' }), { baseDir: dir, inputShape: [4], seed: 1 });
+      };
+      const failsWith = (message: RegExp) => (error: unknown) => {
+        assert.ok(error instanceof DataError, String(error));
+        assert.match(error.message, message);
+        assert.ok(error.file?.endsWith('broken.npz'));
+        return true;
+      };
+      await assert.rejects(damaged(200), failsWith(/^'x' of broken\.npz cannot be read: its member x\.npy cannot be inflated: invalid distance too far back$/));
+      await assert.rejects(damaged(1500), failsWith(/^'x' of broken\.npz: it holds more data than its shape \(180, 4\) says$/));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+});
+
 describe('the data host with NumPy files', () => {
   it('never opens a named pipe or a folder, and reads a changed file again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'layerwise-numpy-host-'));

@@ -95,7 +95,7 @@ async function readArray(source: ArraySource, type: 'float32' | 'float64'): Prom
     const header = info.header!;
     const total = elementsOf(header.shape);
     const values = type === 'float32' ? new Float32Array(total) : new Float64Array(total);
-    const decoder = new NpyDecoder(header, values, describe(source));
+    const decoder = new NpyDecoder(header, values, 'it');
     let skip = header.dataOffset;
     await streamBytes(handle, size, info.member, (chunk) => {
       const rest = skip >= chunk.length ? undefined : chunk.subarray(skip);
@@ -107,7 +107,7 @@ async function readArray(source: ArraySource, type: 'float32' | 'float64'): Prom
     return { values, shape: header.shape };
   } catch (error) {
     if (error instanceof DataError) throw error;
-    if (error instanceof Error && error.name === 'NumpyFormatError') throw new DataError(`${source.path}: ${error.message}`, { file: source.file });
+    if (error instanceof Error && error.name === 'NumpyFormatError') throw new DataError(`${describe(source)}: ${error.message}`, { file: source.file });
     throw new DataError(`cannot read the data file ${source.path}: ${fileProblem(error, source.file)}`, { file: source.file });
   } finally {
     await handle.close();
