@@ -10,6 +10,7 @@ import { elementCount, formatShape } from './catalog/shape';
 import { CALLBACKS, DATA_SOURCES, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS, type DataSourceSpec, type LossSpec, type ScalarTarget } from './catalog/training';
 import type { KeyedColumns, ResolvedArgs, Signature } from './catalog/types';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type DiagnosticCode } from './diagnostics';
+import { checkNumpy } from './numpyData';
 import { layerSpec, type Network, type NetworkLayer } from './shapes';
 import { closestMatch } from './suggest';
 import { checkInputColumns, columnDiagnostics, resolveInputColumns, type InputColumns } from './trainInputs';
@@ -17,9 +18,9 @@ import type { CallExpression, DictEntry, DictExpression, Expression, Setting, Te
 
 /** Why a data file has no header row to check: the host's answer in place of one. */
 export interface DataFileProblem {
-  /** 'missing': no such file; 'empty': no header row; 'not-regular': not a file; 'unreadable': reading failed. */
-  problem: 'missing' | 'empty' | 'not-regular' | 'unreadable';
-  /** What the path names ('a directory', 'a named pipe') for 'not-regular'; why, in words, for 'unreadable'. */
+  /** 'missing': no such file; 'empty': no header row; 'not-regular': not a file; 'unreadable': reading failed; 'invalid': not a file of its format. */
+  problem: 'missing' | 'empty' | 'not-regular' | 'unreadable' | 'invalid';
+  /** What the path names ('a directory', 'a named pipe') for 'not-regular'; why, in words, for 'unreadable' and 'invalid'. */
   detail?: string;
 }
 
@@ -38,6 +39,28 @@ export interface DataHost {
    * number); undefined when the host cannot tell.
    */
   csvClasses?(path: string, label: string): number | undefined;
+  /** The arrays of a NumPy file (.npy: one, named ''; .npz: each member) from their headers, a problem instead, or undefined when the host cannot tell. */
+  numpyArrays?(path: string): NumpyArrays | DataFileProblem | undefined;
+  /** How many distinct values a NumPy file's array holds (each a class, as the trainer counts them); undefined when the host cannot tell. */
+  numpyClasses?(path: string, array: string): number | undefined;
+}
+
+/** The arrays of a NumPy file, as their headers describe them. */
+export interface NumpyArrays {
+  arrays: NumpyArrayHeader[];
+}
+
+export interface NumpyArrayHeader {
+  /** '' for a .npy file; for an .npz archive, the name it was saved under (the member without `.npy`). */
+  name: string;
+  /** The array's shape; absent when its header could not be read. */
+  shape?: number[];
+  /** The dtype in words ('float32', 'complex (<c16)'); absent when its header could not be read. */
+  dtype?: string;
+  /** Whether the trainer reads the dtype (bool, integers, floats). */
+  readable?: boolean;
+  /** Why the header could not be read, in words. */
+  problem?: string;
 }
 
 export interface DataSourceUse {
@@ -48,6 +71,10 @@ export interface DataSourceUse {
   featureCount?: number;
   /** The header columns of each input named by `inputs=`, once the header has been read. */
   inputColumns?: InputColumns[];
+  /** One sample's shape as a NumPy file gives it (the array's shape without its first axis). */
+  sampleShape?: number[];
+  /** How many classes a NumPy file's labels hold, where the host could count them. */
+  labelClasses?: number;
 }
 
 /** A checked train block: the settings as values, for the trainer and the editor. */
@@ -310,6 +337,7 @@ class TrainChecker {
     if (!resolution.complete) return undefined;
     const use = { spec, args: resolution, range: { pos: value.pos, end: value.end } };
     if (spec.name === 'csv') this.checkCsv(use, value);
+    if (spec.name === 'npy' || spec.name === 'npz') checkNumpy(use, value, this.diagnostics, this.host);
     return use;
   }
 
@@ -382,7 +410,7 @@ class TrainChecker {
     const loss = this.block.loss;
     const data = this.block.data;
     if (!output || !loss) return;
-    this.checkOutputFit(network, output, loss, lossSetting.value, data?.spec.classes?.(data.args.values), data ? this.csvClasses(data) : undefined);
+    this.checkOutputFit(network, output, loss, lossSetting.value, data?.spec.classes?.(data.args.values), data ? (this.csvClasses(data) ?? data.labelClasses) : undefined);
   }
 
   /**
@@ -469,7 +497,7 @@ class TrainChecker {
       if (wanted !== classes) this.reportClasses(network, output, loss, units, classes, lossRange);
       return;
     }
-    // A CSV file's classes are those its label column holds; a class it lacks may still be one the output was given a unit for, as the trainer allows.
+    // A CSV file's (or NumPy labels') classes are those its labels hold; a class it lacks may still be one the output was given a unit for, as the trainer allows.
     if (found !== undefined && found >= 2 && found > wanted) this.reportClasses(network, output, loss, units, found, lossRange);
   }
 
@@ -491,7 +519,7 @@ class TrainChecker {
     if (!input) return;
     const inputCount = elementCount(input);
     const reshape = source.args.values['shape'] as number[] | null | undefined;
-    const features = source.spec.features?.(source.args.values) ?? (source.featureCount !== undefined ? [source.featureCount] : undefined);
+    const features = source.spec.features?.(source.args.values) ?? source.sampleShape ?? (source.featureCount !== undefined ? [source.featureCount] : undefined);
     if (!features || inputCount === null) return;
     const count = features.reduce((a, b) => a * b, 1);
     const sampleShape = reshape ?? features;
@@ -555,7 +583,7 @@ export function keyedInputs(source: DataSourceUse): KeyedColumns | undefined {
 }
 
 /** The diagnostic for a data file whose header cannot be checked, on the path's range. */
-function dataFileDiagnostic(problem: DataFileProblem, range: TextRange, path: string): Diagnostic {
+export function dataFileDiagnostic(problem: DataFileProblem, range: TextRange, path: string): Diagnostic {
   switch (problem.problem) {
     case 'missing':
       return createDiagnostic('data-file-not-found', range, path);
@@ -565,6 +593,8 @@ function dataFileDiagnostic(problem: DataFileProblem, range: TextRange, path: st
       return createDiagnostic('data-file-not-regular', range, path, problem.detail ?? 'not a regular file');
     case 'unreadable':
       return createDiagnostic('data-file-unreadable', range, path, problem.detail ?? 'the read failed');
+    case 'invalid':
+      return createDiagnostic('data-file-invalid', range, path, problem.detail ?? 'it is not a file of its format');
   }
 }
 

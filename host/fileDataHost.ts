@@ -21,7 +21,8 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse, type Options } from 'csv-parse';
-import { analyze, type Analysis, type DataFileProblem, type DataHost } from '../core';
+import { analyze, type Analysis, type DataFileProblem, type DataHost, type NumpyArrays } from '../core';
+import { describeDtype, elementsOf, isNpz, NpyDecoder, readArrays, streamBytes, type NumpyArrayInfo } from './numpy';
 
 /** The header row is looked for in the first MiB; past it the header goes unchecked (a 28×28 image's 785 names take about 6 KiB). */
 export const HEADER_BYTES = 1 << 20;
@@ -72,7 +73,17 @@ interface FileEntry {
   again: boolean;
   /** A file-system call that outlived its time limit: the file is left alone until it returns, so that stuck calls do not pile up. */
   stuck?: Promise<unknown>;
+  /** For a NumPy file (asked about under a key of its own): its arrays' headers; `header` and `classes` stay unused. */
+  numpy?: NumpyEntry;
 }
+
+interface NumpyEntry {
+  arrays?: { value: NumpyAnswer; version?: string };
+  /** The headers as read, with where each member lies, for the class scans. */
+  infos?: NumpyArrayInfo[];
+}
+
+type NumpyAnswer = NumpyArrays | DataFileProblem | undefined;
 
 class TimedOut extends Error {}
 
@@ -118,6 +129,8 @@ export class DataFiles {
       },
       csvHeader: (path) => ask(path, (file) => this.header(file)),
       csvClasses: (path, label) => ask(path, (file) => this.classes(file, label)),
+      numpyArrays: (path) => ask(path, (file) => this.numpyArrays(file)),
+      numpyClasses: (path, array) => ask(path, (file) => this.classes(file, array, this.numpyEntry(file))),
     };
   }
 
@@ -141,8 +154,25 @@ export class DataFiles {
     return { known: false };
   }
 
-  private classes(file: string, label: string): { known: true; value: number | undefined } | { known: false } {
-    const entry = this.entry(file);
+  private numpyEntry(file: string): FileEntry & { numpy: NumpyEntry } {
+    const entry = this.entry(numpyKey(file));
+    entry.numpy ??= {};
+    return entry as FileEntry & { numpy: NumpyEntry };
+  }
+
+  private numpyArrays(file: string): { known: true; value: NumpyAnswer } | { known: false } {
+    const entry = this.numpyEntry(file);
+    const known = entry.numpy.arrays;
+    if (known) {
+      if (this.revalidate && !entry.running) this.refresh(file, entry);
+      return { known: true, value: known.value };
+    }
+    this.refresh(file, entry);
+    return { known: false };
+  }
+
+  /** A CSV label column's classes, or (with a NumPy file's entry) the distinct values of one of its arrays. */
+  private classes(file: string, label: string, entry = this.entry(file)): { known: true; value: number | undefined } | { known: false } {
     const known = entry.classes.get(label);
     if (known) {
       if (this.revalidate && !entry.running) this.refresh(file, entry);
@@ -153,16 +183,16 @@ export class DataFiles {
     return { known: false };
   }
 
-  private entry(file: string): FileEntry {
-    let entry = this.entries.get(file);
+  private entry(key: string): FileEntry {
+    let entry = this.entries.get(key);
     if (entry) {
       // Most recently used last: the first is the one to forget.
-      this.entries.delete(file);
-      this.entries.set(file, entry);
+      this.entries.delete(key);
+      this.entries.set(key, entry);
       return entry;
     }
     entry = { classes: new Map(), labels: new Set(), again: false };
-    this.entries.set(file, entry);
+    this.entries.set(key, entry);
     for (const [old, candidate] of this.entries) {
       if (this.entries.size <= MAX_FILES) break;
       if (!candidate.running) this.entries.delete(old);
@@ -191,6 +221,7 @@ export class DataFiles {
 
   /** Brings the answers up to the file's current version; true when any answer is new or changed. */
   private async update(file: string, entry: FileEntry): Promise<boolean> {
+    if (entry.numpy) return this.updateNumpy(file, entry, entry.numpy);
     let changed = false;
     const stats = await this.bounded(entry, () => stat(file), this.headerTimeoutMs).catch((error: unknown) => error);
     const version = stats instanceof Error ? undefined : versionOf(stats as Stats);
@@ -235,6 +266,54 @@ export class DataFiles {
     return changed;
   }
 
+  /**
+   * Brings a NumPy file's answers up to its version: the headers of its
+   * arrays (an .npz archive's directory, then each member's first bytes),
+   * and the distinct values of each array whose classes were asked for.
+   */
+  private async updateNumpy(file: string, entry: FileEntry, numpy: NumpyEntry): Promise<boolean> {
+    let changed = false;
+    const stats = await this.bounded(entry, () => stat(file), this.headerTimeoutMs).catch((error: unknown) => error);
+    const version = stats instanceof Error ? undefined : versionOf(stats as Stats);
+    const setArrays = (value: NumpyAnswer, infos?: NumpyArrayInfo[]) => {
+      if (!numpy.arrays || JSON.stringify(numpy.arrays.value) !== JSON.stringify(value)) changed = true;
+      const lasting = !(value && 'problem' in value && value.problem === 'unreadable');
+      numpy.arrays = { value, version: lasting ? version : undefined };
+      numpy.infos = infos;
+    };
+    const setClasses = (array: string, value: number | undefined, lasting = true) => {
+      if (entry.classes.get(array)?.value !== value || !entry.classes.has(array)) changed = true;
+      entry.classes.set(array, { value, version: lasting ? version : undefined });
+    };
+    if (stats instanceof Error || !(stats as Stats).isFile()) {
+      setArrays(stats instanceof Error ? problemOf(stats) : notRegular(stats as Stats));
+      for (const array of entry.labels) setClasses(array, undefined);
+      return changed;
+    }
+    const current = stats as Stats;
+    if (!numpy.arrays || numpy.arrays.version !== version) {
+      const read = await this.bounded(entry, () => readNumpyHeaders(file, current), this.headerTimeoutMs).catch((error: unknown) => ({ problem: problemOf(error) }));
+      if ('infos' in read) setArrays({ arrays: read.infos.map(headerOf) }, read.infos);
+      else setArrays(read.problem);
+    }
+    for (const array of entry.labels) {
+      const old = entry.classes.get(array);
+      if (old && old.version === version && version !== undefined) continue;
+      const info = numpy.infos?.find((candidate) => candidate.name === array);
+      const header = info?.header;
+      if (!info || !header?.dtype || elementsOf(header.shape) * header.dtype.size > CLASS_SCAN_BYTES) {
+        setClasses(array, undefined);
+        continue;
+      }
+      const counted = await this.bounded(entry, () => countValues(file, current, info), this.classScanTimeoutMs).then(
+        (value) => ({ value, lasting: true }),
+        () => ({ value: undefined, lasting: false }),
+      );
+      setClasses(array, counted.value, counted.lasting);
+    }
+    return changed;
+  }
+
   /** Runs a file-system task with a time limit; past it, the task is left to finish alone and the file is left alone until it does. */
   private bounded<T>(entry: FileEntry, task: () => Promise<T>, ms: number): Promise<T> {
     const work = task();
@@ -274,6 +353,60 @@ export async function analyzeWithDataFiles(text: string, netFile: string, files:
     const analysis = analyze(text, { host });
     if (host.misses === 0 || round === 4) return analysis;
     await files.idle();
+  }
+}
+
+/** A NumPy file's entry is kept apart from a CSV reading of the same path. */
+const numpyKey = (file: string): string => `numpy:${file}`;
+
+/** The headers of a NumPy file's arrays, or why there are none: an invalid file is a problem of its own, not a failed read. */
+async function readNumpyHeaders(file: string, expected: Stats): Promise<{ infos: NumpyArrayInfo[] } | { problem: DataFileProblem }> {
+  if (expected.size === 0) return { problem: { problem: 'invalid', detail: 'it is empty' } };
+  let handle: FileHandle;
+  try {
+    handle = await openRegular(file, expected);
+  } catch (error) {
+    const problem = (error as { notRegular?: DataFileProblem }).notRegular;
+    if (problem) return { problem };
+    throw error;
+  }
+  try {
+    return { infos: await readArrays(handle, expected.size, isNpz(file)) };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NumpyFormatError') return { problem: { problem: 'invalid', detail: error.message } };
+    throw error;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** An array's header as the core sees it. */
+function headerOf(info: NumpyArrayInfo): NumpyArrays['arrays'][number] {
+  if (!info.header) return { name: info.name, problem: info.problem ?? 'its header cannot be read' };
+  return { name: info.name, shape: info.header.shape, dtype: describeDtype(info.header.descr), readable: info.header.dtype !== undefined };
+}
+
+/** How many distinct values an array holds, as the trainer's classes; undefined past MAX_CLASSES or when it cannot be read. */
+async function countValues(file: string, expected: Stats, info: NumpyArrayInfo): Promise<number | undefined> {
+  const header = info.header!;
+  const handle = await openRegular(file, expected);
+  try {
+    const values = new Float64Array(elementsOf(header.shape));
+    const decoder = new NpyDecoder(header, values, info.name);
+    let skip = header.dataOffset;
+    await streamBytes(handle, expected.size, info.member, (chunk) => {
+      const rest = skip >= chunk.length ? undefined : chunk.subarray(skip);
+      skip = Math.max(0, skip - chunk.length);
+      if (rest) decoder.push(rest);
+      return true;
+    });
+    decoder.finish();
+    const distinct = new Set(values);
+    return distinct.size > MAX_CLASSES ? undefined : distinct.size;
+  } catch {
+    return undefined;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -175,6 +175,36 @@ export interface DataSourceSpec extends Signature {
 
 const twoDimensional = (): number[] => [2];
 
+const scale = (): ParamSpec => p('scale', { kind: 'float' }, 'Multiplies every feature, e.g. 1/255 for pixels.', 1);
+const reshape = (): ParamSpec => p('shape', { kind: 'optional', of: { kind: 'intList', min: 1 } }, 'Reshapes each sample\'s features, e.g. [28, 28, 1] for a convolutional input.', null);
+
+/** Arrays saved by NumPy: the first axis counts the samples; labels are class indices (any values: each distinct value a class), one-hot rows, or numbers for regression. */
+const NUMPY_SOURCES: readonly DataSourceSpec[] = [
+  {
+    name: 'npy',
+    positional: 1,
+    doc: 'Features and labels from two .npy files (np.save): the first axis counts the samples.',
+    params: [
+      p('path', { kind: 'string' }, 'The features\' .npy file, relative to the .net file.'),
+      p('labels', { kind: 'string' }, 'The labels\' .npy file: one label a sample (class indices, one-hot rows, or numbers for regression).'),
+      scale(),
+      reshape(),
+    ],
+  },
+  {
+    name: 'npz',
+    positional: 1,
+    doc: 'Features and labels from two arrays of an .npz archive (np.savez or np.savez_compressed), named as they were saved.',
+    params: [
+      p('path', { kind: 'string' }, 'The .npz file, relative to the .net file.'),
+      p('x', { kind: 'string' }, 'The name of the features\' array, e.g. x_train.', 'x'),
+      p('y', { kind: 'string' }, 'The name of the labels\' array, e.g. y_train.', 'y'),
+      scale(),
+      reshape(),
+    ],
+  },
+];
+
 export const DATA_SOURCES: readonly DataSourceSpec[] = [
   {
     name: 'csv',
@@ -188,6 +218,7 @@ export const DATA_SOURCES: readonly DataSourceSpec[] = [
       p('inputs', { kind: 'optional', of: { kind: 'columns' } }, 'The columns of each model input, by input name: a column, a list of columns, or "first:last" (inclusive, in header order), e.g. {features: "f0:f63", extra: "e0:e7"}; needed for a model with several inputs.', null),
     ],
   },
+  ...NUMPY_SOURCES,
   { name: 'xor', positional: 0, doc: 'The four points of XOR: label 1 where the two inputs differ.', params: [], features: twoDimensional, classes: () => 2 },
   { name: 'and', positional: 0, doc: 'The four points of AND: label 1 where both inputs are 1.', params: [], features: twoDimensional, classes: () => 2 },
   { name: 'or', positional: 0, doc: 'The four points of OR: label 1 where either input is 1.', params: [], features: twoDimensional, classes: () => 2 },
@@ -263,7 +294,7 @@ export interface SettingSpec {
 export type ScalarTarget = 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'ensemble';
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { name: 'data', kind: 'data', doc: 'The training data: csv(...), or a built-in set such as xor(), mnist(), spiral().' },
+  { name: 'data', kind: 'data', doc: 'The training data: csv(...), npy(...), npz(...), or a built-in set such as xor(), mnist(), spiral().' },
   { name: 'validation', kind: 'validation', doc: 'Validation data: another data source, or a fraction of the training data held out (shuffled with the seed and stratified by class), e.g. 0.2.', default: 'none' },
   { name: 'loss', kind: 'loss', doc: 'The loss to minimise, e.g. categorical_crossentropy; for a model with several outputs, one loss for all, or a loss per output by output name, e.g. {out_a: binary_crossentropy, out_b: mse}.' },
   { name: 'loss_weights', kind: 'lossWeights', doc: 'For a model with several outputs: the weight of each output\'s loss in the total that is minimised, by output name, e.g. {out_a: 1.0, out_b: 0.5}; 1 for an output it leaves out.', default: 'none' },

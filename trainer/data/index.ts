@@ -8,6 +8,7 @@ import { keyedLabels, type DataSourceUse } from '../../core';
 import { loadCsv } from './csv';
 import { blobs, circles, logicGate, moons, spiral } from './generated';
 import { loadMnist } from './mnist';
+import { loadNumpy, type NumpyOptions } from './numpy';
 import type { RawData } from './types';
 
 export { DataError, type DataLocation } from './errors';
@@ -40,6 +41,9 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
       const file = resolve(context.baseDir, path);
       return loadCsv({ path, file, label, extraLabels: labels?.slice(1), scale: numberArg('scale'), shape, inputShape: context.inputShape });
     }
+    case 'npy':
+    case 'npz':
+      return loadNumpy(numpyOptions(use, context));
     case 'xor':
     case 'and':
     case 'or':
@@ -56,4 +60,21 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
       return moons(numberArg('samples'), numberArg('noise'), seed, inputShape);
   }
   throw new Error(`no loader for the data source ${use.spec.name}()`);
+}
+
+/** The arrays an npy(...) or npz(...) source names, resolved against the .net file's folder. */
+function numpyOptions(use: DataSourceUse, context: LoadContext): NumpyOptions {
+  const values = use.args.values;
+  const path = values['path'] as string;
+  const array = (file: string, name: string) => ({ path: file, file: resolve(context.baseDir, file), array: name });
+  const npy = use.spec.name === 'npy';
+  return {
+    name: `${use.spec.name}("${path}")`,
+    features: npy ? array(path, '') : array(path, values['x'] as string),
+    labels: npy ? array(values['labels'] as string, '') : array(path, values['y'] as string),
+    scale: values['scale'] as number,
+    shape: (values['shape'] as number[] | null) ?? null,
+    // Several inputs are given columns by csv(inputs=…) only; the dataset refuses other sources for them.
+    inputShape: context.inputShape ?? [],
+  };
 }

@@ -1,0 +1,142 @@
+/**
+ * `npy(...)` and `npz(...)`: features and labels from NumPy's files, each
+ * array decoded chunk by chunk straight into its typed array (host/numpy.ts),
+ * so that memory holds the decoded values and one chunk, never the file.
+ */
+import type { FileHandle } from 'node:fs/promises';
+import { closestMatch } from '../../core';
+import { fileKindOf } from '../../host/fileDataHost';
+import { elementsOf, isNpz, NpyDecoder, openNumpy, readArrays, streamBytes, type NumpyArrayInfo } from '../../host/numpy';
+import { fileProblem } from '../fileErrors';
+import { DataError } from './errors';
+import { fitInput } from './shape';
+import type { RawData } from './types';
+
+export interface NumpyOptions {
+  /** How messages name the data: the call as written, e.g. npz("d.npz"). */
+  name: string;
+  features: ArraySource;
+  labels: ArraySource;
+  scale: number;
+  shape: number[] | null;
+  inputShape: number[];
+}
+
+/** One array: a .npy file (array '') or a member of an .npz archive. */
+export interface ArraySource {
+  /** The path as the .net file writes it, for messages. */
+  path: string;
+  /** The path resolved against the .net file's folder. */
+  file: string;
+  array: string;
+}
+
+export async function loadNumpy(options: NumpyOptions): Promise<RawData> {
+  const x = await readArray(options.features, 'float32');
+  const y = await readArray(options.labels, 'float64');
+  const where = describe(options.features);
+  const [samples, ...sample] = x.shape;
+  if (samples === undefined) throw new DataError(`${where} holds a single value, not samples: its first axis must count the samples`, { file: options.features.file });
+  const featureCount = elementsOf(sample);
+  const featureShape = fitInput(featureCount, options.shape, options.inputShape, where, { file: options.features.file });
+  for (let i = 0; i < x.values.length; i++) {
+    if (!Number.isFinite(x.values[i])) {
+      throw new DataError(`${where} sample ${Math.floor(i / Math.max(featureCount, 1)) + 1}: the feature ${x.values[i]} is not a finite number`, { file: options.features.file });
+    }
+    x.values[i]! *= options.scale;
+  }
+  const labels = labelValues(y.values as Float64Array, y.shape, samples, options.labels, where);
+  return { features: x.values as Float32Array, labels, count: samples, featureShape, name: options.name };
+}
+
+/** How messages name an array: its file, and its name within an archive. */
+function describe(source: ArraySource): string {
+  return source.array === '' ? source.path : `'${source.array}' of ${source.path}`;
+}
+
+/**
+ * One label a sample: shape (n,) or (n, 1) as the values; (n, k) as one-hot
+ * rows, each read as the index of its 1 (a row that is not one-hot is an
+ * error at its sample).
+ */
+function labelValues(values: Float64Array, shape: number[], samples: number, source: ArraySource, features: string): Float64Array {
+  const where = describe(source);
+  const [count, width = 1, ...more] = shape;
+  if (count === undefined || more.length > 0) {
+    throw new DataError(`${where} has shape (${shape.join(', ')}): labels are one value a sample (shape (n,)) or one-hot rows (shape (n, classes))`, { file: source.file });
+  }
+  if (count !== samples) throw new DataError(`${where} has ${count} labels, but ${features} has ${samples} samples`, { file: source.file });
+  if (width === 1) {
+    for (let row = 0; row < count; row++) {
+      if (!Number.isFinite(values[row])) throw new DataError(`${where} sample ${row + 1}: the label ${values[row]} is not a finite number`, { file: source.file });
+    }
+    return values;
+  }
+  const classes = new Float64Array(count);
+  for (let row = 0; row < count; row++) {
+    let hot = -1;
+    for (let column = 0; column < width; column++) {
+      const value = values[row * width + column];
+      if (value === 1 && hot < 0) hot = column;
+      else if (value !== 0) hot = -2;
+    }
+    if (hot < 0) throw new DataError(`${where} sample ${row + 1} is not a one-hot row (one 1, the rest 0): labels of shape (n, ${width}) are read as one-hot classes`, { file: source.file });
+    classes[row] = hot;
+  }
+  return classes;
+}
+
+/** An array's values in C order, as float32 (features) or float64 (labels, exact for every integer up to 2^53). */
+async function readArray(source: ArraySource, type: 'float32' | 'float64'): Promise<{ values: Float32Array | Float64Array; shape: number[] }> {
+  const handle = await openArrayFile(source);
+  try {
+    const size = (await handle.stat()).size;
+    const info = await findArray(handle, size, source);
+    const header = info.header!;
+    const total = elementsOf(header.shape);
+    const values = type === 'float32' ? new Float32Array(total) : new Float64Array(total);
+    const decoder = new NpyDecoder(header, values, 'it');
+    let skip = header.dataOffset;
+    await streamBytes(handle, size, info.member, (chunk) => {
+      const rest = skip >= chunk.length ? undefined : chunk.subarray(skip);
+      skip = Math.max(0, skip - chunk.length);
+      if (rest) decoder.push(rest);
+      return true;
+    });
+    decoder.finish();
+    return { values, shape: header.shape };
+  } catch (error) {
+    if (error instanceof DataError) throw error;
+    if (error instanceof Error && error.name === 'NumpyFormatError') throw new DataError(`${describe(source)}: ${error.message}`, { file: source.file });
+    throw new DataError(`cannot read the data file ${source.path}: ${fileProblem(error, source.file)}`, { file: source.file });
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The array the source names, with its header; a missing name is an error with the archive's names. */
+async function findArray(handle: FileHandle, size: number, source: ArraySource): Promise<NumpyArrayInfo> {
+  const arrays = await readArrays(handle, size, isNpz(source.file));
+  if (source.array === '' && isNpz(source.file)) throw new DataError(`${source.path} is an .npz archive: read it with npz(...)`, { file: source.file });
+  const info = source.array === '' ? arrays[0] : arrays.find((candidate) => candidate.name === source.array);
+  if (!info) {
+    const names = arrays.map((array) => array.name);
+    const suggestion = closestMatch(source.array, names);
+    const hint = suggestion ? `; did you mean '${suggestion}'?` : `; it holds ${names.join(', ') || 'no arrays'}`;
+    throw new DataError(`${source.path} has no array '${source.array}'${hint}`, { file: source.file });
+  }
+  if (!info.header) throw new DataError(`${describe(source)} cannot be read: ${info.problem}`, { file: source.file });
+  return info;
+}
+
+/** Opens a NumPy file, refusing what is not a regular file (never blocking on a named pipe). */
+async function openArrayFile(source: ArraySource): Promise<FileHandle> {
+  try {
+    return (await openNumpy(source.file)).handle;
+  } catch (error) {
+    const stats = (error as { stats?: Parameters<typeof fileKindOf>[0] }).stats;
+    if (stats) throw new DataError(`${source.path} is ${fileKindOf(stats)}, not a NumPy file`, { file: source.file });
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new DataError(`data file '${source.path}' not found`, { file: source.file });
+    throw new DataError(`cannot read the data file ${source.path}: ${fileProblem(error, source.file)}`, { file: source.file });
+  }
+}
