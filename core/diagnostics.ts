@@ -94,11 +94,15 @@ export const DIAGNOSTICS = {
   'loss-output-mismatch': entry('error', 'A loss that does not fit the model\'s output layer.', (message: string) => message),
   'units-class-mismatch': entry('error', 'An output whose size differs from the number of classes of the data.', (message: string) => message),
   'data-shape-mismatch': entry('error', 'Data whose features do not fit the model\'s input.', (message: string) => message),
-  'data-file-not-found': entry('warning', 'A CSV file that does not exist (training will fail until it does).', (path: string) => `data file '${path}' not found`),
+  'data-file-not-found': entry('warning', 'A CSV file or image folder that does not exist (training will fail until it does).', (path: string) => `data file '${path}' not found`),
   'data-file-empty': entry('error', 'A CSV file without a header row: it is empty, or holds only blank lines.', (path: string) => `'${path}' is empty: a CSV file needs a header row, then the data rows`),
   'data-file-not-regular': entry('error', 'A data path that names a directory, a named pipe, a socket or a device rather than a file; the checker never opens it.', (path: string, what: string) => `'${path}' is ${what}, not a file`),
   'data-file-unreadable': entry('warning', 'A data file the checker could not read: permission denied, an I/O error, no answer in time, or a header row that is not valid CSV.', (path: string, reason: string) => `cannot read '${path}': ${reason}`),
   'data-label-not-found': entry('error', 'A CSV file without the label column named in `label=`.', (label: string, path: string, suggestion?: string) => `'${path}' has no column '${label}'${didYouMean(suggestion)}`),
+  'image-folder-not-directory': entry('error', 'An `images(...)` path that names a file or something else rather than a folder.', (path: string, what: string) => `'${path}' is ${what}: images() takes a folder holding one folder of images per class`),
+  'image-folder-no-classes': entry('error', 'An image folder without class folders: images are read from one sub-folder per class.', (path: string) => `'${path}' has no class folders: put each class's images in a folder of its own, e.g. ${path}/cat/1.png`),
+  'image-class-empty': entry('error', 'A class folder that holds no image (.png, .jpg, .jpeg): the class would have no samples.', (folder: string) => `class folder '${folder}' holds no images (.png, .jpg, .jpeg)`),
+  'image-class-not-in-training': entry('error', 'A class folder of the validation data that the training folder lacks: the model has no output for it.', (name: string, path: string, training: string, suggestion?: string) => `class '${name}' of '${path}' is not a class of the training data '${training}'${didYouMean(suggestion)}`),
   'multi-input-training': entry('error', 'A train block for a model with several inputs or outputs (its data has one feature set and one label).', (name: string) => `model '${name}' has several inputs or outputs; a train block feeds one input and one label`),
 
   // The editor

@@ -68,7 +68,7 @@ export { formatDefault, formatParamType } from './catalog/describe';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
 export type { ArgType, ArgValue, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export { buildOrder, layerSpec, type Network, type NetworkLayer, type ParamTotals } from './shapes';
-export type { DataFileProblem, DataHost, DataSourceUse, TrainBlock } from './train';
+export type { DataFileProblem, DataHost, DataSourceUse, ImageFolderInfo, TrainBlock } from './train';
 export type { LineMap, LineAndCharacter } from './syntax/lines';
 
 // Editor features, one file each: offsets in, offsets out.

@@ -37,6 +37,17 @@ export interface DataHost {
    * number); undefined when the host cannot tell.
    */
   csvClasses?(path: string, label: string): number | undefined;
+  /**
+   * An image folder's classes (its sub-folders, in sorted order) with the
+   * number of images in each, a problem instead, or undefined when the host
+   * cannot tell.
+   */
+  imageFolder?(path: string): ImageFolderInfo | DataFileProblem | undefined;
+}
+
+/** What the checker knows of a folder of class folders, as `images(...)` reads it. */
+export interface ImageFolderInfo {
+  classes: { name: string; images: number }[];
 }
 
 export interface DataSourceUse {
@@ -45,6 +56,8 @@ export interface DataSourceUse {
   range: TextRange;
   /** Feature columns of a CSV file, once its header has been read and holds the label column. */
   featureCount?: number;
+  /** The class names of an image folder, once the host has listed it. */
+  classNames?: string[];
 }
 
 /** A checked train block: the settings as values, for the trainer and the editor. */
@@ -108,6 +121,7 @@ class TrainChecker {
     const anchor = this.declaration.models[0] ?? this.declaration.keyword;
     if (!this.block.settings.has('data')) this.diagnostics.push(createDiagnostic('missing-setting', anchor, 'data', 'data = xor()'));
     if (!this.block.settings.has('loss')) this.diagnostics.push(createDiagnostic('missing-setting', anchor, 'loss', 'loss = categorical_crossentropy'));
+    this.checkValidationClasses();
     for (const network of this.block.models) this.checkModelFit(network);
     this.checkMonitors();
     return this.block;
@@ -245,7 +259,45 @@ class TrainChecker {
     if (!resolution.complete) return undefined;
     const use = { spec, args: resolution, range: { pos: value.pos, end: value.end } };
     if (spec.name === 'csv') this.checkCsv(use, value);
+    if (spec.name === 'images') this.checkImageFolder(use, value);
     return use;
+  }
+
+  /** An image folder as the host lists it: a folder, with class folders, none of them empty; its classes are kept for the checks against the model. */
+  private checkImageFolder(use: DataSourceUse, call: CallExpression): void {
+    if (!this.host?.imageFolder) return;
+    const path = use.args.values['path'] as string;
+    const pathRange = use.args.ranges['path'] ?? call;
+    const folder = this.host.imageFolder(path);
+    if (folder === undefined) return;
+    if (!('classes' in folder)) {
+      const diagnostic = folder.problem === 'not-regular' ? createDiagnostic('image-folder-not-directory', pathRange, path, folder.detail ?? 'not a folder') : dataFileDiagnostic(folder, pathRange, path);
+      this.diagnostics.push(diagnostic);
+      return;
+    }
+    if (folder.classes.length === 0) {
+      this.diagnostics.push(createDiagnostic('image-folder-no-classes', pathRange, path));
+      return;
+    }
+    const empty = folder.classes.find((item) => item.images === 0);
+    if (empty) {
+      this.diagnostics.push(createDiagnostic('image-class-empty', pathRange, `${path.replace(/\/+$/, '')}/${empty.name}`));
+      return;
+    }
+    use.classNames = folder.classes.map((item) => item.name);
+  }
+
+  /** Validation images are labelled by the training folder's classes: a class folder the training folder lacks has no output unit. */
+  private checkValidationClasses(): void {
+    const data = this.block.data;
+    const validation = this.block.validation;
+    if (typeof validation !== 'object' || !data?.classNames || !validation.classNames) return;
+    const known = data.classNames;
+    const stray = validation.classNames.find((name) => !known.includes(name));
+    if (stray === undefined) return;
+    const path = validation.args.values['path'] as string;
+    const suggestion = closestMatch(stray, known);
+    this.diagnostics.push(createDiagnostic('image-class-not-in-training', validation.args.ranges['path'] ?? validation.range, stray, path, data.args.values['path'] as string, suggestion));
   }
 
   private checkCsv(use: DataSourceUse, call: CallExpression): void {
@@ -287,7 +339,7 @@ class TrainChecker {
     if (typeof units !== 'number') return;
     const activation = outputActivation(network, output);
     const data = this.block.data;
-    const classes = data?.spec.classes?.(data.args.values);
+    const classes = data?.spec.classes?.(data.args.values) ?? data?.classNames?.length;
     const name = network.name;
 
     if (loss.target === 'binary' && activation === 'softmax' && units > 1) {
@@ -343,13 +395,19 @@ class TrainChecker {
         return;
       }
     }
+    if (count !== inputCount && source.spec.name === 'images') {
+      const range = source.args.ranges['size'] ?? source.args.ranges['color'] ?? source.range;
+      this.report('data-shape-mismatch', range, `images() gives samples of shape [${features.join(', ')}] (${count} values), but model '${network.name}' takes ${formatShape(input)} (${inputCount} values): ${imageHint(input)}`);
+      return;
+    }
     if (count !== inputCount) {
       this.report('data-shape-mismatch', source.range, `${describe} gives ${count} features per sample, but model '${network.name}' takes ${formatShape(input)} (${inputCount} values)`);
       return;
     }
     const sameShape = sampleShape.length === input.length - 1 && sampleShape.every((dim, i) => dim === input[i + 1]);
     if (!sameShape && !source.spec.reshapes && input.length > 2) {
-      this.report('data-shape-mismatch', source.range, `${describe} gives samples of shape [${sampleShape.join(', ')}], but model '${network.name}' takes ${formatShape(input)}: add shape=[${input.slice(1).join(', ')}]`);
+      const hint = source.spec.name === 'images' ? imageHint(input) : `add shape=[${input.slice(1).join(', ')}]`;
+      this.report('data-shape-mismatch', source.range, `${describe} gives samples of shape [${sampleShape.join(', ')}], but model '${network.name}' takes ${formatShape(input)}: ${hint}`);
     }
   }
 
@@ -374,6 +432,15 @@ class TrainChecker {
   private source(range: TextRange): string {
     return this.text.slice(range.pos, range.end);
   }
+}
+
+/** The arguments that give images() samples of the input's shape, where one can: size=[h, w] and color. */
+function imageHint(input: readonly (number | null)[]): string {
+  const [height, width, channels] = input.slice(1);
+  if (input.length === 4 && (channels === 1 || channels === 3) && typeof height === 'number' && typeof width === 'number') {
+    return `use size=[${height}, ${width}], color=${channels === 1 ? 'grayscale' : 'rgb'}`;
+  }
+  return 'give the model an input of the images\' shape';
 }
 
 /** The diagnostic for a data file whose header cannot be checked, on the path's range. */

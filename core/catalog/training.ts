@@ -175,6 +175,23 @@ export interface DataSourceSpec extends Signature {
 
 const twoDimensional = (): number[] => [2];
 
+/** `images(...)`: Keras's image_dataset_from_directory; its classes are the folder's sub-folders, which only the data host knows. */
+const IMAGE_FOLDER: DataSourceSpec = {
+  name: 'images',
+  positional: 1,
+  doc: 'A folder of images sorted into class folders, as Keras\'s image_dataset_from_directory reads it: each sub-folder is a class (in sorted order), each PNG or JPEG file below it a sample, resized to `size`. Decoded one file at a time.',
+  params: [
+    p('path', { kind: 'string' }, 'The folder holding one folder per class, relative to the .net file.'),
+    p('size', { kind: 'ints', rank: 2, min: 1 }, 'Height and width every image is resized to (bilinear, as Keras).', [256, 256]),
+    p('color', { kind: 'enum', values: ['grayscale', 'rgb'] }, 'grayscale gives samples of shape [h, w, 1], rgb of [h, w, 3].', 'rgb'),
+    p('scale', { kind: 'float' }, 'Multiplies every pixel value (0 to 255), e.g. 1/255.', 1),
+  ],
+  features: (v) => {
+    const [height, width] = v['size'] as number[];
+    return [height!, width!, v['color'] === 'grayscale' ? 1 : 3];
+  },
+};
+
 export const DATA_SOURCES: readonly DataSourceSpec[] = [
   {
     name: 'csv',
@@ -187,6 +204,7 @@ export const DATA_SOURCES: readonly DataSourceSpec[] = [
       p('shape', { kind: 'optional', of: { kind: 'intList', min: 1 } }, 'Reshapes each sample\'s features, e.g. [28, 28, 1] for a convolutional input.', null),
     ],
   },
+  IMAGE_FOLDER,
   { name: 'xor', positional: 0, doc: 'The four points of XOR: label 1 where the two inputs differ.', params: [], features: twoDimensional, classes: () => 2 },
   { name: 'and', positional: 0, doc: 'The four points of AND: label 1 where both inputs are 1.', params: [], features: twoDimensional, classes: () => 2 },
   { name: 'or', positional: 0, doc: 'The four points of OR: label 1 where either input is 1.', params: [], features: twoDimensional, classes: () => 2 },
@@ -262,7 +280,7 @@ export interface SettingSpec {
 export type ScalarTarget = 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'ensemble';
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { name: 'data', kind: 'data', doc: 'The training data: csv(...), or a built-in set such as xor(), mnist(), spiral().' },
+  { name: 'data', kind: 'data', doc: 'The training data: csv(...), images(...), or a built-in set such as xor(), mnist(), spiral().' },
   { name: 'validation', kind: 'validation', doc: 'Validation data: another data source, or a fraction of the training data held out (shuffled with the seed and stratified by class), e.g. 0.2.', default: 'none' },
   { name: 'loss', kind: 'loss', doc: 'The loss to minimise, e.g. categorical_crossentropy.' },
   { name: 'optimizer', kind: 'optimizer', doc: 'The optimizer, e.g. Adam(learning_rate=0.001) or SGD(learning_rate=0.1, momentum=0.9).', default: 'Adam()', value: 'Adam' },
