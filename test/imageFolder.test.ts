@@ -274,5 +274,10 @@ describe('training on an image folder', () => {
     assert.ok(last, JSON.stringify(events.find((e) => e.type === 'failed')));
     const accuracy = last.metrics['val_acc'];
     assert.ok(typeof accuracy === 'number' && accuracy > 0.5, `val_acc ${accuracy}`);
+    // The panel's Data and Evaluation tabs show the folder's images.
+    const data = events.find((e) => e.type === 'data');
+    const evaluation = events.find((e) => e.type === 'evaluation');
+    assert.deepEqual(data?.type === 'data' && data.images?.shape, { height: 28, width: 28, channels: 1 });
+    assert.deepEqual(evaluation?.type === 'evaluation' && evaluation.imageShape, { height: 28, width: 28, channels: 1 });
   });
 });
