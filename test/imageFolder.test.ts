@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { analyze, type Diagnostic } from '../core';
-import { analyzeWithDataFiles } from '../host/fileDataHost';
+import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import type { EpochEvent, TrainerEvent } from '../protocol/training';
 import { DataError } from '../trainer/data';
 import { decodeImage, resizeBilinear } from '../trainer/data/imageDecode';
@@ -263,6 +263,25 @@ describe('checking images(...) against the folder', () => {
     const dir = folder({ a: 1, b: 1 });
     symlinkSync(join(dir, 'train', 'a'), join(dir, 'train', 'link'));
     assert.deepEqual(await check(dir, model('[2, 2, 1]', 2) + block('images("train", size=[2, 2], color=grayscale)')), []);
+  });
+});
+
+describe('the data host on image folders', () => {
+  it('answers once listed, and, revalidating, lists again and tells of a change', async () => {
+    const dir = scratch();
+    write(join(dir, 'imgs', 'a', '1.png'), greyPng(2, 2, [0, 0, 0, 0]));
+    const files = new DataFiles({ revalidate: true });
+    const changed: string[] = [];
+    files.onChange((file) => changed.push(file));
+    const host = () => files.host(join(dir, 'model.net'));
+    assert.equal(host().imageFolder!('imgs'), undefined);
+    await files.idle();
+    assert.deepEqual(host().imageFolder!('imgs'), { classes: [{ name: 'a', images: 1 }] });
+    write(join(dir, 'imgs', 'b', '1.jpg'), greyPng(2, 2, [0, 0, 0, 0]));
+    write(join(dir, 'imgs', 'b', '2.png'), greyPng(2, 2, [0, 0, 0, 0]));
+    await files.idle();
+    assert.deepEqual(host().imageFolder!('imgs'), { classes: [{ name: 'a', images: 1 }, { name: 'b', images: 2 }] });
+    assert.deepEqual(changed, [join(dir, 'imgs'), join(dir, 'imgs')]);
   });
 });
 
