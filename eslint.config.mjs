@@ -42,9 +42,9 @@ const rules = {
     regex: packagesBut(NODE, 'vscode-languageserver(/.*)?', 'vscode-languageserver-textdocument', 'vscode-uri'),
   },
   trainer: {
-    message: "The trainer imports the core's facade, the host (to check its file against the data files), the protocol, Node, tfjs, csv-parse, seedrandom and env-paths only.",
+    message: "The trainer imports the core's facade, the host (to check its file against the data files), the protocol, Node, tfjs, csv-parse, seedrandom, env-paths, and pngjs and jpeg-js (images) only.",
     group: ['**/core/*', '**/core/**', ...foldersBut('core', 'host', 'protocol', 'trainer')],
-    regex: packagesBut(NODE, TFJS, 'csv-parse(/.*)?', 'seedrandom', 'env-paths'),
+    regex: packagesBut(NODE, TFJS, 'csv-parse(/.*)?', 'seedrandom', 'env-paths', 'pngjs', 'jpeg-js'),
   },
   client: {
     message: 'The client imports vscode, vscode-languageclient, Node, the protocol, trainer/process, trainer/install and webview/html only.',

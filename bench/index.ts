@@ -4,6 +4,7 @@
  */
 import { measureCheckSpeed } from './checkSpeed';
 import { measureEngineOverhead } from './engineOverhead';
+import { formatImageFolders, measureImageFolders } from './imageFolders';
 import { measureLspSpeed } from './lspSpeed';
 import { measurePanelSpeed } from './panelSpeed';
 import { formatChartLibraries, measureChartLibraries } from './chartLibraries';
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const overhead = await measureEngineOverhead();
   console.log(`The engine against a bare model.fit on ${overhead.backend}, the course MLP at batch 128`);
   console.log(`  engine ${overhead.engineSeconds.toFixed(2)} s · bare fit ${overhead.bareSeconds.toFixed(2)} s · overhead ${(overhead.overhead * 100).toFixed(1)}% (bar ≤ 5%)`);
+
+  for (const line of formatImageFolders(await measureImageFolders())) console.log(line);
 
   const panel = await measurePanelSpeed();
   if (!panel) {

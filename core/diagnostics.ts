@@ -94,7 +94,7 @@ export const DIAGNOSTICS = {
   'loss-output-mismatch': entry('error', 'A loss that does not fit the model\'s output layer.', (message: string) => message),
   'units-class-mismatch': entry('error', 'An output whose size differs from the number of classes of the data.', (message: string) => message),
   'data-shape-mismatch': entry('error', 'Data whose features do not fit the model\'s input.', (message: string) => message),
-  'data-file-not-found': entry('warning', 'A CSV file that does not exist (training will fail until it does).', (path: string) => `data file '${path}' not found`),
+  'data-file-not-found': entry('warning', 'A data file (CSV or NumPy) or image folder that does not exist (training will fail until it does).', (path: string) => `data file '${path}' not found`),
   'data-file-empty': entry('error', 'A CSV file without a header row: it is empty, or holds only blank lines.', (path: string) => `'${path}' is empty: a CSV file needs a header row, then the data rows`),
   'data-file-not-regular': entry('error', 'A data path that names a directory, a named pipe, a socket or a device rather than a file; the checker never opens it.', (path: string, what: string) => `'${path}' is ${what}, not a file`),
   'data-file-unreadable': entry('warning', 'A data file the checker could not read: permission denied, an I/O error, no answer in time, or a header row that is not valid CSV.', (path: string, reason: string) => `cannot read '${path}': ${reason}`),
@@ -111,6 +111,10 @@ export const DIAGNOSTICS = {
   'data-array-not-found': entry('error', 'An .npz archive without the array named in `x=` or `y=`.', (path: string, name: string, names: string, suggestion?: string) => `'${path}' has no array '${name}'${suggestion ? `; did you mean '${suggestion}'?` : `; it holds ${names || 'no arrays'}`}`),
   'data-dtype-unsupported': entry('error', 'A NumPy array of a dtype that cannot be trained on: complex numbers, strings, objects, dates or structured records.', (what: string, dtype: string) => `${what} holds ${dtype} values; only bool, integer and float arrays can be trained on`),
   'data-label-count': entry('error', 'NumPy labels whose count differs from the number of samples of the features.', (labels: string, count: number, features: string, samples: number) => `${labels} has ${count} label${count === 1 ? '' : 's'}, but ${features} has ${samples} sample${samples === 1 ? '' : 's'}`),
+  'image-folder-not-directory': entry('error', 'An `images(...)` path that names a file or something else rather than a folder.', (path: string, what: string) => `'${path}' is ${what}: images() takes a folder holding one folder of images per class`),
+  'image-folder-no-classes': entry('error', 'An image folder without class folders: images are read from one sub-folder per class.', (path: string) => `'${path}' has no class folders: put each class's images in a folder of its own, e.g. ${path}/cat/1.png`),
+  'image-class-empty': entry('error', 'A class folder that holds no image (.png, .jpg, .jpeg): the class would have no samples.', (folder: string) => `class folder '${folder}' holds no images (.png, .jpg, .jpeg)`),
+  'image-class-not-in-training': entry('error', 'A class folder of the validation data that the training folder lacks: the model has no output for it.', (name: string, path: string, training: string, suggestion?: string) => `class '${name}' of '${path}' is not a class of the training data '${training}'${didYouMean(suggestion)}`),
 
   // The editor
   'document-too-large': entry('error', 'A document over the language server\'s size bound, 1 MiB (docs/server.md): the editor leaves it unchecked; `layerwise check` checks it.', (size: string, limit: string) => `this file is ${size}, more than the ${limit} that the editor checks as you type; it is not checked here: run 'layerwise check' on it`),

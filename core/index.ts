@@ -68,7 +68,7 @@ export { formatDefault, formatParamType } from './catalog/describe';
 export { CALLBACKS, DATA_SOURCES, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS } from './catalog/training';
 export type { ArgType, ArgValue, KeyedColumns, KeyedEntry, LayerSpec, ParamCount, ParamSpec, ResolvedArgs, Shape, Signature } from './catalog/types';
 export { buildOrder, layerSpec, type Network, type NetworkLayer, type ParamTotals } from './shapes';
-export type { DataFileProblem, DataHost, DataSourceUse, NumpyArrayHeader, NumpyArrays, TrainBlock } from './train';
+export type { DataFileProblem, DataHost, DataSourceUse, ImageFolderInfo, NumpyArrayHeader, NumpyArrays, TrainBlock } from './train';
 export { keyedInputs, keyedLabels } from './train';
 export { resolveInputColumns, type InputColumns } from './trainInputs';
 export type { LineMap, LineAndCharacter } from './syntax/lines';

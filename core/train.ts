@@ -43,6 +43,17 @@ export interface DataHost {
   numpyArrays?(path: string): NumpyArrays | DataFileProblem | undefined;
   /** How many distinct values a NumPy file's array holds (each a class, as the trainer counts them); undefined when the host cannot tell. */
   numpyClasses?(path: string, array: string): number | undefined;
+  /**
+   * An image folder's classes (its sub-folders, in sorted order) with the
+   * number of images in each, a problem instead, or undefined when the host
+   * cannot tell.
+   */
+  imageFolder?(path: string): ImageFolderInfo | DataFileProblem | undefined;
+}
+
+/** What the checker knows of a folder of class folders, as `images(...)` reads it. */
+export interface ImageFolderInfo {
+  classes: { name: string; images: number }[];
 }
 
 /** The arrays of a NumPy file, as their headers describe them. */
@@ -75,6 +86,8 @@ export interface DataSourceUse {
   sampleShape?: number[];
   /** How many classes a NumPy file's labels hold, where the host could count them. */
   labelClasses?: number;
+  /** The class names of an image folder, once the host has listed it. */
+  classNames?: string[];
 }
 
 /** A checked train block: the settings as values, for the trainer and the editor. */
@@ -145,6 +158,7 @@ class TrainChecker {
     const anchor = this.declaration.models[0] ?? this.declaration.keyword;
     if (!this.block.settings.has('data')) this.diagnostics.push(createDiagnostic('missing-setting', anchor, 'data', 'data = xor()'));
     if (!this.block.settings.has('loss')) this.diagnostics.push(createDiagnostic('missing-setting', anchor, 'loss', 'loss = categorical_crossentropy'));
+    this.checkValidationClasses();
     for (const network of this.block.models) this.checkModelFit(network);
     this.checkMonitors();
     return this.block;
@@ -338,7 +352,45 @@ class TrainChecker {
     const use = { spec, args: resolution, range: { pos: value.pos, end: value.end } };
     if (spec.name === 'csv') this.checkCsv(use, value);
     if (spec.name === 'npy' || spec.name === 'npz') checkNumpy(use, value, this.diagnostics, this.host);
+    if (spec.name === 'images') this.checkImageFolder(use, value);
     return use;
+  }
+
+  /** An image folder as the host lists it: a folder, with class folders, none of them empty; its classes are kept for the checks against the model. */
+  private checkImageFolder(use: DataSourceUse, call: CallExpression): void {
+    if (!this.host?.imageFolder) return;
+    const path = use.args.values['path'] as string;
+    const pathRange = use.args.ranges['path'] ?? call;
+    const folder = this.host.imageFolder(path);
+    if (folder === undefined) return;
+    if (!('classes' in folder)) {
+      const diagnostic = folder.problem === 'not-regular' ? createDiagnostic('image-folder-not-directory', pathRange, path, folder.detail ?? 'not a folder') : dataFileDiagnostic(folder, pathRange, path);
+      this.diagnostics.push(diagnostic);
+      return;
+    }
+    if (folder.classes.length === 0) {
+      this.diagnostics.push(createDiagnostic('image-folder-no-classes', pathRange, path));
+      return;
+    }
+    const empty = folder.classes.find((item) => item.images === 0);
+    if (empty) {
+      this.diagnostics.push(createDiagnostic('image-class-empty', pathRange, `${path.replace(/\/+$/, '')}/${empty.name}`));
+      return;
+    }
+    use.classNames = folder.classes.map((item) => item.name);
+  }
+
+  /** Validation images are labelled by the training folder's classes: a class folder the training folder lacks has no output unit. */
+  private checkValidationClasses(): void {
+    const data = this.block.data;
+    const validation = this.block.validation;
+    if (typeof validation !== 'object' || !data?.classNames || !validation.classNames) return;
+    const known = data.classNames;
+    const stray = validation.classNames.find((name) => !known.includes(name));
+    if (stray === undefined) return;
+    const path = validation.args.values['path'] as string;
+    const suggestion = closestMatch(stray, known);
+    this.diagnostics.push(createDiagnostic('image-class-not-in-training', validation.args.ranges['path'] ?? validation.range, stray, path, data.args.values['path'] as string, suggestion));
   }
 
   private checkCsv(use: DataSourceUse, call: CallExpression): void {
@@ -410,7 +462,7 @@ class TrainChecker {
     const loss = this.block.loss;
     const data = this.block.data;
     if (!output || !loss) return;
-    this.checkOutputFit(network, output, loss, lossSetting.value, data?.spec.classes?.(data.args.values), data ? (this.csvClasses(data) ?? data.labelClasses) : undefined);
+    this.checkOutputFit(network, output, loss, lossSetting.value, data?.spec.classes?.(data.args.values) ?? data?.classNames?.length, data ? (this.csvClasses(data) ?? data.labelClasses) : undefined);
   }
 
   /**
@@ -531,13 +583,19 @@ class TrainChecker {
         return;
       }
     }
+    if (count !== inputCount && source.spec.name === 'images') {
+      const range = source.args.ranges['size'] ?? source.args.ranges['color'] ?? source.range;
+      this.report('data-shape-mismatch', range, `images() gives samples of shape [${features.join(', ')}] (${count} values), but model '${network.name}' takes ${formatShape(input)} (${inputCount} values): ${imageHint(input)}`);
+      return;
+    }
     if (count !== inputCount) {
       this.report('data-shape-mismatch', source.range, `${describe} gives ${count} features per sample, but model '${network.name}' takes ${formatShape(input)} (${inputCount} values)`);
       return;
     }
     const sameShape = sampleShape.length === input.length - 1 && sampleShape.every((dim, i) => dim === input[i + 1]);
     if (!sameShape && !source.spec.reshapes && input.length > 2) {
-      this.report('data-shape-mismatch', source.range, `${describe} gives samples of shape [${sampleShape.join(', ')}], but model '${network.name}' takes ${formatShape(input)}: add shape=[${input.slice(1).join(', ')}]`);
+      const hint = source.spec.name === 'images' ? imageHint(input) : `add shape=[${input.slice(1).join(', ')}]`;
+      this.report('data-shape-mismatch', source.range, `${describe} gives samples of shape [${sampleShape.join(', ')}], but model '${network.name}' takes ${formatShape(input)}: ${hint}`);
     }
   }
 
@@ -580,6 +638,15 @@ export function keyedLabels(source: DataSourceUse): KeyedColumns | undefined {
 export function keyedInputs(source: DataSourceUse): KeyedColumns | undefined {
   const inputs = source.args.values['inputs'];
   return inputs && typeof inputs === 'object' && !Array.isArray(inputs) && inputs.kind === 'keyed' ? inputs : undefined;
+}
+
+/** The arguments that give images() samples of the input's shape, where one can: size=[h, w] and color. */
+function imageHint(input: readonly (number | null)[]): string {
+  const [height, width, channels] = input.slice(1);
+  if (input.length === 4 && (channels === 1 || channels === 3) && typeof height === 'number' && typeof width === 'number') {
+    return `use size=[${height}, ${width}], color=${channels === 1 ? 'grayscale' : 'rgb'}`;
+  }
+  return 'give the model an input of the images\' shape';
 }
 
 /** The diagnostic for a data file whose header cannot be checked, on the path's range. */

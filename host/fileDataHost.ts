@@ -21,7 +21,8 @@ import { constants, type Stats } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parse, type Options } from 'csv-parse';
-import { analyze, type Analysis, type DataFileProblem, type DataHost, type NumpyArrays } from '../core';
+import { analyze, type Analysis, type DataFileProblem, type DataHost, type ImageFolderInfo, type NumpyArrays } from '../core';
+import { listImageFolder } from './imageFolder';
 import { describeDtype, elementsOf, isNpz, NpyDecoder, readArrays, streamBytes, type NumpyArrayInfo } from './numpy';
 
 /** The header row is looked for in the first MiB; past it the header goes unchecked (a 28×28 image's 785 names take about 6 KiB). */
@@ -34,6 +35,8 @@ export const MAX_CLASSES = 10_000;
 export const HEADER_TIMEOUT_MS = 5_000;
 /** How long a class scan may take before it is given up, unreported. */
 export const CLASS_SCAN_TIMEOUT_MS = 30_000;
+/** Image folders with more images than this go unchecked (the trainer still reads them): a check lists the folder again on every change. */
+export const MAX_LISTED_IMAGES = 100_000;
 /** Files remembered at most; the oldest is forgotten first (each path typed while editing is one). */
 const MAX_FILES = 256;
 const CHUNK_BYTES = 1 << 16;
@@ -87,12 +90,22 @@ type NumpyAnswer = NumpyArrays | DataFileProblem | undefined;
 
 class TimedOut extends Error {}
 
+type FolderAnswer = ImageFolderInfo | DataFileProblem | undefined;
+
+/** What is known of one image folder: its listing's answer, and the listing under way. */
+interface FolderEntry {
+  answer?: { value: FolderAnswer };
+  running?: Promise<void>;
+  again: boolean;
+}
+
 /**
  * The cache of data-file answers, shared by the hosts of many analyses (one
  * per server, one per command).
  */
 export class DataFiles {
   private readonly entries = new Map<string, FileEntry>();
+  private readonly folders = new Map<string, FolderEntry>();
   private readonly listeners: ((file: string) => void)[] = [];
   private readonly revalidate: boolean;
   private readonly headerTimeoutMs: number;
@@ -131,16 +144,56 @@ export class DataFiles {
       csvClasses: (path, label) => ask(path, (file) => this.classes(file, label)),
       numpyArrays: (path) => ask(path, (file) => this.numpyArrays(file)),
       numpyClasses: (path, array) => ask(path, (file) => this.classes(file, array, this.numpyEntry(file))),
+      imageFolder: (path) => ask(path, (dir) => this.folder(dir)),
     };
   }
 
   /** Settles when no read is under way (reads stuck past their time limit are not waited for). */
   async idle(): Promise<void> {
     for (;;) {
-      const running = [...this.entries.values()].map((entry) => entry.running).filter((promise) => promise !== undefined);
+      const running = [...this.entries.values(), ...this.folders.values()].map((entry) => entry.running).filter((promise) => promise !== undefined);
       if (running.length === 0) return;
       await Promise.all(running);
     }
+  }
+
+  /** An image folder's classes and their image counts, listed again on each question when revalidating (a folder has no version to compare). */
+  private folder(dir: string): { known: true; value: FolderAnswer } | { known: false } {
+    let entry = this.folders.get(dir);
+    if (!entry) {
+      entry = { again: false };
+      this.folders.set(dir, entry);
+      for (const [old, candidate] of this.folders) {
+        if (this.folders.size <= MAX_FILES) break;
+        if (!candidate.running) this.folders.delete(old);
+      }
+    }
+    if (entry.answer) {
+      if (this.revalidate) this.relist(dir, entry);
+      return { known: true, value: entry.answer.value };
+    }
+    this.relist(dir, entry);
+    return { known: false };
+  }
+
+  private relist(dir: string, entry: FolderEntry): void {
+    if (entry.running) {
+      entry.again = true;
+      return;
+    }
+    entry.running = (async () => {
+      do {
+        entry.again = false;
+        const value = await withTimeout(summarizeFolder(dir), this.classScanTimeoutMs).catch(problemOf);
+        if (entry.answer && sameFolder(entry.answer.value, value)) continue;
+        entry.answer = { value };
+        for (const listener of this.listeners) listener(dir);
+      } while (entry.again);
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        entry.running = undefined;
+      });
   }
 
   private header(file: string): { known: true; value: Header } | { known: false } {
@@ -408,6 +461,30 @@ async function countValues(file: string, expected: Stats, info: NumpyArrayInfo):
   } finally {
     await handle.close();
   }
+}
+
+/** A folder's classes with their image counts; undefined (unchecked) past MAX_LISTED_IMAGES. */
+async function summarizeFolder(dir: string): Promise<FolderAnswer> {
+  const listing = await listImageFolder(dir, MAX_LISTED_IMAGES).catch((error: unknown) => {
+    if ((error as Error).name === 'TooManyFiles') return undefined;
+    throw error;
+  });
+  if (!listing || !('classes' in listing)) return listing;
+  return { classes: listing.classes.map((item) => ({ name: item.name, images: item.files.length })) };
+}
+
+function sameFolder(a: FolderAnswer, b: FolderAnswer): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The task's result, or a TimedOut past `ms` (the task is left to finish alone). */
+function withTimeout<T>(task: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimedOut(`no answer within ${Math.round(ms / 1000)} s`)), ms);
+    timer.unref();
+  });
+  return Promise.race([task, limit]).finally(() => clearTimeout(timer));
 }
 
 function versionOf(stats: Stats): string {

@@ -103,7 +103,7 @@ const ALLOWED: Record<string, string[]> = {
   'protocol/x.ts': ["import './training';"],
   'host/x.ts': ["import { analyze } from '../core';", "import 'node:fs';", "import '../protocol/history';", "import 'csv-parse';"],
   'server/x.ts': ["import { analyze } from '../core';", "import 'vscode-languageserver/node';", "import 'vscode-languageserver-textdocument';", "import 'vscode-uri';", "import '../host/fileDataHost';", "import '../protocol/editor';", "import 'node:net';"],
-  'trainer/x.ts': ["import '../core';", "import '@tensorflow/tfjs';", "import '../protocol';", "import '../host/fileDataHost';", "import 'seedrandom';", "import envPaths from 'env-paths';", "import 'csv-parse';", "import 'node:worker_threads';"],
+  'trainer/x.ts': ["import '../core';", "import '@tensorflow/tfjs';", "import '../protocol';", "import '../host/fileDataHost';", "import 'seedrandom';", "import envPaths from 'env-paths';", "import 'csv-parse';", "import 'node:worker_threads';", "import { PNG } from 'pngjs';", "import * as jpeg from 'jpeg-js';"],
   'trainer/process.ts': ["import 'node:child_process';", "import '../protocol/training';"],
   'webview/html.ts': ["import 'node:path';", "import '../protocol/panel';"],
   'client/x.ts': ["import 'vscode';", "import 'vscode-languageclient/node';", "import '../protocol';", "import '../trainer/process';", "import '../trainer/install';", "import '../webview/html';", "import 'node:path';"],

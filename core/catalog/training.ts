@@ -205,6 +205,23 @@ const NUMPY_SOURCES: readonly DataSourceSpec[] = [
   },
 ];
 
+/** `images(...)`: Keras's image_dataset_from_directory; its classes are the folder's sub-folders, which only the data host knows. */
+const IMAGE_FOLDER: DataSourceSpec = {
+  name: 'images',
+  positional: 1,
+  doc: 'A folder of images sorted into class folders, as Keras\'s image_dataset_from_directory reads it: each sub-folder is a class (in sorted order), each PNG or JPEG file below it a sample, resized to `size`. Decoded one file at a time.',
+  params: [
+    p('path', { kind: 'string' }, 'The folder holding one folder per class, relative to the .net file.'),
+    p('size', { kind: 'ints', rank: 2, min: 1 }, 'Height and width every image is resized to (bilinear, as Keras).', [256, 256]),
+    p('color', { kind: 'enum', values: ['grayscale', 'rgb'] }, 'grayscale gives samples of shape [h, w, 1], rgb of [h, w, 3].', 'rgb'),
+    p('scale', { kind: 'float' }, 'Multiplies every pixel value (0 to 255), e.g. 1/255.', 1),
+  ],
+  features: (v) => {
+    const [height, width] = v['size'] as number[];
+    return [height!, width!, v['color'] === 'grayscale' ? 1 : 3];
+  },
+};
+
 export const DATA_SOURCES: readonly DataSourceSpec[] = [
   {
     name: 'csv',
@@ -219,6 +236,7 @@ export const DATA_SOURCES: readonly DataSourceSpec[] = [
     ],
   },
   ...NUMPY_SOURCES,
+  IMAGE_FOLDER,
   { name: 'xor', positional: 0, doc: 'The four points of XOR: label 1 where the two inputs differ.', params: [], features: twoDimensional, classes: () => 2 },
   { name: 'and', positional: 0, doc: 'The four points of AND: label 1 where both inputs are 1.', params: [], features: twoDimensional, classes: () => 2 },
   { name: 'or', positional: 0, doc: 'The four points of OR: label 1 where either input is 1.', params: [], features: twoDimensional, classes: () => 2 },
@@ -294,7 +312,7 @@ export interface SettingSpec {
 export type ScalarTarget = 'epochs' | 'batchSize' | 'shuffle' | 'seed' | 'ensemble';
 
 export const SETTINGS: readonly SettingSpec[] = [
-  { name: 'data', kind: 'data', doc: 'The training data: csv(...), npy(...), npz(...), or a built-in set such as xor(), mnist(), spiral().' },
+  { name: 'data', kind: 'data', doc: 'The training data: csv(...), npy(...), npz(...), images(...), or a built-in set such as xor(), mnist(), spiral().' },
   { name: 'validation', kind: 'validation', doc: 'Validation data: another data source, or a fraction of the training data held out (shuffled with the seed and stratified by class), e.g. 0.2.', default: 'none' },
   { name: 'loss', kind: 'loss', doc: 'The loss to minimise, e.g. categorical_crossentropy; for a model with several outputs, one loss for all, or a loss per output by output name, e.g. {out_a: binary_crossentropy, out_b: mse}.' },
   { name: 'loss_weights', kind: 'lossWeights', doc: 'For a model with several outputs: the weight of each output\'s loss in the total that is minimised, by output name, e.g. {out_a: 1.0, out_b: 0.5}; 1 for an output it leaves out.', default: 'none' },

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { keyedLabels, type DataSourceUse } from '../../core';
 import { loadCsv } from './csv';
 import { blobs, circles, logicGate, moons, spiral } from './generated';
+import { loadImageFolder } from './imageFolder';
 import { loadMnist } from './mnist';
 import { loadNumpy, type NumpyOptions } from './numpy';
 import type { RawData } from './types';
@@ -17,7 +18,7 @@ export { checkClassesFitOutput, toTensors, type LossTarget } from './tensors';
 export type { Label, RawData, RowOrigin, Subset } from './types';
 
 export interface LoadContext {
-  /** The .net file's folder: CSV paths are relative to it. */
+  /** The .net file's folder: CSV and image folder paths are relative to it. */
   baseDir: string;
   /** The model's input shape without the batch dimension; null for data split into several inputs afterwards (see inputs.ts). */
   inputShape: number[] | null;
@@ -44,6 +45,12 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
     case 'npy':
     case 'npz':
       return loadNumpy(numpyOptions(use, context));
+    case 'images': {
+      const path = values['path'] as string;
+      const [height, width] = values['size'] as number[];
+      const channels = values['color'] === 'grayscale' ? 1 : 3;
+      return loadImageFolder({ path, dir: resolve(context.baseDir, path), size: [height!, width!], channels, scale: numberArg('scale'), inputShape });
+    }
     case 'xor':
     case 'and':
     case 'or':
