@@ -7,7 +7,9 @@
 import type { CallExpression, TextRange } from './syntax/tree';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic } from './diagnostics';
 import { closestMatch } from './suggest';
-import { dataFileDiagnostic, type DataHost, type DataSourceUse, type NumpyArrayHeader } from './train';
+import type { KeyedColumns } from './catalog/types';
+import { dataFileDiagnostic, keyedInputs, type DataHost, type DataSourceUse, type NumpyArrayHeader, type NumpyArrays } from './train';
+import type { InputColumns } from './trainInputs';
 
 /** An array the source names: where it is written, how messages name it, and its header once found. */
 interface Named {
@@ -51,6 +53,16 @@ export function checkNumpy(use: DataSourceUse, call: CallExpression, diagnostics
       }
       return usable({ header, range, label: `'${name}' of ${path}`, path, array: name }, diagnostics);
     };
+    const inputs = keyedInputs(use);
+    if (inputs) {
+      checkInputArrays(use, inputs, file, path, diagnostics);
+      labels = member('y');
+      const samples = use.inputSamples;
+      if (samples === undefined || !labels?.header.shape) return;
+      if (labels.header.shape[0] !== samples) diagnostics.push(createDiagnostic('data-label-count', labels.range, labels.label, labels.header.shape[0] ?? 1, `inputs=`, samples));
+      else use.labelClasses = (labels.header.shape[1] ?? 1) > 1 ? labels.header.shape[1] : host.numpyClasses?.(labels.path, labels.array);
+      return;
+    }
     features = member('x');
     labels = member('y');
   }
@@ -72,6 +84,43 @@ export function checkNumpy(use: DataSourceUse, call: CallExpression, diagnostics
   }
   // One-hot rows: as many classes as columns; one value a sample: as many as the distinct values, if the host could count them.
   use.labelClasses = width !== undefined && width > 1 ? width : host.numpyClasses?.(labels.path, labels.array);
+}
+
+/**
+ * `npz(..., inputs={features: "x1", extra: "x2"})`: each input's array is in
+ * the archive, readable, one value or more a sample, and all count the same
+ * samples. Each input's values per sample become its "columns", which the
+ * checker holds against the input's shape as it does a CSV file's.
+ */
+function checkInputArrays(use: DataSourceUse, inputs: KeyedColumns, file: NumpyArrays, path: string, diagnostics: Diagnostic[]): void {
+  const names = file.arrays.map((array) => array.name);
+  const resolved: InputColumns[] = [];
+  let samples: number | undefined;
+  for (const entry of inputs.entries) {
+    const [name] = entry.columns;
+    const range = entry.columnRanges[0] ?? entry.range;
+    const header = entry.columns.length === 1 ? file.arrays.find((array) => array.name === name) : undefined;
+    if (entry.columns.length !== 1) {
+      diagnostics.push(createDiagnostic('argument-type', entry.range, 'npz', `inputs[${entry.key}]`, 'the name of one array', JSON.stringify(entry.columns)));
+    } else if (!header) {
+      const suggestion = closestMatch(name!, names);
+      diagnostics.push(createSuggestedDiagnostic('data-array-not-found', range, suggestion, path, name!, names.join(', '), suggestion));
+    }
+    const named = header && usable({ header, range, label: `'${name}' of ${path}`, path, array: name! }, diagnostics);
+    const shape = named?.header.shape;
+    if (!shape || shape.length === 0) {
+      resolved.push({ name: entry.key, columns: [], complete: false });
+      continue;
+    }
+    if (samples !== undefined && shape[0] !== samples) {
+      diagnostics.push(createDiagnostic('data-label-count', range, named.label, shape[0]!, `the first input's array`, samples));
+    }
+    samples ??= shape[0];
+    const perSample = shape.slice(1).reduce((a, b) => a * b, 1);
+    resolved.push({ name: entry.key, columns: Array.from({ length: perSample }, (_, i) => i), complete: true });
+  }
+  use.inputColumns = resolved;
+  if (samples !== undefined) use.inputSamples = samples;
 }
 
 /** The one array of a .npy file, if it can be used. */

@@ -80,8 +80,10 @@ export interface DataSourceUse {
   range: TextRange;
   /** Feature columns of a CSV file, once its header has been read and holds the label column. */
   featureCount?: number;
-  /** The header columns of each input named by `inputs=`, once the header has been read. */
+  /** The header columns of each input named by `inputs=`, once the header has been read (for npz, each input array's values a sample). */
   inputColumns?: InputColumns[];
+  /** How many samples the arrays of npz(..., inputs=…) hold, once their headers have been read. */
+  inputSamples?: number;
   /** One sample's shape as a NumPy file gives it (the array's shape without its first axis). */
   sampleShape?: number[];
   /** How many classes a NumPy file's labels hold, where the host could count them. */

@@ -12,7 +12,7 @@ import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { EvaluationEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
-import { projectExamples } from './support';
+import { projectExamples, repoRoot } from './support';
 
 const scratchDirs: string[] = [];
 const scratch = (): string => {
@@ -149,5 +149,51 @@ describe('several inputs: the checker', () => {
   it('reports a key given twice and a value that is no column', async () => {
     assert.deepEqual(await check(TWO_INPUTS('{a: "a0:a1", b: "b0:b1", a: "n0"}')), ['duplicate-key 9:72 a']);
     assert.deepEqual(await check(TWO_INPUTS('{a: "a0:a1", b: 3}')), ['data-input-missing 9:47 {a: "a0:a1", b: 3}', 'argument-type 9:63 3']);
+  });
+});
+
+/** The a · b task from an archive written by numpy (test/fixtures/numpy/make.py): arrays a and b, labels y. */
+const NPZ_INPUTS = (inputs: string, y = 'y') => `model Product {
+  input a: [2]
+  input b: [2]
+  both = (a, b) -> Concatenate()
+  output both -> Dense(32, activation=relu) -> Dense(32, activation=relu) -> Dense(1, activation=sigmoid)
+}
+
+train Product {
+  data = npz("${join(repoRoot, 'test', 'fixtures', 'numpy', 'product.npz').replace(/\\/g, '/')}", inputs=${inputs}, y="${y}")
+  validation = 0.2
+  loss = binary_crossentropy
+  optimizer = Adam(learning_rate=0.01)
+  metrics = [accuracy]
+  epochs = 40
+  batch_size = 32
+  seed = 2
+}
+`;
+
+describe('several inputs from an .npz archive', () => {
+  it('learns the label that needs both arrays (a0 · b0 > 0)', async () => {
+    const file = join(scratch(), 'product.net');
+    writeFileSync(file, NPZ_INPUTS('{a: "a", b: "b"}'));
+    const events = await train(file);
+    assert.deepEqual(events.filter((e): e is FailedEvent => e.type === 'failed'), []);
+    const done = events.find((e): e is FinishedEvent => e.type === 'finished')!;
+    assert.ok(done.metrics['val_acc']! > 0.9, `val_acc ${done.metrics['val_acc']}`);
+  });
+
+  it('checks each input against its array: present, the input’s shape, the same samples, every input given', async () => {
+    const at = (inputs: string, y?: string) => check(NPZ_INPUTS(inputs, y));
+    assert.deepEqual(await at('{a: "a", b: "b"}'), []);
+    const missing = await at('{a: "a", b: "bb"}');
+    assert.equal(missing.length, 1);
+    assert.match(missing[0]!, /^data-array-not-found 9:\d+ "bb" -> b$/);
+    const shape = await at('{a: "a", b: "b3"}');
+    assert.equal(shape.length, 1);
+    assert.match(shape[0]!, /^data-shape-mismatch 9:\d+ "b3"$/);
+    const samples = await at('{a: "short", b: "b"}');
+    assert.ok(samples.some((d) => /^data-label-count 9:\d+ "b"$/.test(d)), samples.join('\n'));
+    const left = await at('{a: "a"}');
+    assert.deepEqual(left.map((d) => d.split(' ').slice(0, 1)[0]), ['data-input-missing']);
   });
 });

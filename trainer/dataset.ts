@@ -4,12 +4,14 @@
  * and seeded; and what the data event tells of it: samples per class and,
  * for an image input, a few training samples as pixels.
  */
+import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { keyedInputs, type DataSourceUse, type Network, type TrainBlock } from '../core';
+import { keyedInputs, type DataSourceUse, type KeyedColumns, type Network, type TrainBlock } from '../core';
 import type { DataEvent, ImageShape, WarningEvent } from '../protocol/training';
 import { DataError, encodeLabels, encodeWith, loadDataSource, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
 import { imageShapeOf, pickByClass, toPixels } from './data/images';
 import { gatherInputs, splitInputs, type ModelInput } from './data/inputs';
+import { loadNumpyInputs } from './data/numpy';
 import { outputLabels, outputTensors, stratifyingOutput } from './data/outputs';
 import { product } from './data/shape';
 
@@ -57,7 +59,9 @@ export async function prepareData(block: TrainBlock, network: Network, context: 
   const load = { baseDir: context.baseDir, inputShape: perInput ? null : inputs[0]!.shape, seed: context.seed };
   const loadSource = async (use: DataSourceUse): Promise<RawData> => {
     if (!perInput) return loadDataSource(use, load);
-    if (use.spec.name !== 'csv') throw new DataError(`${use.spec.name}() gives one set of features, but model '${network.name}' has ${inputs.length} inputs: use csv(..., inputs={…})`);
+    const keyed = keyedInputs(use);
+    if (use.spec.name === 'npz' && keyed) return loadNumpyInputs(numpyInputs(use, keyed, inputs, context.baseDir));
+    if (use.spec.name !== 'csv') throw new DataError(`${use.spec.name}() gives one set of features, but model '${network.name}' has ${inputs.length} inputs: use csv(..., inputs={…}) or npz(..., inputs={…})`);
     return gatherInputs(await loadDataSource(use, load), keyedInputs(use), inputs);
   };
   const source = await loadSource(block.data!);
@@ -159,4 +163,21 @@ function countClasses(indices: Int32Array | undefined, classCount: number): numb
   const counts = new Array<number>(classCount).fill(0);
   if (indices) for (const label of indices) counts[label]!++;
   return counts;
+}
+
+/** The arrays of npz(..., inputs={…}), in the model's input order; an input the dict leaves out is an error (the checker says so first). */
+function numpyInputs(use: DataSourceUse, keyed: KeyedColumns, inputs: readonly ModelInput[], baseDir: string): Parameters<typeof loadNumpyInputs>[0] {
+  const path = use.args.values['path'] as string;
+  const file = resolve(baseDir, path);
+  const name = `npz("${path}")`;
+  return {
+    name,
+    scale: use.args.values['scale'] as number,
+    labels: { path, file, array: use.args.values['y'] as string },
+    inputs: inputs.map((input) => {
+      const entry = keyed.entries.find((candidate) => candidate.key === input.name);
+      if (!entry || entry.columns.length !== 1) throw new DataError(`${name}: inputs= gives no array for the model's input '${input.name}'`, { file });
+      return { input: input.name, shape: input.shape, source: { path, file, array: entry.columns[0]! } };
+    }),
+  };
 }

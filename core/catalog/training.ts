@@ -201,6 +201,7 @@ const NUMPY_SOURCES: readonly DataSourceSpec[] = [
       p('y', { kind: 'string' }, 'The name of the labels\' array, e.g. y_train.', 'y'),
       scale(),
       reshape(),
+      p('inputs', { kind: 'optional', of: { kind: 'columns' } }, 'The array of each model input, by input name, e.g. {features: "x1", extra: "x2"}, instead of x; needed for a model with several inputs.', null),
     ],
   },
 ];

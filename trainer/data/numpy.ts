@@ -49,6 +49,55 @@ export async function loadNumpy(options: NumpyOptions): Promise<RawData> {
   return { features: x.values as Float32Array, labels, count: samples, featureShape, name: options.name };
 }
 
+/** One model input fed by an array of an archive: `npz(..., inputs={name: "array"})`. */
+export interface InputArray {
+  /** The model input's name. */
+  input: string;
+  /** One sample's shape, without the batch dimension, as the model takes it. */
+  shape: number[];
+  source: ArraySource;
+}
+
+/**
+ * A model with several inputs fed from an archive, one array each: the
+ * arrays' values laid side by side per sample in the inputs' order, as one
+ * flat feature row (the dataset cuts it into one tensor per input), so that
+ * the split and the shuffle stay per sample across all of them.
+ */
+export async function loadNumpyInputs(options: { name: string; inputs: InputArray[]; labels: ArraySource; scale: number }): Promise<RawData> {
+  const parts: { values: Float32Array; width: number }[] = [];
+  let samples: number | undefined;
+  for (const { input, shape, source } of options.inputs) {
+    const x = await readArray(source, 'float32');
+    const where = describe(source);
+    const [count, ...sample] = x.shape;
+    if (count === undefined) throw new DataError(`${where} holds a single value, not samples: its first axis must count the samples`, { file: source.file });
+    if (samples !== undefined && count !== samples) throw new DataError(`${where} has ${count} samples, but the first input's array has ${samples}`, { file: source.file });
+    samples = count;
+    const width = elementsOf(sample);
+    const wanted = elementsOf(shape);
+    if (width !== wanted) throw new DataError(`${where} gives ${width} values a sample, but input '${input}' takes [${shape.join(', ')}] (${wanted} values)`, { file: source.file });
+    for (let i = 0; i < x.values.length; i++) {
+      if (!Number.isFinite(x.values[i])) throw new DataError(`${where} sample ${Math.floor(i / Math.max(width, 1)) + 1}: the feature ${x.values[i]} is not a finite number`, { file: source.file });
+      x.values[i]! *= options.scale;
+    }
+    parts.push({ values: x.values as Float32Array, width });
+  }
+  const count = samples ?? 0;
+  const total = parts.reduce((sum, part) => sum + part.width, 0);
+  const features = new Float32Array(count * total);
+  for (let row = 0; row < count; row++) {
+    let at = row * total;
+    for (const part of parts) {
+      features.set(part.values.subarray(row * part.width, (row + 1) * part.width), at);
+      at += part.width;
+    }
+  }
+  const y = await readArray(options.labels, 'float64');
+  const labels = labelValues(y.values as Float64Array, y.shape, count, options.labels, `the inputs' arrays`);
+  return { features, labels, count, featureShape: [total], name: options.name };
+}
+
 /** How messages name an array: its file, and its name within an archive. */
 function describe(source: ArraySource): string {
   return source.array === '' ? source.path : `'${source.array}' of ${source.path}`;
