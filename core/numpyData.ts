@@ -8,7 +8,7 @@ import type { CallExpression, TextRange } from './syntax/tree';
 import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic } from './diagnostics';
 import { closestMatch } from './suggest';
 import type { KeyedColumns } from './catalog/types';
-import { dataFileDiagnostic, keyedInputs, type DataHost, type DataSourceUse, type NumpyArrayHeader, type NumpyArrays } from './train';
+import { dataFileDiagnostic, keyedInputs, keyedLabels, type DataHost, type DataSourceUse, type NumpyArrayHeader, type NumpyArrays } from './train';
 import type { InputColumns } from './trainInputs';
 
 /** An array the source names: where it is written, how messages name it, and its header once found. */
@@ -41,9 +41,7 @@ export function checkNumpy(use: DataSourceUse, call: CallExpression, diagnostics
       diagnostics.push(dataFileDiagnostic(file, pathRange, path));
       return;
     }
-    const member = (argument: 'x' | 'y'): Named | undefined => {
-      const name = values[argument] as string;
-      const range = use.args.ranges[argument] ?? pathRange;
+    const member = (name: string, range: TextRange): Named | undefined => {
       const header = file.arrays.find((array) => array.name === name);
       if (!header) {
         const names = file.arrays.map((array) => array.name);
@@ -53,18 +51,29 @@ export function checkNumpy(use: DataSourceUse, call: CallExpression, diagnostics
       }
       return usable({ header, range, label: `'${name}' of ${path}`, path, array: name }, diagnostics);
     };
+    // y: one array, or one per output (y={out_a: "ya", …}); each counts the samples.
+    const perOutput = keyedLabels(use);
+    const ys = perOutput
+      ? perOutput.entries.map((entry) => member(entry.columns[0]!, entry.columnRanges[0] ?? entry.range))
+      : [member(values['y'] as string, use.args.ranges['y'] ?? pathRange)];
     const inputs = keyedInputs(use);
-    if (inputs) {
-      checkInputArrays(use, inputs, file, path, diagnostics);
-      labels = member('y');
-      const samples = use.inputSamples;
-      if (samples === undefined || !labels?.header.shape) return;
-      if (labels.header.shape[0] !== samples) diagnostics.push(createDiagnostic('data-label-count', labels.range, labels.label, labels.header.shape[0] ?? 1, `inputs=`, samples));
-      else use.labelClasses = (labels.header.shape[1] ?? 1) > 1 ? labels.header.shape[1] : host.numpyClasses?.(labels.path, labels.array);
-      return;
+    if (inputs) checkInputArrays(use, inputs, file, path, diagnostics);
+    const x = inputs ? undefined : member(values['x'] as string, use.args.ranges['x'] ?? pathRange);
+    const samples = inputs ? use.inputSamples : x?.header.shape?.[0];
+    const against = inputs ? 'inputs=' : (x?.label ?? '');
+    if (perOutput || inputs) {
+      // Without inputs=, the first is checked against x below, with its shape.
+      for (const y of inputs ? ys : ys.slice(1)) {
+        const count = y?.header.shape?.[0];
+        if (y && count !== undefined && samples !== undefined && count !== samples) diagnostics.push(createDiagnostic('data-label-count', y.range, y.label, count, against, samples));
+      }
+      if (!perOutput && ys[0]?.header.shape && ys[0].header.shape[0] === samples) {
+        use.labelClasses = (ys[0].header.shape[1] ?? 1) > 1 ? ys[0].header.shape[1] : host.numpyClasses?.(ys[0].path, ys[0].array);
+      }
+      if (inputs) return;
     }
-    features = member('x');
-    labels = member('y');
+    features = x;
+    labels = ys[0];
   }
   if (!features?.header.shape || !labels?.header.shape) return;
   const [samples, ...sample] = features.header.shape;

@@ -498,8 +498,8 @@ class TrainChecker {
       }
       const entry = labels?.entries.find((candidate) => candidate.key === output.name);
       if (data && !entry) {
-        const range = data.args.ranges['label'] ?? data.range;
-        this.diagnostics.push(createDiagnostic('output-label-missing', range, output.name, network.name, `label={${names.map((name) => `${name}: "…"`).join(', ')}}`));
+        const range = data.args.ranges['label'] ?? data.args.ranges['y'] ?? data.range;
+        this.diagnostics.push(createDiagnostic('output-label-missing', range, output.name, network.name, `${data.spec.name === 'npz' ? 'y' : 'label'}={${names.map((name) => `${name}: "…"`).join(', ')}}`));
         continue;
       }
       const column = entry?.columns[0];
@@ -630,9 +630,9 @@ class TrainChecker {
   }
 }
 
-/** The label columns per output that a CSV source names with `label={…}`, as written. */
+/** The labels per output that a source names as written: a CSV file's columns with `label={…}`, an archive's arrays with `y={…}`. */
 export function keyedLabels(source: DataSourceUse): KeyedColumns | undefined {
-  const label = source.args.values['label'];
+  const label = source.args.values[source.spec.name === 'npz' ? 'y' : 'label'];
   return label && typeof label === 'object' && !Array.isArray(label) && label.kind === 'keyed' ? label : undefined;
 }
 

@@ -12,6 +12,7 @@ import type { EpochEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../pr
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
+import { repoRoot } from './support';
 
 const scratchDirs: string[] = [];
 const scratch = (): string => {
@@ -158,5 +159,52 @@ describe('several outputs: the checker', () => {
   it('lets callbacks monitor each output\'s loss and metrics, and their val_ twins', async () => {
     const settings = 'loss = {out_a: categorical_crossentropy, out_b: mse}\n  metrics = {out_a: [accuracy]}\n  validation = 0.2\n  callbacks = [EarlyStopping(monitor=val_out_a_acc), ReduceLROnPlateau(monitor=out_b_loss), EarlyStopping(monitor=val_out_b_acc)]';
     assert.deepEqual((await check(CHECKED(settings))).map((d) => d.split(' ').slice(0, 3).join(' ')), ['unknown-monitor 12:115 val_out_b_acc']);
+  });
+});
+
+/** A classifier and a regressor from one archive written by numpy (test/fixtures/numpy/make.py): x, and y per output. */
+const NPZ_HEADS = (y: string) => `model Heads {
+  input x: [3]
+  h = x -> Dense(16, activation=relu)
+  output h -> Dense(1, activation=sigmoid, name="kind"), h -> Dense(1, name="size")
+}
+
+train Heads {
+  data = npz("${join(repoRoot, 'test', 'fixtures', 'numpy', 'heads.npz').replace(/\\/g, '/')}", x="x", y=${y})
+  validation = 0.2
+  loss = {kind: binary_crossentropy, size: mse}
+  metrics = {kind: [accuracy]}
+  optimizer = Adam(learning_rate=0.02)
+  epochs = 30
+  batch_size = 32
+  seed = 3
+}
+`;
+
+describe('several outputs from an .npz archive', () => {
+  it('y={…} names an array per output; both train, recorded under the outputs\' names', async () => {
+    const dir = scratch();
+    const file = join(dir, 'heads.net');
+    writeFileSync(file, NPZ_HEADS('{kind: "kind", size: "size"}'));
+    const events: TrainerEvent[] = [];
+    await runTraining({ type: 'start', runsDir: join(dir, 'runs'), file }, (event) => events.push(event), { stopRequested: false });
+    assert.deepEqual(events.filter((e): e is FailedEvent => e.type === 'failed'), []);
+    const epochs = events.filter((e): e is EpochEvent => e.type === 'epoch');
+    const first = epochs[0]!.metrics;
+    const last = epochs.at(-1)!.metrics;
+    assert.ok(last['val_kind_acc']! > 0.85, JSON.stringify(last));
+    assert.ok(last['val_size_loss']! < first['val_size_loss']! / 4, `${first['val_size_loss']} → ${last['val_size_loss']}`);
+  });
+
+  it('checks each output\'s array: present, and as many labels as samples', async () => {
+    const at = async (y: string): Promise<string[]> => {
+      const text = NPZ_HEADS(y);
+      const analysis = await analyzeWithDataFiles(text, join(scratch(), 'heads.net'));
+      return analysis.diagnostics.map((d) => `${d.code} ${text.slice(d.pos, d.end)}${d.suggestion ? ` -> ${d.suggestion}` : ''}`);
+    };
+    assert.deepEqual(await at('{kind: "kind", size: "size"}'), []);
+    assert.deepEqual(await at('{kind: "kind", size: "sise"}'), ['data-array-not-found "sise" -> size']);
+    assert.deepEqual(await at('{kind: "few", size: "size"}'), ['data-label-count "few"']);
+    assert.deepEqual((await at('{kind: "kind"}')).map((d) => d.split(' ')[0]), ['output-label-missing']);
   });
 });

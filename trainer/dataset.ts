@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { keyedInputs, type DataSourceUse, type KeyedColumns, type Network, type TrainBlock } from '../core';
 import type { DataEvent, ImageShape, WarningEvent } from '../protocol/training';
-import { DataError, encodeLabels, encodeWith, loadDataSource, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
+import { DataError, encodeLabels, encodeWith, loadDataSource, numpyLabels, stratifiedSplit, toTensors, type Label, type LossTarget, type RawData } from './data';
 import { imageShapeOf, pickByClass, toPixels } from './data/images';
 import { gatherInputs, splitInputs, type ModelInput } from './data/inputs';
 import { loadNumpyInputs } from './data/numpy';
@@ -173,7 +173,7 @@ function numpyInputs(use: DataSourceUse, keyed: KeyedColumns, inputs: readonly M
   return {
     name,
     scale: use.args.values['scale'] as number,
-    labels: { path, file, array: use.args.values['y'] as string },
+    ...numpyLabels(use, path, baseDir),
     inputs: inputs.map((input) => {
       const entry = keyed.entries.find((candidate) => candidate.key === input.name);
       if (!entry || entry.columns.length !== 1) throw new DataError(`${name}: inputs= gives no array for the model's input '${input.name}'`, { file });

@@ -198,7 +198,7 @@ const NUMPY_SOURCES: readonly DataSourceSpec[] = [
     params: [
       p('path', { kind: 'string' }, 'The .npz file, relative to the .net file.'),
       p('x', { kind: 'string' }, 'The name of the features\' array, e.g. x_train.', 'x'),
-      p('y', { kind: 'string' }, 'The name of the labels\' array, e.g. y_train.', 'y'),
+      p('y', { kind: 'columns', single: true }, 'The name of the labels\' array, e.g. y_train; for a model with several outputs, an array per output by output name, e.g. {out_a: "ya", out_b: "yb"}.', 'y'),
       scale(),
       reshape(),
       p('inputs', { kind: 'optional', of: { kind: 'columns' } }, 'The array of each model input, by input name, e.g. {features: "x1", extra: "x2"}, instead of x; needed for a model with several inputs.', null),

@@ -9,7 +9,7 @@ import { loadCsv } from './csv';
 import { blobs, circles, logicGate, moons, spiral } from './generated';
 import { loadImageFolder } from './imageFolder';
 import { loadMnist } from './mnist';
-import { loadNumpy, type NumpyOptions } from './numpy';
+import { loadNumpy, type ArraySource, type NumpyOptions } from './numpy';
 import type { RawData } from './types';
 
 export { DataError, type DataLocation } from './errors';
@@ -69,6 +69,15 @@ export async function loadDataSource(use: DataSourceUse, context: LoadContext): 
   throw new Error(`no loader for the data source ${use.spec.name}()`);
 }
 
+/** The labels' array of an npy(...) or npz(...) source, or with y={…} one array per output (the first also as `labels`). */
+export function numpyLabels(use: DataSourceUse, path: string, baseDir: string): { labels: ArraySource; outputLabels?: ArraySource[] } {
+  const values = use.args.values;
+  const array = (file: string, name: string): ArraySource => ({ path: file, file: resolve(baseDir, file), array: name });
+  if (use.spec.name === 'npy') return { labels: array(values['labels'] as string, '') };
+  const perOutput = keyedLabels(use)?.entries.map((entry) => array(path, entry.columns[0]!));
+  return perOutput ? { labels: perOutput[0]!, outputLabels: perOutput } : { labels: array(path, values['y'] as string) };
+}
+
 /** The arrays an npy(...) or npz(...) source names, resolved against the .net file's folder. */
 function numpyOptions(use: DataSourceUse, context: LoadContext): NumpyOptions {
   const values = use.args.values;
@@ -78,7 +87,7 @@ function numpyOptions(use: DataSourceUse, context: LoadContext): NumpyOptions {
   return {
     name: `${use.spec.name}("${path}")`,
     features: npy ? array(path, '') : array(path, values['x'] as string),
-    labels: npy ? array(values['labels'] as string, '') : array(path, values['y'] as string),
+    ...numpyLabels(use, path, context.baseDir),
     scale: values['scale'] as number,
     shape: (values['shape'] as number[] | null) ?? null,
     // Several inputs are given columns by csv(inputs=…) only; the dataset refuses other sources for them.

@@ -17,6 +17,8 @@ export interface NumpyOptions {
   name: string;
   features: ArraySource;
   labels: ArraySource;
+  /** For a model with several outputs (`y={out_a: "ya", …}`): every output's array, `labels` being the first's. */
+  outputLabels?: ArraySource[];
   scale: number;
   shape: number[] | null;
   inputShape: number[];
@@ -46,7 +48,22 @@ export async function loadNumpy(options: NumpyOptions): Promise<RawData> {
     x.values[i]! *= options.scale;
   }
   const labels = labelValues(y.values as Float64Array, y.shape, samples, options.labels, where);
-  return { features: x.values as Float32Array, labels, count: samples, featureShape, name: options.name };
+  const extraLabels = await outputLabelValues(options.outputLabels, samples, where);
+  return { features: x.values as Float32Array, labels, count: samples, featureShape, name: options.name, ...(extraLabels ? { extraLabels } : {}) };
+}
+
+/**
+ * Each output's labels, named by their array as the outputs' label columns
+ * are (data/outputs.ts finds each output's by that name); undefined for one output.
+ */
+async function outputLabelValues(sources: ArraySource[] | undefined, samples: number, features: string): Promise<RawData['extraLabels']> {
+  if (!sources) return undefined;
+  const labels: NonNullable<RawData['extraLabels']> = [];
+  for (const source of sources) {
+    const y = await readArray(source, 'float64');
+    labels.push({ column: source.array, labels: labelValues(y.values as Float64Array, y.shape, samples, source, features) });
+  }
+  return labels;
 }
 
 /** One model input fed by an array of an archive: `npz(..., inputs={name: "array"})`. */
@@ -64,7 +81,7 @@ export interface InputArray {
  * flat feature row (the dataset cuts it into one tensor per input), so that
  * the split and the shuffle stay per sample across all of them.
  */
-export async function loadNumpyInputs(options: { name: string; inputs: InputArray[]; labels: ArraySource; scale: number }): Promise<RawData> {
+export async function loadNumpyInputs(options: { name: string; inputs: InputArray[]; labels: ArraySource; outputLabels?: ArraySource[]; scale: number }): Promise<RawData> {
   const parts: { values: Float32Array; width: number }[] = [];
   let samples: number | undefined;
   for (const { input, shape, source } of options.inputs) {
@@ -95,7 +112,8 @@ export async function loadNumpyInputs(options: { name: string; inputs: InputArra
   }
   const y = await readArray(options.labels, 'float64');
   const labels = labelValues(y.values as Float64Array, y.shape, count, options.labels, `the inputs' arrays`);
-  return { features, labels, count, featureShape: [total], name: options.name };
+  const extraLabels = await outputLabelValues(options.outputLabels, count, `the inputs' arrays`);
+  return { features, labels, count, featureShape: [total], name: options.name, ...(extraLabels ? { extraLabels } : {}) };
 }
 
 /** How messages name an array: its file, and its name within an archive. */
