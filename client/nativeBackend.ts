@@ -39,9 +39,9 @@ export class NativeBackends {
   }
 
   /** The trainer's executable from the runtime setting; undefined (after saying why) when it cannot run. */
-  async launch(file?: vscode.Uri): Promise<TrainerLaunch | undefined> {
+  launch(file?: vscode.Uri): TrainerLaunch | undefined {
     const setting = vscode.workspace.getConfiguration('layerwise', file).get<string>('training.runtime', 'editor');
-    const runtime = await resolveRuntime(setting);
+    const runtime = resolveRuntime(setting);
     if ('problem' in runtime) {
       this.output.error(runtime.problem);
       void vscode.window.showErrorMessage(`Layerwise: ${runtime.problem}`, 'Open Settings').then((choice) => {
@@ -53,11 +53,10 @@ export class NativeBackends {
   }
 
   /** After a run started: offer the GPU package once when it fell back to wasm or cpu on a machine with an NVIDIA GPU. */
-  async afterStarted(event: StartedEvent): Promise<void> {
-    if (this.offeredGpu || event.backend === 'tfjs-node' || event.backend === 'tfjs-node-gpu') return;
-    const gpu = await nvidiaGpu();
-    if (!gpu || this.offeredGpu) return;
+  afterStarted(event: StartedEvent): void {
+    if (this.offeredGpu || event.backend === 'tfjs-node' || event.backend === 'tfjs-node-gpu' || !nvidiaGpu()) return;
     this.offeredGpu = true;
+    const gpu = nvidiaGpu()!;
     void vscode.window.showInformationMessage(`Layerwise: ${event.model} trains on ${event.backend}, though this machine has ${gpu}. The GPU backend trains much faster.`, 'Install GPU Backend').then((choice) => {
       if (choice) void this.install(true);
     });
@@ -86,16 +85,16 @@ export class NativeBackends {
   }
 
   private async installUnguarded(gpu: boolean | undefined): Promise<void> {
-    const npm = await npmVersion();
+    const npm = npmVersion();
     if ('problem' in npm) {
       void vscode.window.showErrorMessage(`Layerwise: ${npm.problem}`);
       return;
     }
-    const launch = await this.launch();
+    const launch = this.launch();
     if (!launch) return;
     let backend: NativeBackend | undefined = gpu === undefined ? undefined : gpu ? 'tfjs-node-gpu' : 'tfjs-node';
     if (!backend) {
-      const device = await nvidiaGpu();
+      const device = nvidiaGpu();
       const choices = [
         { label: 'CPU', description: NATIVE_PACKAGES['tfjs-node'], detail: "TensorFlow's C library on the processor: Linux, macOS or Windows.", backend: 'tfjs-node' as const },
         { label: 'GPU (CUDA)', description: NATIVE_PACKAGES['tfjs-node-gpu'], detail: `An NVIDIA GPU on Linux or Windows (x64) with CUDA 11.2 and cuDNN 8.1${device ? `; this machine has ${device}` : ''}.`, backend: 'tfjs-node-gpu' as const },
@@ -117,7 +116,6 @@ export class NativeBackends {
           backend: backend!,
           tfjsVersion: probed.tfjsVersion,
           userDir: this.userDir,
-          npmVersion: npm.version,
           signal: controller.signal,
           onOutput: (text) => {
             this.output.append(text);

@@ -8,9 +8,10 @@
  * validation data.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze, runLensTitle } from '../core';
 import { lastRun, modelRun } from '../host/runs';
@@ -19,9 +20,11 @@ import type { EpochEvent, FinishedEvent, TrainerEvent } from '../protocol/traini
 import { prepareData } from '../trainer/dataset';
 import { runTraining } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
-import { scratchFolders } from './support';
 
-const scratch = scratchFolders('best');
+const scratchDirs: string[] = [];
+after(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * Overlapping blobs learnt slowly: the validation loss keeps falling by
@@ -57,7 +60,8 @@ interface Trained {
 }
 
 async function train(callbacks: string): Promise<Trained> {
-  const dir = scratch();
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-best-'));
+  scratchDirs.push(dir);
   const file = join(dir, 'blobs.net');
   writeFileSync(file, net(callbacks));
   const runsDir = join(dir, 'runs');

@@ -5,9 +5,10 @@
  * model's own predictions and the validation accuracy tfjs reports.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { accuracyLine } from '../cli/train';
 import { analyze } from '../core';
@@ -18,9 +19,16 @@ import { blobs } from '../trainer/data/generated';
 import { imageShapeOf } from '../trainer/data/images';
 import { runTraining, type Control } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
-import { scratchFolders } from './support';
 
-const scratch = scratchFolders('eval');
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-eval-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 function netFile(text: string, files: Record<string, string> = {}): string {
   const dir = scratch();

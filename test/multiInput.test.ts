@@ -4,16 +4,25 @@
  * inputs' shapes, and the trainer feeds each input its columns.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { EvaluationEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
-import { projectExamples, repoRoot, scratchFolders } from './support';
+import { projectExamples, repoRoot } from './support';
 
-const scratch = scratchFolders('inputs');
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-inputs-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /**
  * Inputs a (a0, a1) and b (b0, b1), uniform in [-1, 1], an unused id
@@ -33,8 +42,7 @@ function productCsv(dir: string, rows: number, seed: number): string {
   return path;
 }
 
-/** The a · b model, its train block reading `data`. */
-const productNet = (data: string) => `model Product {
+const TWO_INPUTS = (inputs: string) => `model Product {
   input a: [2]
   input b: [2]
   both = (a, b) -> Concatenate()
@@ -42,7 +50,7 @@ const productNet = (data: string) => `model Product {
 }
 
 train Product {
-  data = ${data}
+  data = csv("product.csv", label="y", inputs=${inputs})
   validation = 0.2
   loss = binary_crossentropy
   optimizer = Adam(learning_rate=0.01)
@@ -52,8 +60,6 @@ train Product {
   seed = 2
 }
 `;
-
-const TWO_INPUTS = (inputs: string) => productNet(`csv("product.csv", label="y", inputs=${inputs})`);
 
 async function train(file: string): Promise<TrainerEvent[]> {
   const events: TrainerEvent[] = [];
@@ -147,8 +153,24 @@ describe('several inputs: the checker', () => {
 });
 
 /** The a · b task from an archive written by numpy (test/fixtures/numpy/make.py): arrays a and b, labels y. */
-const NPZ_INPUTS = (inputs: string, y = 'y') =>
-  productNet(`npz("${join(repoRoot, 'test', 'fixtures', 'numpy', 'product.npz').replace(/\\/g, '/')}", inputs=${inputs}, y="${y}")`);
+const NPZ_INPUTS = (inputs: string, y = 'y') => `model Product {
+  input a: [2]
+  input b: [2]
+  both = (a, b) -> Concatenate()
+  output both -> Dense(32, activation=relu) -> Dense(32, activation=relu) -> Dense(1, activation=sigmoid)
+}
+
+train Product {
+  data = npz("${join(repoRoot, 'test', 'fixtures', 'numpy', 'product.npz').replace(/\\/g, '/')}", inputs=${inputs}, y="${y}")
+  validation = 0.2
+  loss = binary_crossentropy
+  optimizer = Adam(learning_rate=0.01)
+  metrics = [accuracy]
+  epochs = 40
+  batch_size = 32
+  seed = 2
+}
+`;
 
 describe('several inputs from an .npz archive', () => {
   it('learns the label that needs both arrays (a0 · b0 > 0)', async () => {

@@ -5,9 +5,10 @@
  * XOR needs a hidden layer, an MLP learns the digits, a seed repeats a run.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import type { EpochEvent, FailedEvent, FinishedEvent, StartedEvent, StartRequest, TrainerEvent } from '../protocol/training';
@@ -16,9 +17,17 @@ import { prepareData } from '../trainer/dataset';
 import { runTraining, type Control } from '../trainer/engine';
 import { TrainingProcess } from '../trainer/process';
 import { loadModel } from '../trainer/saveModel';
-import { projectExamples, repoRoot, scratchFolders } from './support';
+import { projectExamples, repoRoot } from './support';
 
-const scratch = scratchFolders('train');
+const scratchDirs: string[] = [];
+const scratch = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-train-'));
+  scratchDirs.push(dir);
+  return dir;
+};
+after(() => {
+  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
+});
 
 /** Writes a .net file into a scratch folder and returns its path. */
 function netFile(text: string, name = 'model.net'): string {
