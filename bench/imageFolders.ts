@@ -14,8 +14,6 @@ import { loadImageFolder } from '../trainer/data/imageFolder';
 export interface DecodeFigures {
   files: string;
   pngjsMs: number;
-  /** Absent when fast-png, the candidate not chosen, is not installed. */
-  fastPngMs?: number;
 }
 
 export interface ImageFolderFigures {
@@ -47,10 +45,8 @@ function timed(files: Buffer[], decode: (bytes: Buffer) => unknown): number {
   return best;
 }
 
-async function measureDecoders(): Promise<DecodeFigures[]> {
-  const name = 'fast-png';
-  // Loaded by name, so that the bench still builds once the candidate not chosen is removed.
-  const fast = (await import(name).catch(() => undefined)) as { decode(bytes: Uint8Array): unknown } | undefined;
+/** The decoder chosen (pngjs; the comparison that chose it is in bench/README.md), through the trainer's own decode. */
+function measureDecoders(): DecodeFigures[] {
   const sets: [string, Buffer[]][] = [
     ['1,000 28×28 grey', Array.from({ length: 1000 }, (_, i) => png(28, 28, 0, i))],
     ['50 256×256 RGB', Array.from({ length: 50 }, (_, i) => png(256, 256, 2, i))],
@@ -58,12 +54,11 @@ async function measureDecoders(): Promise<DecodeFigures[]> {
   return sets.map(([files, bytes]) => ({
     files,
     pngjsMs: timed(bytes, (file) => decodeImage(file, 'x.png', 'x.png')),
-    fastPngMs: fast ? timed(bytes, (file) => fast.decode(file)) : undefined,
   }));
 }
 
 export async function measureImageFolders(images = 20_000): Promise<ImageFolderFigures> {
-  const decode = await measureDecoders();
+  const decode = measureDecoders();
   const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-images-'));
   try {
     for (let i = 0; i < images; i++) {
@@ -94,11 +89,8 @@ export async function measureImageFolders(images = 20_000): Promise<ImageFolderF
 
 export function formatImageFolders(figures: ImageFolderFigures): string[] {
   const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
-  const lines = ['images(...): PNG decoders on files written by pngjs (fastest of 3 passes)'];
-  for (const row of figures.decode) {
-    const fast = row.fastPngMs === undefined ? 'fast-png not installed' : `fast-png ${row.fastPngMs.toFixed(0)} ms`;
-    lines.push(`  ${row.files.padEnd(18)} pngjs ${row.pngjsMs.toFixed(0)} ms · ${fast}`);
-  }
+  const lines = ['images(...): PNG decoding on files written by pngjs (fastest of 3 passes)'];
+  for (const row of figures.decode) lines.push(`  ${row.files.padEnd(18)} pngjs ${row.pngjsMs.toFixed(0)} ms`);
   lines.push(`Loading ${figures.images.toLocaleString('en-US')} 28×28 grey PNGs in ${figures.seconds.toFixed(1)} s: decoded set ${mib(figures.tensorBytes)}`);
   lines.push(`  peak rise: RSS ${mib(figures.peakRssBytes)} · heap + array buffers ${mib(figures.peakHeapAndBuffersBytes)} (${(figures.peakHeapAndBuffersBytes / figures.tensorBytes).toFixed(2)}× the set)`);
   return lines;

@@ -39,9 +39,9 @@ export class NativeBackends {
   }
 
   /** The trainer's executable from the runtime setting; undefined (after saying why) when it cannot run. */
-  launch(file?: vscode.Uri): TrainerLaunch | undefined {
+  async launch(file?: vscode.Uri): Promise<TrainerLaunch | undefined> {
     const setting = vscode.workspace.getConfiguration('layerwise', file).get<string>('training.runtime', 'editor');
-    const runtime = resolveRuntime(setting);
+    const runtime = await resolveRuntime(setting);
     if ('problem' in runtime) {
       this.output.error(runtime.problem);
       void vscode.window.showErrorMessage(`Layerwise: ${runtime.problem}`, 'Open Settings').then((choice) => {
@@ -53,10 +53,11 @@ export class NativeBackends {
   }
 
   /** After a run started: offer the GPU package once when it fell back to wasm or cpu on a machine with an NVIDIA GPU. */
-  afterStarted(event: StartedEvent): void {
-    if (this.offeredGpu || event.backend === 'tfjs-node' || event.backend === 'tfjs-node-gpu' || !nvidiaGpu()) return;
+  async afterStarted(event: StartedEvent): Promise<void> {
+    if (this.offeredGpu || event.backend === 'tfjs-node' || event.backend === 'tfjs-node-gpu') return;
+    const gpu = await nvidiaGpu();
+    if (!gpu || this.offeredGpu) return;
     this.offeredGpu = true;
-    const gpu = nvidiaGpu()!;
     void vscode.window.showInformationMessage(`Layerwise: ${event.model} trains on ${event.backend}, though this machine has ${gpu}. The GPU backend trains much faster.`, 'Install GPU Backend').then((choice) => {
       if (choice) void this.install(true);
     });
@@ -85,16 +86,16 @@ export class NativeBackends {
   }
 
   private async installUnguarded(gpu: boolean | undefined): Promise<void> {
-    const npm = npmVersion();
+    const npm = await npmVersion();
     if ('problem' in npm) {
       void vscode.window.showErrorMessage(`Layerwise: ${npm.problem}`);
       return;
     }
-    const launch = this.launch();
+    const launch = await this.launch();
     if (!launch) return;
     let backend: NativeBackend | undefined = gpu === undefined ? undefined : gpu ? 'tfjs-node-gpu' : 'tfjs-node';
     if (!backend) {
-      const device = nvidiaGpu();
+      const device = await nvidiaGpu();
       const choices = [
         { label: 'CPU', description: NATIVE_PACKAGES['tfjs-node'], detail: "TensorFlow's C library on the processor: Linux, macOS or Windows.", backend: 'tfjs-node' as const },
         { label: 'GPU (CUDA)', description: NATIVE_PACKAGES['tfjs-node-gpu'], detail: `An NVIDIA GPU on Linux or Windows (x64) with CUDA 11.2 and cuDNN 8.1${device ? `; this machine has ${device}` : ''}.`, backend: 'tfjs-node-gpu' as const },
@@ -116,6 +117,7 @@ export class NativeBackends {
           backend: backend!,
           tfjsVersion: probed.tfjsVersion,
           userDir: this.userDir,
+          npmVersion: npm.version,
           signal: controller.signal,
           onOutput: (text) => {
             this.output.append(text);

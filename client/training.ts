@@ -117,6 +117,12 @@ export class TrainingController implements vscode.Disposable {
       block = picked.block;
     }
 
+    // The runtime is resolved before the running check: from that check to
+    // the new session's registration nothing awaits, so a second Train of the
+    // same block finds the first one running instead of starting a twin.
+    const launch = await this.native.launch(document.uri);
+    if (!launch) return;
+    const backend = vscode.workspace.getConfiguration('layerwise', document.uri).get<BackendChoice>('training.backend', 'auto');
     const key = panelKey(uri, block.index);
     const already = this.running.get(key);
     if (already?.session.isRunning) {
@@ -125,9 +131,6 @@ export class TrainingController implements vscode.Disposable {
       return;
     }
 
-    const backend = vscode.workspace.getConfiguration('layerwise', document.uri).get<BackendChoice>('training.backend', 'auto');
-    const launch = this.native.launch(document.uri);
-    if (!launch) return;
     const request: StartRequest = { type: 'start', file: document.uri.fsPath, trainBlock: block.index, backend, native: this.native.locations(document.uri) };
     if (document.isDirty) request.text = document.getText();
     const run: PanelRun = { file: vscode.workspace.asRelativePath(document.uri), models: block.models, uri, trainBlock: block.index };
@@ -147,7 +150,7 @@ export class TrainingController implements vscode.Disposable {
         if (event.type === 'started') {
           const skipped = event.skipped.map((attempt) => `${attempt.backend} (${attempt.reason})`).join('; ');
           this.log(`${event.model}${event.members > 1 ? ` member ${(event.member ?? 0) + 1}/${event.members}` : ''}: ${event.params.total.toLocaleString('en-US')} params, ${event.data.train} training and ${event.data.validation} validation samples, backend ${describeBackend(event.backend, event.backendInfo)}${skipped ? `; skipped ${skipped}` : ''}; run folder ${event.runDir}`);
-          this.native.afterStarted(event);
+          void this.native.afterStarted(event);
         } else if (event.type === 'epoch') {
           const metrics = Object.entries(event.metrics).map(([name, value]) => `${name} ${value.toPrecision(4)}`).join(' · ');
           this.log(`${event.model} epoch ${event.epoch}/${event.epochs}: ${metrics} (${event.seconds.toFixed(2)} s)`);

@@ -9,7 +9,7 @@ import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic } from './
 import { closestMatch } from './suggest';
 import type { KeyedColumns } from './catalog/types';
 import { dataFileDiagnostic, keyedInputs, keyedLabels, type DataHost, type DataSourceUse, type NumpyArrayHeader, type NumpyArrays } from './train';
-import type { InputColumns } from './trainInputs';
+import type { InputSize } from './trainInputs';
 
 /** An array the source names: where it is written, how messages name it, and its header once found. */
 interface Named {
@@ -57,9 +57,9 @@ export function checkNumpy(use: DataSourceUse, call: CallExpression, diagnostics
       ? perOutput.entries.map((entry) => member(entry.columns[0]!, entry.columnRanges[0] ?? entry.range))
       : [member(values['y'] as string, use.args.ranges['y'] ?? pathRange)];
     const inputs = keyedInputs(use);
-    if (inputs) checkInputArrays(use, inputs, file, path, diagnostics);
+    const inputSamples = inputs ? checkInputArrays(use, inputs, file, path, diagnostics) : undefined;
     const x = inputs ? undefined : member(values['x'] as string, use.args.ranges['x'] ?? pathRange);
-    const samples = inputs ? use.inputSamples : x?.header.shape?.[0];
+    const samples = inputs ? inputSamples : x?.header.shape?.[0];
     const against = inputs ? 'inputs=' : (x?.label ?? '');
     if (perOutput || inputs) {
       // Without inputs=, the first is checked against x below, with its shape.
@@ -98,12 +98,12 @@ export function checkNumpy(use: DataSourceUse, call: CallExpression, diagnostics
 /**
  * `npz(..., inputs={features: "x1", extra: "x2"})`: each input's array is in
  * the archive, readable, one value or more a sample, and all count the same
- * samples. Each input's values per sample become its "columns", which the
- * checker holds against the input's shape as it does a CSV file's.
+ * samples, which it returns. Each input's values a sample are held against the input's
+ * shape, as a CSV file's columns are.
  */
-function checkInputArrays(use: DataSourceUse, inputs: KeyedColumns, file: NumpyArrays, path: string, diagnostics: Diagnostic[]): void {
+function checkInputArrays(use: DataSourceUse, inputs: KeyedColumns, file: NumpyArrays, path: string, diagnostics: Diagnostic[]): number | undefined {
   const names = file.arrays.map((array) => array.name);
-  const resolved: InputColumns[] = [];
+  const resolved: InputSize[] = [];
   let samples: number | undefined;
   for (const entry of inputs.entries) {
     const [name] = entry.columns;
@@ -118,7 +118,7 @@ function checkInputArrays(use: DataSourceUse, inputs: KeyedColumns, file: NumpyA
     const named = header && usable({ header, range, label: `'${name}' of ${path}`, path, array: name! }, diagnostics);
     const shape = named?.header.shape;
     if (!shape || shape.length === 0) {
-      resolved.push({ name: entry.key, columns: [], complete: false });
+      resolved.push({ name: entry.key, size: 0, unit: 'value', complete: false });
       continue;
     }
     if (samples !== undefined && shape[0] !== samples) {
@@ -126,10 +126,10 @@ function checkInputArrays(use: DataSourceUse, inputs: KeyedColumns, file: NumpyA
     }
     samples ??= shape[0];
     const perSample = shape.slice(1).reduce((a, b) => a * b, 1);
-    resolved.push({ name: entry.key, columns: Array.from({ length: perSample }, (_, i) => i), complete: true });
+    resolved.push({ name: entry.key, size: perSample, unit: 'value', complete: true });
   }
-  use.inputColumns = resolved;
-  if (samples !== undefined) use.inputSamples = samples;
+  use.inputSizes = resolved;
+  return samples;
 }
 
 /** The one array of a .npy file, if it can be used. */

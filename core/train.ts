@@ -13,7 +13,7 @@ import { createDiagnostic, createSuggestedDiagnostic, type Diagnostic, type Diag
 import { checkNumpy } from './numpyData';
 import { layerSpec, type Network, type NetworkLayer } from './shapes';
 import { closestMatch } from './suggest';
-import { checkInputColumns, columnDiagnostics, resolveInputColumns, type InputColumns } from './trainInputs';
+import { checkInputColumns, columnDiagnostics, resolveInputColumns, type InputSize } from './trainInputs';
 import type { CallExpression, DictEntry, DictExpression, Expression, Setting, TextRange, TrainDeclaration } from './syntax/tree';
 
 /** Why a data file has no header row to check: the host's answer in place of one. */
@@ -80,10 +80,8 @@ export interface DataSourceUse {
   range: TextRange;
   /** Feature columns of a CSV file, once its header has been read and holds the label column. */
   featureCount?: number;
-  /** The header columns of each input named by `inputs=`, once the header has been read (for npz, each input array's values a sample). */
-  inputColumns?: InputColumns[];
-  /** How many samples the arrays of npz(..., inputs=…) hold, once their headers have been read. */
-  inputSamples?: number;
+  /** How many values a sample each input named by `inputs=` gets, once the file's header has been read. */
+  inputSizes?: InputSize[];
   /** One sample's shape as a NumPy file gives it (the array's shape without its first axis). */
   sampleShape?: number[];
   /** How many classes a NumPy file's labels hold, where the host could count them. */
@@ -422,7 +420,7 @@ class TrainChecker {
     if (inputs) {
       const resolved = resolveInputColumns(inputs, header, labels ? labels.entries.map((entry) => entry.columns[0]!) : [use.args.values['label'] as string]);
       this.diagnostics.push(...columnDiagnostics(resolved.problems, header, path));
-      use.inputColumns = resolved.inputs;
+      use.inputSizes = resolved.inputs.map((input) => ({ name: input.name, size: input.columns.length, unit: 'column', complete: input.complete }));
     }
   }
 
@@ -451,7 +449,7 @@ class TrainChecker {
       // Labels missing for some outputs are reported once; the columns meant for them would count as features here.
       if (network.outputs.length > 1 && (keyedLabels(source)?.entries.length ?? 1) < network.outputs.length) continue;
       const keyed = keyedInputs(source);
-      if (keyed || network.inputs.length > 1) checkInputColumns(network, keyed, source.inputColumns, source.args.ranges['inputs'] ?? source.range, this.diagnostics);
+      if (keyed || network.inputs.length > 1) checkInputColumns(network, keyed, source.inputSizes, source.args.ranges['inputs'] ?? source.range, this.diagnostics);
       else this.checkDataFitsInput(source, network);
     }
     const lossSetting = this.block.settings.get('loss');

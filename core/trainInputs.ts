@@ -20,6 +20,18 @@ export interface InputColumns {
   complete: boolean;
 }
 
+/** What the checker needs of each input the data names: how many values a sample it gives, and in what. */
+export interface InputSize {
+  /** The input's name, as the dict's key writes it. */
+  name: string;
+  /** Values a sample: a CSV file's columns, or an array's values past its first axis. */
+  size: number;
+  /** `column` for a CSV file, `value` for an array. */
+  unit: 'column' | 'value';
+  /** False when a written column or array did not resolve: the size is then not checked. */
+  complete: boolean;
+}
+
 /** Why a written column does not resolve: which one, and the written text's index in its entry. */
 export interface ColumnProblem {
   kind: 'not-found' | 'reused';
@@ -104,7 +116,7 @@ export function columnDiagnostics(problems: readonly ColumnProblem[], header: re
 export function checkInputColumns(
   network: Network,
   keyed: KeyedColumns | undefined,
-  resolved: readonly InputColumns[] | undefined,
+  resolved: readonly InputSize[] | undefined,
   inputsRange: TextRange,
   diagnostics: Diagnostic[],
 ): void {
@@ -124,9 +136,9 @@ export function checkInputColumns(
     const input = network.inputs.find((candidate) => candidate.name === entry.key);
     const shape = input?.outputShape;
     const count = shape ? elementCount(shape) : null;
-    const columns = resolved[i]!.columns.length;
-    if (count === null || count === undefined || !resolved[i]!.complete || columns === count) return;
-    const message = `inputs=${entry.key} gives ${columns} column${columns === 1 ? '' : 's'} per sample, but input '${entry.key}' of model '${network.name}' takes ${formatShape(shape!)} (${count} values)`;
+    const { size, unit, complete } = resolved[i]!;
+    if (count === null || count === undefined || !complete || size === count) return;
+    const message = `inputs=${entry.key} gives ${size} ${unit}${size === 1 ? '' : 's'} per sample, but input '${entry.key}' of model '${network.name}' takes ${formatShape(shape!)} (${count} values)`;
     diagnostics.push(createDiagnostic('data-shape-mismatch', entry.range, message));
   });
 }

@@ -5,24 +5,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { createRunFolder, makeFolders, writeAtomic } from '../trainer/artifacts';
 import { fileError } from '../trainer/fileErrors';
-import { cliPath, projectExamples, repoRoot } from './support';
+import { cliPath, projectExamples, repoRoot, scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-artifacts-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('artifacts');
 
 /**
  * `count` threads, each claiming a run folder for the same model and the

@@ -8,10 +8,9 @@
  * validation data.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze, runLensTitle } from '../core';
 import { lastRun, modelRun } from '../host/runs';
@@ -20,11 +19,9 @@ import type { EpochEvent, FinishedEvent, TrainerEvent } from '../protocol/traini
 import { prepareData } from '../trainer/dataset';
 import { runTraining } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
+import { scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('best');
 
 /**
  * Overlapping blobs learnt slowly: the validation loss keeps falling by
@@ -60,8 +57,7 @@ interface Trained {
 }
 
 async function train(callbacks: string): Promise<Trained> {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-best-'));
-  scratchDirs.push(dir);
+  const dir = scratch();
   const file = join(dir, 'blobs.net');
   writeFileSync(file, net(callbacks));
   const runsDir = join(dir, 'runs');

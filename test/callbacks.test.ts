@@ -4,10 +4,9 @@
  * needs no model, inside a real tfjs fit on the cpu backend where it does.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import type { BatchEvent, EpochEvent, EvaluationEvent, StartedEvent, TrainerEvent } from '../protocol/training';
@@ -31,18 +30,11 @@ import { runTraining } from '../trainer/engine';
 import { BestTracker, defaultBestRule, EarlyStopping, ReduceLROnPlateau } from '../trainer/monitors';
 import { learningRateOf } from '../trainer/optimizers';
 import { loadModel } from '../trainer/saveModel';
+import { scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-callbacks-'));
-  scratchDirs.push(dir);
-  return dir;
-};
+const scratch = scratchFolders('callbacks');
 before(async () => {
   await tf.setBackend('cpu');
-});
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A member's state with an empty record, judged by the validation loss. */

@@ -5,10 +5,9 @@
  * model's own predictions and the validation accuracy tfjs reports.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { accuracyLine } from '../cli/train';
 import { analyze } from '../core';
@@ -19,16 +18,9 @@ import { blobs } from '../trainer/data/generated';
 import { imageShapeOf } from '../trainer/data/images';
 import { runTraining, type Control } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
+import { scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-eval-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('eval');
 
 function netFile(text: string, files: Record<string, string> = {}): string {
   const dir = scratch();

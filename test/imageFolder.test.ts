@@ -4,10 +4,9 @@
  * its file, the checker's diagnostics at their ranges, and training.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { crc32, deflateSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs';
 import * as jpeg from 'jpeg-js';
@@ -20,20 +19,12 @@ import { decodeImage, resizeBilinear } from '../trainer/data/imageDecode';
 import { loadImageFolder, type ImageFolderOptions } from '../trainer/data/imageFolder';
 import { prepareData } from '../trainer/dataset';
 import { runTraining } from '../trainer/engine';
-import { projectExamples } from './support';
+import { projectExamples, scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-images-'));
-  scratchDirs.push(dir);
-  return dir;
-};
+const scratch = scratchFolders('images');
 // The trainer's modules register wasm first; tfjs as the reference here runs on its plain CPU backend.
 before(async () => {
   await tf.setBackend('cpu');
-});
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
 });
 
 function write(path: string, bytes: Uint8Array): string {

@@ -4,25 +4,16 @@
  * inputs' shapes, and the trainer feeds each input its columns.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { EvaluationEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
-import { projectExamples, repoRoot } from './support';
+import { projectExamples, repoRoot, scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-inputs-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('inputs');
 
 /**
  * Inputs a (a0, a1) and b (b0, b1), uniform in [-1, 1], an unused id
@@ -42,7 +33,8 @@ function productCsv(dir: string, rows: number, seed: number): string {
   return path;
 }
 
-const TWO_INPUTS = (inputs: string) => `model Product {
+/** The a · b model, its train block reading `data`. */
+const productNet = (data: string) => `model Product {
   input a: [2]
   input b: [2]
   both = (a, b) -> Concatenate()
@@ -50,7 +42,7 @@ const TWO_INPUTS = (inputs: string) => `model Product {
 }
 
 train Product {
-  data = csv("product.csv", label="y", inputs=${inputs})
+  data = ${data}
   validation = 0.2
   loss = binary_crossentropy
   optimizer = Adam(learning_rate=0.01)
@@ -60,6 +52,8 @@ train Product {
   seed = 2
 }
 `;
+
+const TWO_INPUTS = (inputs: string) => productNet(`csv("product.csv", label="y", inputs=${inputs})`);
 
 async function train(file: string): Promise<TrainerEvent[]> {
   const events: TrainerEvent[] = [];
@@ -153,24 +147,8 @@ describe('several inputs: the checker', () => {
 });
 
 /** The a · b task from an archive written by numpy (test/fixtures/numpy/make.py): arrays a and b, labels y. */
-const NPZ_INPUTS = (inputs: string, y = 'y') => `model Product {
-  input a: [2]
-  input b: [2]
-  both = (a, b) -> Concatenate()
-  output both -> Dense(32, activation=relu) -> Dense(32, activation=relu) -> Dense(1, activation=sigmoid)
-}
-
-train Product {
-  data = npz("${join(repoRoot, 'test', 'fixtures', 'numpy', 'product.npz').replace(/\\/g, '/')}", inputs=${inputs}, y="${y}")
-  validation = 0.2
-  loss = binary_crossentropy
-  optimizer = Adam(learning_rate=0.01)
-  metrics = [accuracy]
-  epochs = 40
-  batch_size = 32
-  seed = 2
-}
-`;
+const NPZ_INPUTS = (inputs: string, y = 'y') =>
+  productNet(`npz("${join(repoRoot, 'test', 'fixtures', 'numpy', 'product.npz').replace(/\\/g, '/')}", inputs=${inputs}, y="${y}")`);
 
 describe('several inputs from an .npz archive', () => {
   it('learns the label that needs both arrays (a0 · b0 > 0)', async () => {

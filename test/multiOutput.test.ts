@@ -4,25 +4,16 @@
  * under Keras's names (`out_a_loss`, `val_out_b_loss`).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { EpochEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import { runTraining } from '../trainer/engine';
 import { createRandom } from '../trainer/data/random';
-import { repoRoot } from './support';
+import { repoRoot, scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-outputs-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('outputs');
 
 /** x0, x1 uniform in [-1, 1]; ya = 1 when x0 > x1 (a class), yb = x0 + 2 · x1 (a value). */
 function twoLabelsCsv(dir: string, rows: number): void {

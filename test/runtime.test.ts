@@ -25,13 +25,13 @@ function script(name: string, body: string): string {
 }
 
 describe('the trainer runtime', () => {
-  test('editor (the default) is the running executable', () => {
-    assert.deepEqual(resolveRuntime(undefined), {});
-    assert.deepEqual(resolveRuntime('editor'), {});
+  test('editor (the default) is the running executable', async () => {
+    assert.deepEqual(await resolveRuntime(undefined), {});
+    assert.deepEqual(await resolveRuntime('editor'), {});
   });
 
   test("node is the system's node on PATH, and the trainer runs on it", async () => {
-    const runtime = resolveRuntime('node');
+    const runtime = await resolveRuntime('node');
     assert.deepEqual(runtime, { execPath: 'node' });
     const probed = await probeTrainer({ userDir: scratch }, { script: trainer, execPath: 'node' });
     assert.match(probed.node, /^\d+\.\d+\.\d+$/);
@@ -41,7 +41,7 @@ describe('the trainer runtime', () => {
   test('a path names the executable that starts the trainer', async () => {
     const marker = join(scratch, 'started-through-wrapper');
     const wrapper = script('node-wrapper', `touch '${marker}'\nexec '${process.execPath}' "$@"`);
-    assert.deepEqual(resolveRuntime(wrapper), { execPath: wrapper });
+    assert.deepEqual(await resolveRuntime(wrapper), { execPath: wrapper });
     rmSync(marker, { force: true });
     const file = join(scratch, 'xor.net');
     writeFileSync(file, 'model Xor {\n  input x: [2]\n  x -> Dense(4, activation=tanh) -> Dense(1, activation=sigmoid)\n}\n\ntrain Xor {\n  data = xor\n  loss = binary_crossentropy\n  epochs = 2\n}\n');
@@ -51,21 +51,21 @@ describe('the trainer runtime', () => {
     assert.ok(existsSync(marker), 'the trainer was not started through the runtime');
   });
 
-  test('a missing executable is a message that names the setting', () => {
-    const runtime = resolveRuntime(join(scratch, 'no-such-node'));
+  test('a missing executable is a message that names the setting', async () => {
+    const runtime = await resolveRuntime(join(scratch, 'no-such-node'));
     assert.ok('problem' in runtime);
     assert.match(runtime.problem, /^layerwise\.training\.runtime: '.*no-such-node' was not found; set it to editor, node, or the path of a Node\.js 20\.19 or newer$/);
   });
 
-  test('a Node.js older than the trainer needs is refused, with both versions', () => {
+  test('a Node.js older than the trainer needs is refused, with both versions', async () => {
     const old = script('old-node', 'echo 16.20.2');
-    const runtime = resolveRuntime(old);
+    const runtime = await resolveRuntime(old);
     assert.ok('problem' in runtime);
     assert.match(runtime.problem, /is Node\.js 16\.20\.2; the trainer needs 20\.19 or newer$/);
   });
 
-  test('an executable that is not Node.js is named as such', () => {
-    const runtime = resolveRuntime(script('not-node', 'echo hello; exit 3'));
+  test('an executable that is not Node.js is named as such', async () => {
+    const runtime = await resolveRuntime(script('not-node', 'echo hello; exit 3'));
     assert.ok('problem' in runtime);
     assert.match(runtime.problem, /is not a Node\.js \(it answered 'hello'\)/);
   });

@@ -1,8 +1,10 @@
 /**
  * Paths and fixture helpers shared by the tests.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { after } from 'node:test';
 
 function findRoot(start: string): string {
   let dir = start;
@@ -53,4 +55,20 @@ export function cutPoints(text: string): number[] {
     start += line.length + 1;
   }
   return offsets;
+}
+
+/**
+ * A maker of fresh temporary folders named after `prefix`, all removed when
+ * the test file's tests are done (registered with node:test's `after`).
+ */
+export function scratchFolders(prefix: string): () => string {
+  const dirs: string[] = [];
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), `layerwise-${prefix}-`));
+    dirs.push(dir);
+    return dir;
+  };
 }

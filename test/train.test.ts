@@ -5,10 +5,9 @@
  * XOR needs a hidden layer, an MLP learns the digits, a seed repeats a run.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import type { EpochEvent, FailedEvent, FinishedEvent, StartedEvent, StartRequest, TrainerEvent } from '../protocol/training';
@@ -17,17 +16,9 @@ import { prepareData } from '../trainer/dataset';
 import { runTraining, type Control } from '../trainer/engine';
 import { TrainingProcess } from '../trainer/process';
 import { loadModel } from '../trainer/saveModel';
-import { projectExamples, repoRoot } from './support';
+import { projectExamples, repoRoot, scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-const scratch = (): string => {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-train-'));
-  scratchDirs.push(dir);
-  return dir;
-};
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('train');
 
 /** Writes a .net file into a scratch folder and returns its path. */
 function netFile(text: string, name = 'model.net'): string {

@@ -104,7 +104,7 @@ async function start(backend: BackendName, options: BackendOptions): Promise<Bac
     if ('reason' in native) return native.reason;
     const { found } = native;
     info = { version: found.version, folder: found.dir, source: found.source };
-    const device = backend === 'tfjs-node-gpu' ? nvidiaGpu() : undefined;
+    const device = backend === 'tfjs-node-gpu' ? await nvidiaGpu() : undefined;
     if (device) info.device = device;
   } else {
     const folders = backend === 'wasm' ? prepareWasm(options) : undefined;

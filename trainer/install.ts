@@ -6,7 +6,7 @@
  * npm succeeded. A failed or cancelled install leaves the folder as it was.
  * Node and the protocol only: the VS Code client runs it too.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { NATIVE_PACKAGES, type NativeBackend } from '../protocol/training';
@@ -23,6 +23,8 @@ export interface InstallOptions {
   signal?: AbortSignal;
   /** The npm executable; `npm` on PATH by default. */
   npm?: string;
+  /** npm's version, where the caller has already asked it (see `npmVersion`). */
+  npmVersion?: string;
 }
 
 export type InstallResult = { ok: true; packageDir: string; packages: string[] } | { ok: false; cancelled?: boolean; message: string };
@@ -32,23 +34,29 @@ const TAIL_LINES = 16;
 
 const isWindows = process.platform === 'win32';
 
-let gpuName: string | null | undefined;
-/** The first NVIDIA GPU as its driver names it (nvidia-smi), asked once per process; undefined without one. */
-export function nvidiaGpu(): string | undefined {
-  if (gpuName === undefined) {
-    const result = spawnSync('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 });
-    gpuName = (result.status === 0 && result.stdout.split('\n')[0]?.trim()) || null;
-  }
-  return gpuName ?? undefined;
+let gpuName: Promise<string | undefined> | undefined;
+/**
+ * The first NVIDIA GPU as its driver names it (nvidia-smi), asked once per
+ * process and without blocking it (the editor's extension host calls this);
+ * undefined without one.
+ */
+export function nvidiaGpu(): Promise<string | undefined> {
+  gpuName ??= new Promise((resolve) => {
+    execFile('nvidia-smi', ['--query-gpu=name', '--format=csv,noheader'], { encoding: 'utf8', timeout: 5000 }, (error, stdout) => {
+      resolve((!error && stdout.split('\n')[0]?.trim()) || undefined);
+    });
+  });
+  return gpuName;
 }
 
 /** npm's version, or why it cannot run. */
-export function npmVersion(npm = defaultNpm()): { version: string } | { problem: string } {
-  const result = spawnSync(npm, ['--version'], { encoding: 'utf8', timeout: 30_000, shell: isWindows });
-  if (result.error || result.status !== 0) {
-    return { problem: "npm was not found on PATH: install Node.js with npm (from nodejs.org, or your system's nodejs and npm packages), then try again" };
-  }
-  return { version: result.stdout.trim() };
+export function npmVersion(npm = defaultNpm()): Promise<{ version: string } | { problem: string }> {
+  return new Promise((resolve) => {
+    execFile(npm, ['--version'], { encoding: 'utf8', timeout: 30_000, shell: isWindows }, (error, stdout) => {
+      if (error) resolve({ problem: "npm was not found on PATH: install Node.js with npm (from nodejs.org, or your system's nodejs and npm packages), then try again" });
+      else resolve({ version: stdout.trim() });
+    });
+  });
 }
 
 function defaultNpm(): string {
@@ -56,14 +64,14 @@ function defaultNpm(): string {
 }
 
 /** The native packages the per-user folder holds now: an install keeps them, at the trainer's version. */
-export function installedPackages(userDir: string): string[] {
+function installedPackages(userDir: string): string[] {
   return Object.values(NATIVE_PACKAGES).filter((name) => existsSync(join(userDir, 'node_modules', ...name.split('/'), 'package.json')));
 }
 
 /** Installs `backend`'s package (and keeps the other native one where it is installed) into the per-user folder. */
 export async function installNative(options: InstallOptions): Promise<InstallResult> {
   const npm = options.npm ?? defaultNpm();
-  const found = npmVersion(npm);
+  const found = options.npmVersion !== undefined ? { version: options.npmVersion } : await npmVersion(npm);
   if ('problem' in found) return { ok: false, message: found.problem };
   const wanted = NATIVE_PACKAGES[options.backend];
   const packages = [...new Set([...installedPackages(options.userDir), wanted])].map((name) => `${name}@${options.tfjsVersion}`);

@@ -28,7 +28,7 @@ import { NATIVE_PACKAGES, NATIVE_SOURCE_NAMES, type NativeBackend, type NativeLo
 export const TFJS_VERSION: string = tf.version.tfjs;
 
 /** The per-user folder that the install command fills, when no other is given: the platform's cache folder (XDG on Linux). */
-export function defaultUserDir(): string {
+function defaultUserDir(): string {
   return join(envPaths('layerwise', { suffix: '' }).cache, 'native');
 }
 
@@ -106,7 +106,7 @@ export function installCommand(backend: NativeBackend): string {
 }
 
 /** Why a found package cannot serve this trainer; undefined when it can. */
-export function versionProblem(found: FoundPackage): string | undefined {
+function versionProblem(found: FoundPackage): string | undefined {
   if (found.tfjsVersion === TFJS_VERSION) return undefined;
   return (
     `${NATIVE_PACKAGES[found.backend]} ${found.version} in ${found.dir} is built for TensorFlow.js ${found.tfjsVersion}, ` +
@@ -114,7 +114,7 @@ export function versionProblem(found: FoundPackage): string | undefined {
   );
 }
 
-export interface LoadedNative {
+interface LoadedNative {
   found: FoundPackage;
 }
 

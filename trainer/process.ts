@@ -2,7 +2,7 @@
  * Starting a trainer process and talking to it: the command line and the
  * VS Code client both use this.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { INTERRUPTED_EXIT_CODE, isProbedMessage, isTrainerEvent, type NativeLocations, type ProbedMessage, type StartRequest, type TrainerEvent } from '../protocol/training';
@@ -30,17 +30,24 @@ export interface TrainerLaunch {
 }
 
 /** The oldest Node.js the trainer runs on: package.json's engines. */
-export const MIN_NODE = [20, 19] as const;
+const MIN_NODE = [20, 19] as const;
 
 /**
  * The executable the setting `layerwise.training.runtime` names: `editor`
  * (or nothing) for the running one, `node` for the first on PATH, or a path.
  * A missing or too old Node is a message, found out before any run starts.
  */
-export function resolveRuntime(setting: string | undefined): { execPath?: string } | { problem: string } {
+export async function resolveRuntime(setting: string | undefined): Promise<{ execPath?: string } | { problem: string }> {
   const value = setting?.trim();
   if (!value || value === 'editor') return {};
-  const probe = spawnSync(value, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } });
+  // Asynchronous: the editor's extension host asks this at each Train, and must not wait on a slow executable.
+  const probe = await new Promise<{ error?: Error; status: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(value, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (error, stdout, stderr) => {
+      const code = (error as { code?: unknown } | null)?.code;
+      // A non-zero exit is an answer, not a failure to run.
+      resolve({ ...(error && typeof code !== 'number' ? { error } : {}), status: typeof code === 'number' ? code : 0, stdout, stderr });
+    });
+  });
   const where = value === 'node' ? "'node' on PATH" : `'${value}'`;
   if (probe.error) {
     const missing = (probe.error as NodeJS.ErrnoException).code === 'ENOENT';

@@ -416,8 +416,7 @@ const longRun: Scenario = {
     writeFileSync(join(session.workspace, 'long_xor.net'), LONG_XOR);
     await step('open long_xor.net and train', 60_000, async () => {
       await freshWindow(wb);
-      await until('long_xor.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="long_xor.net"]').count()) > 0 ? true : undefined);
-      await wb.openFile('long_xor.net');
+      await wb.openNewFile('long_xor.net');
       await wb.waitForCodeLens('▶ Train');
       await wb.runCommand('Layerwise: Train Model');
     });
@@ -507,8 +506,7 @@ const trainWithError: Scenario = {
     writeFileSync(join(session.workspace, 'broken_xor.net'), broken);
     const tabsBefore = (await wb.tabs()).filter((tab) => tab.startsWith('Training: ')).length;
     await step('open broken_xor.net and train', 30_000, async () => {
-      await until('broken_xor.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="broken_xor.net"]').count()) > 0 ? true : undefined);
-      await wb.openFile('broken_xor.net');
+      await wb.openNewFile('broken_xor.net');
       await wb.waitForCodeLens('▶ Train');
       await wb.runCommand('Layerwise: Train Model');
     });
@@ -552,8 +550,7 @@ train Tiny {
     writeFileSync(join(session.workspace, 'tiny.net'), net);
     writeFileSync(join(session.workspace, 'tiny_data.csv'), 'label,a,b,c\n0,1,2,3\n1,4,5,6\n0,1,1,1\n1,5,5,5\n');
     await step('open tiny.net', 30_000, async () => {
-      await until('tiny.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="tiny.net"]').count()) > 0 ? true : undefined);
-      await wb.openFile('tiny.net');
+      await wb.openNewFile('tiny.net');
       await wb.waitForCodeLens('▶ Train');
     });
     await step('delete the data file and train', 10_000, async () => {
@@ -599,8 +596,7 @@ train Gate {
     const notice = async (): Promise<string | undefined> => (await wb.notifications()).find((text) => text.includes('@tensorflow/tfjs-node is in none of'));
     try {
       await step('open gate.net', 30_000, async () => {
-        await until('gate.net in the Explorer', async () => (await wb.page.locator('.explorer-folders-view .monaco-list-row[aria-label="gate.net"]').count()) > 0 ? true : undefined);
-        await wb.openFile('gate.net');
+        await wb.openNewFile('gate.net');
         await wb.waitForCodeLens('▶ Train');
       });
       const shown = await step('train: the message names the folders looked in', 70_000, async () => {

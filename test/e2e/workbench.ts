@@ -74,6 +74,12 @@ export class Workbench {
     await this.page.locator(`${ACTIVE_EDITOR} .view-lines`).first().waitFor();
   }
 
+  /** Opens a file a scenario has just written, once the Explorer shows it. */
+  async openNewFile(name: string): Promise<void> {
+    await until(`${name} in the Explorer`, async () => ((await this.page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).count()) > 0 ? true : undefined));
+    await this.openFile(name);
+  }
+
   /** Closes every editor, answering "Don't Save" for unsaved changes. */
   async closeAllEditors(): Promise<void> {
     await this.runCommand('View: Close All Editors');
