@@ -64,11 +64,31 @@ export interface FileDataHost extends DataHost {
   readonly misses: number;
 }
 
+/**
+ * How one kind of data file is read: its header's answer (a CSV's names, a
+ * NumPy file's arrays), and the scan that counts one label's classes. Both
+ * kinds are kept, versioned and refreshed by the same code.
+ */
+interface FileKind<A> {
+  /** Keeps a CSV reading and a NumPy reading of one path apart. */
+  name: 'csv' | 'numpy';
+  /** The header's answer; a read that fails throws, and becomes `problem`'s answer. */
+  readHeader(file: string, stats: Stats): Promise<A>;
+  /** The answer for a file that cannot be read, or is not a regular file. */
+  problem(problem: DataFileProblem): A;
+  /** The problem an answer reports, if any. */
+  problemIn(answer: A): DataFileProblem | undefined;
+  same(a: A, b: A): boolean;
+  /** The count of a label's classes, or undefined (unchecked) when the header says it cannot be counted. */
+  classScan(file: string, stats: Stats, answer: A, label: string, cancel: { cancelled: boolean }): (() => Promise<number | undefined>) | undefined;
+}
+
 /** What is known of one data file: the answers, each with the file version it was read from. */
-interface FileEntry {
-  header?: { value: Header; version?: string };
+interface FileEntry<A = unknown> {
+  kind: FileKind<A>;
+  header?: { value: A; version?: string };
   classes: Map<string, { value: number | undefined; version?: string }>;
-  /** Labels whose classes were asked for. */
+  /** Labels (a CSV's columns, a NumPy file's arrays) whose classes were asked for. */
   labels: Set<string>;
   /** The refresh under way: every answer it owes is settled (or timed out) when it ends. */
   running?: Promise<void>;
@@ -76,17 +96,42 @@ interface FileEntry {
   again: boolean;
   /** A file-system call that outlived its time limit: the file is left alone until it returns, so that stuck calls do not pile up. */
   stuck?: Promise<unknown>;
-  /** For a NumPy file (asked about under a key of its own): its arrays' headers; `header` and `classes` stay unused. */
-  numpy?: NumpyEntry;
-}
-
-interface NumpyEntry {
-  arrays?: { value: NumpyAnswer; version?: string };
-  /** The headers as read, with where each member lies, for the class scans. */
-  infos?: NumpyArrayInfo[];
 }
 
 type NumpyAnswer = NumpyArrays | DataFileProblem | undefined;
+
+/** A NumPy file's headers: the core's answer, and the arrays as read, with where each member lies, for the class scans. */
+interface NumpyRead {
+  answer: NumpyAnswer;
+  infos?: NumpyArrayInfo[];
+}
+
+const CSV_FILES: FileKind<Header> = {
+  name: 'csv',
+  readHeader: (file, stats) => readHeader(file, stats),
+  problem: (problem) => problem,
+  problemIn: (header) => (header && !Array.isArray(header) ? header : undefined),
+  same: sameHeader,
+  classScan: (file, stats, header, label, cancel) =>
+    !Array.isArray(header) || !header.includes(label) || stats.size > CLASS_SCAN_BYTES ? undefined : () => countClasses(file, stats, label, cancel),
+};
+
+const NUMPY_FILES: FileKind<NumpyRead> = {
+  name: 'numpy',
+  async readHeader(file, stats) {
+    const read = await readNumpyHeaders(file, stats);
+    return 'infos' in read ? { answer: { arrays: read.infos.map(headerOf) }, infos: read.infos } : { answer: read.problem };
+  },
+  problem: (problem) => ({ answer: problem }),
+  problemIn: ({ answer }) => (answer && 'problem' in answer ? answer : undefined),
+  same: (a, b) => JSON.stringify(a.answer) === JSON.stringify(b.answer),
+  classScan(file, stats, read, array) {
+    const info = read.infos?.find((candidate) => candidate.name === array);
+    const header = info?.header;
+    if (!info || !header?.dtype || elementsOf(header.shape) * header.dtype.size > CLASS_SCAN_BYTES) return undefined;
+    return () => countValues(file, stats, info);
+  },
+};
 
 class TimedOut extends Error {}
 
@@ -140,10 +185,13 @@ export class DataFiles {
       get misses() {
         return misses;
       },
-      csvHeader: (path) => ask(path, (file) => this.header(file)),
-      csvClasses: (path, label) => ask(path, (file) => this.classes(file, label)),
-      numpyArrays: (path) => ask(path, (file) => this.numpyArrays(file)),
-      numpyClasses: (path, array) => ask(path, (file) => this.classes(file, array, this.numpyEntry(file))),
+      csvHeader: (path) => ask(path, (file) => this.header(file, this.entry(file, CSV_FILES))),
+      csvClasses: (path, label) => ask(path, (file) => this.classes(file, label, this.entry(file, CSV_FILES))),
+      numpyArrays: (path) => ask(path, (file) => {
+        const read = this.header(file, this.entry(file, NUMPY_FILES));
+        return read.known ? { known: true, value: read.value.answer } : read;
+      }),
+      numpyClasses: (path, array) => ask(path, (file) => this.classes(file, array, this.entry(file, NUMPY_FILES))),
       imageFolder: (path) => ask(path, (dir) => this.folder(dir)),
     };
   }
@@ -196,26 +244,9 @@ export class DataFiles {
       });
   }
 
-  private header(file: string): { known: true; value: Header } | { known: false } {
-    const entry = this.entry(file);
-    if (entry.header && !entry.running) {
-      if (this.revalidate) this.refresh(file, entry);
-      return { known: true, value: entry.header.value };
-    }
-    if (entry.header && entry.running) return { known: true, value: entry.header.value };
-    this.refresh(file, entry);
-    return { known: false };
-  }
-
-  private numpyEntry(file: string): FileEntry & { numpy: NumpyEntry } {
-    const entry = this.entry(numpyKey(file));
-    entry.numpy ??= {};
-    return entry as FileEntry & { numpy: NumpyEntry };
-  }
-
-  private numpyArrays(file: string): { known: true; value: NumpyAnswer } | { known: false } {
-    const entry = this.numpyEntry(file);
-    const known = entry.numpy.arrays;
+  /** A file's header answer, read (again) as needed. */
+  private header<A>(file: string, entry: FileEntry<A>): { known: true; value: A } | { known: false } {
+    const known = entry.header;
     if (known) {
       if (this.revalidate && !entry.running) this.refresh(file, entry);
       return { known: true, value: known.value };
@@ -224,8 +255,8 @@ export class DataFiles {
     return { known: false };
   }
 
-  /** A CSV label column's classes, or (with a NumPy file's entry) the distinct values of one of its arrays. */
-  private classes(file: string, label: string, entry = this.entry(file)): { known: true; value: number | undefined } | { known: false } {
+  /** The classes of a CSV label column, or of one of a NumPy file's arrays (its distinct values). */
+  private classes<A>(file: string, label: string, entry: FileEntry<A>): { known: true; value: number | undefined } | { known: false } {
     const known = entry.classes.get(label);
     if (known) {
       if (this.revalidate && !entry.running) this.refresh(file, entry);
@@ -236,16 +267,18 @@ export class DataFiles {
     return { known: false };
   }
 
-  private entry(key: string): FileEntry {
-    let entry = this.entries.get(key);
+  /** The entry of a file read as `kind`. */
+  private entry<A>(file: string, kind: FileKind<A>): FileEntry<A> {
+    const key = `${kind.name}:${file}`;
+    let entry = this.entries.get(key) as FileEntry<A> | undefined;
     if (entry) {
       // Most recently used last: the first is the one to forget.
       this.entries.delete(key);
       this.entries.set(key, entry);
       return entry;
     }
-    entry = { classes: new Map(), labels: new Set(), again: false };
-    this.entries.set(key, entry);
+    entry = { kind, classes: new Map(), labels: new Set(), again: false };
+    this.entries.set(key, entry as FileEntry);
     for (const [old, candidate] of this.entries) {
       if (this.entries.size <= MAX_FILES) break;
       if (!candidate.running) this.entries.delete(old);
@@ -254,7 +287,7 @@ export class DataFiles {
   }
 
   /** Starts a refresh of the file's answers, or asks the one under way to run once more. */
-  private refresh(file: string, entry: FileEntry): void {
+  private refresh<A>(file: string, entry: FileEntry<A>): void {
     if (entry.running) {
       entry.again = true;
       return;
@@ -272,16 +305,21 @@ export class DataFiles {
       });
   }
 
-  /** Brings the answers up to the file's current version; true when any answer is new or changed. */
-  private async update(file: string, entry: FileEntry): Promise<boolean> {
-    if (entry.numpy) return this.updateNumpy(file, entry, entry.numpy);
+  /**
+   * Brings the answers up to the file's current version: its header (a
+   * CSV's names; an .npz archive's directory, then each member's first
+   * bytes), and the classes of each label asked for; true when any answer
+   * is new or changed.
+   */
+  private async update<A>(file: string, entry: FileEntry<A>): Promise<boolean> {
+    const { kind } = entry;
     let changed = false;
     const stats = await this.bounded(entry, () => stat(file), this.headerTimeoutMs).catch((error: unknown) => error);
     const version = stats instanceof Error ? undefined : versionOf(stats as Stats);
     // An answer that may be transient (a read that failed or took too long) is kept for no version: the next look tries again.
-    const setHeader = (value: Header) => {
-      if (!entry.header || !sameHeader(entry.header.value, value)) changed = true;
-      const lasting = !(value && !Array.isArray(value) && value.problem === 'unreadable');
+    const setHeader = (value: A) => {
+      if (!entry.header || !kind.same(entry.header.value, value)) changed = true;
+      const lasting = kind.problemIn(value)?.problem !== 'unreadable';
       entry.header = { value, version: lasting ? version : undefined };
     };
     const setClasses = (label: string, value: number | undefined, lasting = true) => {
@@ -290,24 +328,25 @@ export class DataFiles {
       entry.classes.set(label, { value, version: lasting ? version : undefined });
     };
     if (stats instanceof Error || !(stats as Stats).isFile()) {
-      setHeader(stats instanceof Error ? problemOf(stats) : notRegular(stats as Stats));
+      setHeader(kind.problem(stats instanceof Error ? problemOf(stats) : notRegular(stats as Stats)));
       for (const label of entry.labels) setClasses(label, undefined);
       return changed;
     }
     const current = stats as Stats;
     if (!entry.header || entry.header.version !== version) {
-      setHeader(await this.bounded(entry, () => readHeader(file, current), this.headerTimeoutMs).catch(problemOf));
+      setHeader(await this.bounded(entry, () => kind.readHeader(file, current), this.headerTimeoutMs).catch((error: unknown) => kind.problem(problemOf(error))));
     }
-    const header = entry.header?.value;
+    const header = entry.header!.value;
     for (const label of entry.labels) {
       const old = entry.classes.get(label);
       if (old && old.version === version && version !== undefined) continue;
-      if (!Array.isArray(header) || !header.includes(label) || current.size > CLASS_SCAN_BYTES) {
+      const cancel = { cancelled: false };
+      const scan = kind.classScan(file, current, header, label, cancel);
+      if (!scan) {
         setClasses(label, undefined);
         continue;
       }
-      const cancel = { cancelled: false };
-      const counted = await this.bounded(entry, () => countClasses(file, current, label, cancel), this.classScanTimeoutMs).then(
+      const counted = await this.bounded(entry, scan, this.classScanTimeoutMs).then(
         (value) => ({ value, lasting: true }),
         () => {
           cancel.cancelled = true;
@@ -319,56 +358,8 @@ export class DataFiles {
     return changed;
   }
 
-  /**
-   * Brings a NumPy file's answers up to its version: the headers of its
-   * arrays (an .npz archive's directory, then each member's first bytes),
-   * and the distinct values of each array whose classes were asked for.
-   */
-  private async updateNumpy(file: string, entry: FileEntry, numpy: NumpyEntry): Promise<boolean> {
-    let changed = false;
-    const stats = await this.bounded(entry, () => stat(file), this.headerTimeoutMs).catch((error: unknown) => error);
-    const version = stats instanceof Error ? undefined : versionOf(stats as Stats);
-    const setArrays = (value: NumpyAnswer, infos?: NumpyArrayInfo[]) => {
-      if (!numpy.arrays || JSON.stringify(numpy.arrays.value) !== JSON.stringify(value)) changed = true;
-      const lasting = !(value && 'problem' in value && value.problem === 'unreadable');
-      numpy.arrays = { value, version: lasting ? version : undefined };
-      numpy.infos = infos;
-    };
-    const setClasses = (array: string, value: number | undefined, lasting = true) => {
-      if (entry.classes.get(array)?.value !== value || !entry.classes.has(array)) changed = true;
-      entry.classes.set(array, { value, version: lasting ? version : undefined });
-    };
-    if (stats instanceof Error || !(stats as Stats).isFile()) {
-      setArrays(stats instanceof Error ? problemOf(stats) : notRegular(stats as Stats));
-      for (const array of entry.labels) setClasses(array, undefined);
-      return changed;
-    }
-    const current = stats as Stats;
-    if (!numpy.arrays || numpy.arrays.version !== version) {
-      const read = await this.bounded(entry, () => readNumpyHeaders(file, current), this.headerTimeoutMs).catch((error: unknown) => ({ problem: problemOf(error) }));
-      if ('infos' in read) setArrays({ arrays: read.infos.map(headerOf) }, read.infos);
-      else setArrays(read.problem);
-    }
-    for (const array of entry.labels) {
-      const old = entry.classes.get(array);
-      if (old && old.version === version && version !== undefined) continue;
-      const info = numpy.infos?.find((candidate) => candidate.name === array);
-      const header = info?.header;
-      if (!info || !header?.dtype || elementsOf(header.shape) * header.dtype.size > CLASS_SCAN_BYTES) {
-        setClasses(array, undefined);
-        continue;
-      }
-      const counted = await this.bounded(entry, () => countValues(file, current, info), this.classScanTimeoutMs).then(
-        (value) => ({ value, lasting: true }),
-        () => ({ value: undefined, lasting: false }),
-      );
-      setClasses(array, counted.value, counted.lasting);
-    }
-    return changed;
-  }
-
   /** Runs a file-system task with a time limit; past it, the task is left to finish alone and the file is left alone until it does. */
-  private bounded<T>(entry: FileEntry, task: () => Promise<T>, ms: number): Promise<T> {
+  private bounded<T>(entry: FileEntry<unknown>, task: () => Promise<T>, ms: number): Promise<T> {
     const work = task();
     let timer: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
@@ -408,9 +399,6 @@ export async function analyzeWithDataFiles(text: string, netFile: string, files:
     await files.idle();
   }
 }
-
-/** A NumPy file's entry is kept apart from a CSV reading of the same path. */
-const numpyKey = (file: string): string => `numpy:${file}`;
 
 /** The headers of a NumPy file's arrays, or why there are none: an invalid file is a problem of its own, not a failed read. */
 async function readNumpyHeaders(file: string, expected: Stats): Promise<{ infos: NumpyArrayInfo[] } | { problem: DataFileProblem }> {
