@@ -11,16 +11,21 @@ import { tfjsLoss, tfjsMetrics } from './optimizers';
  * compile()'s losses, loss weights and metrics for a model with several
  * outputs, each keyed by output name as tfjs takes them; tfjs logs them as
  * `<output>_loss` and `<output>_<metric>` (`dense_1_acc`), and the rename
- * gives each metric the file's name after the output's.
+ * gives each metric the file's name after the output's. `weights` holds
+ * each weighted output's loss log and its weight: tfjs logs the weighted
+ * loss, Keras the output's own, which the log is divided back to.
  */
-export function compileOutputs(block: TrainBlock, network: Network): { compile: Omit<tf.ModelCompileArgs, 'optimizer'>; rename: Map<string, string> } {
+export function compileOutputs(block: TrainBlock, network: Network): { compile: Omit<tf.ModelCompileArgs, 'optimizer'>; rename: Map<string, string>; weights: Map<string, number> } {
   const loss: Record<string, string | LossFn> = {};
   const perOutput: Record<string, string[]> = {};
   const rename = new Map<string, string>();
+  const weights = new Map<string, number>();
   for (const output of network.outputs) {
     const name = output.name;
     const spec = block.outputLosses ? block.outputLosses[name]! : block.loss!;
-    loss[name] = weighted(tfjsLoss(spec.name), block.lossWeights?.[name] ?? 1);
+    const weight = block.lossWeights?.[name] ?? 1;
+    loss[name] = weighted(tfjsLoss(spec.name), weight);
+    if (weight !== 1) weights.set(`${name}_loss`, weight);
     const metrics = tfjsMetrics(block.outputMetrics ? (block.outputMetrics[name] ?? []) : block.metrics);
     // tfjs picks binary or categorical accuracy by the loss function, which a weighted loss hides: named here by the loss's target.
     perOutput[name] = metrics.tfjs.map((metric) => (metric === 'accuracy' ? ACCURACY[spec.target] : metric));
@@ -30,7 +35,7 @@ export function compileOutputs(block: TrainBlock, network: Network): { compile: 
   // tfjs reads a dict of metric lists per output (collectMetrics), though its type names single metrics.
   const metrics = perOutput as unknown as tf.ModelCompileArgs['metrics'];
   // tfjs takes a dict that mixes names and functions (losses.get reads each), though its type wants one or the other.
-  return { compile: { loss: loss as unknown as tf.ModelCompileArgs['loss'], metrics }, rename };
+  return { compile: { loss: loss as unknown as tf.ModelCompileArgs['loss'], metrics }, rename, weights };
 }
 
 type LossFn = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Tensor;
@@ -64,7 +69,8 @@ const ACCURACY: Record<NonNullable<TrainBlock['loss']>['target'], string> = { bi
 /**
  * A loss times its `loss_weights` weight: tfjs's compile has no loss
  * weights, and the total it minimises is the sum of the outputs' losses, so
- * each is weighted itself. The output's recorded loss is then the weighted one.
+ * each is weighted itself; its log is divided back by the weight (see
+ * compileOutputs), so that it records the output's own loss, as Keras does.
  */
 function weighted(loss: string, weight: number): string | LossFn {
   if (weight === 1) return loss;

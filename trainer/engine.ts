@@ -252,7 +252,7 @@ async function trainMember(
 
   const label = { model: network.name, ...memberLabel };
   const callbacks = new CallbackList(memberCallbacks({ run, data, model, optimizer, early, state, history, runDir, memberDir, label }, emit, control), {
-    rename: renameLogs(outputs ? outputs.rename : metrics.rename),
+    rename: renameLogs(outputs ? outputs.rename : metrics.rename, outputs?.weights),
     failed: () => state.nanAt !== undefined,
   });
   await model.fit(data.train.x, data.train.y, {
@@ -341,15 +341,21 @@ function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, co
   ];
 }
 
-/** tfjs's log names as the file writes them: metrics tfjs names otherwise get the file's names back; `batch` and `size` are dropped. */
-function renameLogs(rename: ReadonlyMap<string, string>): (logs: Logs) => Logs {
+/**
+ * tfjs's log names as the file writes them: metrics tfjs names otherwise get
+ * the file's names back, a weighted output's loss is divided by its weight
+ * (Keras logs the output's own loss; `loss` stays the weighted total), and
+ * `batch` and `size` are dropped.
+ */
+function renameLogs(rename: ReadonlyMap<string, string>, weights?: ReadonlyMap<string, number>): (logs: Logs) => Logs {
   return (logs) => {
     const out: Logs = {};
     for (const [key, value] of Object.entries(logs)) {
       if (key === 'batch' || key === 'size') continue;
       const validation = key.startsWith('val_');
       const base = validation ? key.slice(4) : key;
-      out[(validation ? 'val_' : '') + (rename.get(base) ?? base)] = value;
+      const weight = weights?.get(base);
+      out[(validation ? 'val_' : '') + (rename.get(base) ?? base)] = weight === undefined ? value : value / weight;
     }
     return out;
   };
