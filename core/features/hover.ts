@@ -13,7 +13,7 @@ import { CALLBACKS, findByName, LOSSES, METRICS, OPTIMIZERS, SCHEDULES, SETTINGS
 import type { LayerSpec, ParamSpec, Signature } from '../catalog/types';
 import { layerSpec, type NetworkLayer } from '../shapes';
 import type { Argument, CallExpression, Identifier, InputStatement, ModelDeclaration, Node, Setting, TextRange, TrainDeclaration } from '../syntax/tree';
-import { calleeSignature, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
+import { calleeSignature, dictKeyAt, inComment, isOffsetIn, layerOfNode, layerStartingAt, nodesAt, tensorSymbolAt } from './locate';
 import { baseType, formatDefault, formatParamType } from '../catalog/describe';
 import { runHoverMarkdown, trainBlockAtHeader, trainHeader, type RunLookup } from './runs';
 
@@ -44,8 +44,11 @@ function findHover(analysis: Analysis, offset: number): Hover | undefined {
   // Innermost first: the most specific node that has something to say wins.
   for (let index = path.length - 1; index >= 2; index--) {
     const node = path[index]!;
+    const parent = path[index - 1];
     const hover =
-      node.kind === 'Identifier'
+      parent?.kind === 'DictEntry' && parent.key === node
+        ? dictKeyHover(context, parent.key)
+        : node.kind === 'Identifier'
         ? identifierHover(context, node, index)
         : node.kind === 'Call'
           ? callHover(context, node, node)
@@ -139,6 +142,20 @@ function tensorHover(context: HoverContext, identifier: Identifier): Hover | und
   const line = context.analysis.lines.positionAt(symbol.declaration.pos).line + 1;
   const origin = symbol.statement.kind === 'InputStatement' ? 'An input of the model' : layer ? `The output of \`${layer.name}\` (${layer.type})` : 'A tensor';
   return hover(identifier, `**tensor** \`${symbol.name}\` · shape ${shapeText(layer)}\n\n${origin}, defined on line ${line}.`);
+}
+
+/** A key of a train block's dict: the input or output it names, in each model of the block that has it. */
+function dictKeyHover(context: HoverContext, key: TextRange): Hover | undefined {
+  const found = dictKeyAt(context.analysis, key.pos);
+  if (!found) return undefined;
+  const lines: string[] = [];
+  for (const network of found.block.models) {
+    const layer = (found.role === 'input' ? network.inputs : network.outputs).find((candidate) => candidate.name === found.name);
+    if (!layer) continue;
+    const params = found.role === 'output' && layer.params ? ` · ${formatCount(layer.params.trainable + layer.params.nonTrainable)} params` : '';
+    lines.push(`**${found.role}** \`${layer.name}\` of \`${network.name}\`${found.role === 'output' ? ` · ${layer.type}` : ''} · shape ${shapeText(layer)}${params}`);
+  }
+  return lines.length > 0 ? hover(key, lines.join('\n\n')) : undefined;
 }
 
 function inputHover(context: HoverContext, statement: InputStatement, range: TextRange): Hover | undefined {

@@ -10,6 +10,7 @@ import { findLayer } from '../catalog/layers';
 import { CALLBACKS, DATA_SOURCES, OPTIMIZERS, SCHEDULES } from '../catalog/training';
 import type { Signature } from '../catalog/types';
 import type { NetworkLayer } from '../shapes';
+import type { TrainBlock } from '../train';
 import { scanText, TokenKind, type Token } from '../syntax/scanner';
 import {
   forEachChild,
@@ -24,6 +25,7 @@ import {
   type Node,
   type Setting,
   type Statement,
+  type StringLiteral,
   type TextRange,
   type TrainDeclaration,
   type TupleExpression,
@@ -388,4 +390,51 @@ export function layerStartingAt(model: ModelAnalysis, pos: number): NetworkLayer
 /** A declaration's header, from its keyword to the end of its (last) name: where its lenses and its run chart go. */
 export function declarationHeader(keyword: TextRange, lastName: Identifier | undefined): TextRange {
   return { pos: keyword.pos, end: lastName?.end ?? keyword.end };
+}
+
+/**
+ * A key of a train block's dict that names an input or an output of the
+ * models it trains: the keys of `inputs={features: …}` name inputs, those of
+ * every other dict (`label=`, `y=`, `loss`, `loss_weights`, `metrics`)
+ * name outputs.
+ */
+export interface DictKey {
+  key: Identifier | StringLiteral;
+  name: string;
+  block: TrainBlock;
+  role: 'input' | 'output';
+}
+
+/** The dict key under the cursor in a train block; undefined in a value or elsewhere. */
+export function dictKeyAt(analysis: Analysis, offset: number): DictKey | undefined {
+  const path = nodesAt(analysis, offset);
+  const declaration = path[1];
+  if (declaration?.kind !== 'TrainDeclaration') return undefined;
+  let index = path.length - 1;
+  while (index >= 0 && path[index]!.kind !== 'DictEntry') index--;
+  const entry = path[index] as DictEntry | undefined;
+  if (!entry || path[index + 1] !== entry.key) return undefined;
+  const block = analysis.trainBlocks.find((candidate) => candidate.declaration === declaration);
+  if (!block) return undefined;
+  const holder = path[index - 2];
+  const role = holder?.kind === 'Argument' && holder.name?.text === 'inputs' ? 'input' : 'output';
+  return { key: entry.key, name: entry.key.kind === 'Identifier' ? entry.key.text : entry.key.value, block, role };
+}
+
+/** The `inputs={…}` keys, written as names, of a train block: those that name its models' inputs. */
+export function inputKeys(block: TrainBlock): Identifier[] {
+  const keys: Identifier[] = [];
+  const pending: Node[] = [block.declaration];
+  while (pending.length > 0) {
+    const node = pending.pop()!;
+    if (node.kind === 'Argument' && node.name?.text === 'inputs' && node.value.kind === 'Dict') {
+      for (const entry of node.value.entries) if (entry.key.kind === 'Identifier') keys.push(entry.key);
+      continue;
+    }
+    forEachChild(node, (child) => {
+      pending.push(child);
+      return undefined;
+    });
+  }
+  return keys.sort((a, b) => a.pos - b.pos);
 }

@@ -1,11 +1,13 @@
 /**
- * Where a name occurs: the tensors of one model (inputs and assignments) and
- * the models of the file (their declarations and the train blocks that name
- * them). Definition, highlights and rename are built on the same lookup.
+ * Where a name occurs: the tensors of one model (inputs and assignments,
+ * and an input's keys in the `inputs={…}` of the train blocks that train
+ * it) and the models of the file (their declarations and the train blocks
+ * that name them). Definition, highlights and rename are built on the same
+ * lookup.
  */
 import type { Analysis, ModelAnalysis } from '../analysis';
 import type { Identifier, ModelDeclaration, TextRange } from '../syntax/tree';
-import { identifierAt, modelAt, modelNameOccurrences, tensorSymbolAt } from './locate';
+import { dictKeyAt, identifierAt, inputKeys, modelAt, modelNameOccurrences, tensorSymbolAt } from './locate';
 
 export interface NameOccurrences {
   kind: 'tensor' | 'model';
@@ -17,6 +19,8 @@ export interface NameOccurrences {
   reads: Identifier[];
   /** The model a tensor belongs to. */
   model?: ModelAnalysis;
+  /** For an input: another model whose input of the same name shares one of its `inputs={…}` keys (a train block of both). */
+  sharedWith?: string;
 }
 
 /** The tensor or model name under the cursor and all its occurrences; undefined elsewhere. */
@@ -24,7 +28,19 @@ export function findOccurrences(analysis: Analysis, offset: number): NameOccurre
   const identifier = identifierAt(analysis, offset);
   if (!identifier) return undefined;
   const model = modelAt(analysis, offset);
-  return (model && tensorOccurrences(model, identifier)) ?? modelOccurrences(analysis, identifier);
+  return (model && tensorOccurrences(analysis, model, identifier)) ?? inputKeyOccurrences(analysis, offset) ?? modelOccurrences(analysis, identifier);
+}
+
+/** At an `inputs={…}` key: the input it names, of the first model of the block that has one by that name. */
+function inputKeyOccurrences(analysis: Analysis, offset: number): NameOccurrences | undefined {
+  const key = dictKeyAt(analysis, offset);
+  if (key?.role !== 'input' || key.key.kind !== 'Identifier') return undefined;
+  for (const network of key.block.models) {
+    const model = analysis.models.find((candidate) => candidate.network === network);
+    const symbol = model?.bound.symbols.get(key.name);
+    if (model && symbol?.statement.kind === 'InputStatement') return tensorOccurrences(analysis, model, symbol.declaration);
+  }
+  return undefined;
 }
 
 export function getReferences(analysis: Analysis, offset: number, includeDeclaration: boolean): TextRange[] {
@@ -42,12 +58,23 @@ export function rangeOf(range: TextRange): TextRange {
   return { pos: range.pos, end: range.end };
 }
 
-function tensorOccurrences(model: ModelAnalysis, identifier: Identifier): NameOccurrences | undefined {
+function tensorOccurrences(analysis: Analysis, model: ModelAnalysis, identifier: Identifier): NameOccurrences | undefined {
   // A duplicate binding is not the symbol's declaration, but it binds the same name.
   const symbol = tensorSymbolAt(model, identifier) ?? (bindingNames(model.bound.declaration).includes(identifier) ? model.bound.symbols.get(identifier.text) : undefined);
   if (!symbol) return undefined;
   const duplicates = bindingNames(model.bound.declaration).filter((name) => name.text === symbol.name && name !== symbol.declaration);
-  return { kind: 'tensor', name: symbol.name, declaration: symbol.declaration, writes: [symbol.declaration, ...duplicates], reads: symbol.references, model };
+  const occurrences: NameOccurrences = { kind: 'tensor', name: symbol.name, declaration: symbol.declaration, writes: [symbol.declaration, ...duplicates], reads: [...symbol.references], model };
+  if (symbol.statement.kind !== 'InputStatement') return occurrences;
+  // The data of the train blocks that train the model names this input by a key of `inputs={…}`.
+  for (const block of analysis.trainBlocks) {
+    if (!block.models.includes(model.network)) continue;
+    const keys = inputKeys(block).filter((key) => key.text === symbol.name);
+    if (keys.length === 0) continue;
+    occurrences.reads.push(...keys);
+    const other = block.models.find((network) => network !== model.network && network.inputs.some((input) => input.name === symbol.name));
+    if (other) occurrences.sharedWith ??= other.name;
+  }
+  return occurrences;
 }
 
 /** The names that inputs and assignments bind, in source order. */

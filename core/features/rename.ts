@@ -1,5 +1,6 @@
 /**
- * Rename a tensor (within its model) or a model (its declaration and every
+ * Rename a tensor (within its model, and for an input the `inputs={…}` keys
+ * that name it in its train blocks) or a model (its declaration and every
  * train block that names it). A new name must be an identifier that is not
  * a keyword and not already taken, so a rename never changes what a name
  * refers to.
@@ -44,6 +45,7 @@ function refuse(analysis: Analysis, occurrences: NameOccurrences, newName: strin
   if (occurrences.kind === 'tensor') {
     const model = occurrences.model!;
     if (model.bound.symbols.has(newName)) return `Model '${model.network.name}' already has a tensor named '${newName}'.`;
+    if (occurrences.sharedWith) return `A train block names the input '${occurrences.name}' of both '${model.network.name}' and '${occurrences.sharedWith}' by one key of inputs={…}: rename the input in both models and the key together by hand.`;
   } else if (analysis.models.some((model) => model.network.name === newName)) {
     return `A model named '${newName}' already exists.`;
   }

@@ -58,3 +58,12 @@ describe('definition', () => {
   });
 });
 
+
+describe('definition from an inputs={…} key', () => {
+  it('goes to the input statement of the model the block trains', () => {
+    const { analysis, text, offset } = atCursor('model M {\n  input features: [4]\n  output features -> Dense(1)\n}\ntrain M {\n  data = csv("d.csv", label="y", inputs={feat|ures: "f0:f3"})\n  loss = mse\n}\n');
+    const target = getDefinition(analysis, offset)!;
+    assert.equal(target.pos, text.indexOf('features: [4]'));
+    assert.equal(text.slice(target.pos, target.end), 'features');
+  });
+});

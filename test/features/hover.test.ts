@@ -260,3 +260,29 @@ describe('hover robustness', () => {
     }
   });
 });
+
+describe('hover on a train block\'s dict keys', () => {
+  it('shows the input an inputs={…} key names, and the output a loss or label key names, with shapes', () => {
+    const { analysis, offsets } = atCursor(`model Two {
+  input feat|ures: [4]
+  input extra: [2]
+  h = (features, extra) -> Concatenate() -> Dense(8, activation=relu)
+  output h -> Dense(1, activation=sigmoid, name="out_a"), h -> Dense(3, activation=softmax, name="out_b")
+}
+
+train Two {
+  data = csv("d.csv", label={"ou|t_a": "ya", out_b: "yb"}, inputs={fea|tures: "f0:f3", extra: "e0:e1"})
+  loss = {out_a: binary_crossentropy, o|ut_b: categorical_crossentropy}
+  loss_weights = {out_b: 0.5}
+  metrics = {out_a: [accuracy], unkn|own: [accuracy]}
+}
+`);
+    const [, stringKey, inputKey, lossKey, unknownKey] = offsets as [number, number, number, number, number];
+    assert.equal(getHover(analysis, inputKey)?.markdown, '**input** `features` of `Two` · shape `(None, 4)`');
+    assert.equal(getHover(analysis, stringKey)?.markdown, '**output** `out_a` of `Two` · Dense · shape `(None, 1)` · 9 params');
+    const loss = getHover(analysis, lossKey)!;
+    assert.equal(loss.markdown, '**output** `out_b` of `Two` · Dense · shape `(None, 3)` · 27 params');
+    assert.equal(analysis.text.slice(loss.range.pos, loss.range.end), 'out_b');
+    assert.equal(getHover(analysis, unknownKey), undefined);
+  });
+});

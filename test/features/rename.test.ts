@@ -99,3 +99,36 @@ describe('rename', () => {
   });
 });
 
+
+describe('rename: a model input named by a train block\'s inputs={…}', () => {
+  const TWO_INPUTS = `model Residual {
+  input features: [4]
+  input extra: [2]
+  both = (features, extra) -> Concatenate()
+  output both -> Dense(3, activation=softmax)
+}
+
+train Residual {
+  data = csv("d.csv", label="y", inputs={features: "f0:f3", extra: "e0:e1"})
+  validation = csv("v.csv", label="y", inputs={|features: "f0:f3", extra: "e0:e1"})
+  loss = categorical_crossentropy
+}
+`;
+
+  it('renames the input, its uses and every key that names it, from the input or from a key', () => {
+    const { analysis, text, offset } = atCursor(TWO_INPUTS);
+    const fromInput = text.indexOf('features: [4]');
+    for (const at of [offset, fromInput]) {
+      const renamed = rename(analysis, at, 'pixels');
+      assert.equal(renamed.match(/\bpixels\b/g)?.length, 4, renamed);
+      assert.doesNotMatch(renamed, /\bfeatures\b/);
+      assert.deepEqual(codes(analyze(renamed)), codes(analysis));
+    }
+    assert.deepEqual(prepareRename(analysis, offset), { range: { pos: offset, end: offset + 'features'.length }, placeholder: 'features' });
+  });
+
+  it('is refused when one key names the inputs of two models of the block', () => {
+    const { analysis, offset } = atCursor(TWO_INPUTS.replace('train Residual {', 'model Twin {\n  input features: [4]\n  input extra: [2]\n  output (features, extra) -> Concatenate() -> Dense(3, activation=softmax)\n}\n\ntrain Residual, Twin {'));
+    assert.match(refusal(analysis, offset, 'pixels'), /both 'Residual' and 'Twin'/);
+  });
+});
