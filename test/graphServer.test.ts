@@ -6,34 +6,14 @@
  * bad request answered with an error while the server stays up.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { JsonReport } from '../cli/report';
-import { formatShape } from '../core';
 import { MODEL_GRAPH_REQUEST, type ModelGraphParams } from '../protocol/editor';
 import type { ModelGraphResult } from '../protocol/graph';
 import { LspClient } from './lsp/client';
-import { cliPath, netFiles, projectExamples, read, sharedExamples } from './support';
-
-export function exampleFiles(): string[] {
-  return [...netFiles(projectExamples), ...netFiles(join(projectExamples, 'errors')), ...(existsSync(sharedExamples) ? netFiles(sharedExamples) : [])];
-}
-
-/** `layerwise check --json FILE`, parsed. */
-export function checkJson(file: string): JsonReport['files'][number] {
-  const result = spawnSync(process.execPath, [cliPath, 'check', '--json', file], { encoding: 'utf8' });
-  return (JSON.parse(result.stdout) as JsonReport).files[0]!;
-}
-
-/** What check --json says of a model's layers, in the graph's terms: name, type, shape as Keras prints it, params, 1-based line. */
-export function checkedLayers(model: JsonReport['files'][number]['models'][number]): unknown[] {
-  return model.layers.map((layer) => [layer.name, layer.type, layer.outputShape ? formatShape(layer.outputShape) : undefined, layer.params ?? undefined, layer.line]).sort(byName);
-}
-
-export const byName = (a: unknown, b: unknown): number => String((a as unknown[])[0]).localeCompare(String((b as unknown[])[0]));
+import { byName, checkedLayers, checkJson, exampleFiles } from './graphSupport';
+import { projectExamples, read } from './support';
 
 describe('model graph request', () => {
   let client: LspClient;
