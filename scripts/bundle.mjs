@@ -89,3 +89,13 @@ await build({
   entryPoints: ['webview/panel.mts', 'webview/panel.css'],
   outdir: 'dist/webview',
 });
+
+// The graph view's page: its script (ELK's bundled layout and d3-zoom) and its style sheet.
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'chrome120',
+  format: 'iife',
+  entryPoints: ['webview/graph.mts', 'webview/graph.css'],
+  outdir: 'dist/webview',
+});
