@@ -91,8 +91,11 @@ await build({
 });
 
 // The graph view's page: its script (ELK's bundled layout and d3-zoom) and its style sheet.
+// No source map: nearly all of the script is ELK compiled from Java, whose
+// map (3 MB even without the sources' text) would take the .vsix past its size limit.
 await build({
   ...common,
+  sourcemap: false,
   platform: 'browser',
   target: 'chrome120',
   format: 'iife',
