@@ -18,7 +18,7 @@ import { extname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { analyze, getModelGraph } from '../core';
-import type { GraphHostMessage, GraphPageMessage, ModelGraphResult } from '../protocol/graph';
+import { isGraphHostMessage, isGraphPageMessage, type GraphHostMessage, type GraphPageMessage, type ModelGraphResult } from '../protocol/graph';
 import { toModelGraph } from '../server/convert';
 import { renderGraphHtml } from '../webview/graphHtml';
 import { projectExamples, read, repoRoot } from './support';
@@ -243,5 +243,28 @@ describe('graph view page', { skip }, () => {
       if (name === 'dark' && process.env['LAYERWISE_DOCS_IMAGES'] === '1') await page.screenshot({ path: join(repoRoot, 'docs', 'images', 'graph.png') });
     }
     await setTheme(page, LIGHT);
+  });
+});
+
+describe('graph view messages', () => {
+  const range = { start: { line: 1, character: 2 }, end: { line: 1, character: 9 } };
+
+  it('accepts the page\'s messages and refuses malformed ones', () => {
+    for (const message of [{ type: 'ready' }, { type: 'reveal', range }, { type: 'export', format: 'svg', fileName: 'a.svg', content: '<svg/>' }, { type: 'export', format: 'png', fileName: 'a.png', content: 'iVBO' }, { type: 'chooseModel', model: 'A' }]) {
+      assert.equal(isGraphPageMessage(message), true, JSON.stringify(message));
+    }
+    for (const message of [null, 'ready', {}, { type: 'reveal' }, { type: 'reveal', range: { start: { line: 1 }, end: range.end } }, { type: 'reveal', range: { start: { line: 0.5, character: 0 }, end: range.end } }, { type: 'export', format: 'csv', fileName: 'a', content: '' }, { type: 'export', format: 'svg', content: '' }, { type: 'chooseModel' }, { type: 'stop' }]) {
+      assert.equal(isGraphPageMessage(message), false, JSON.stringify(message));
+    }
+  });
+
+  it('accepts the host\'s messages and refuses malformed ones', () => {
+    const graph = graphOf('model A {\n  input [2]\n  Dense(1)\n}\n');
+    for (const message of [{ type: 'graph', file: 'a.net', graph }, { type: 'graph', file: 'a.net', graph: null }, { type: 'cursor', position: { line: 0, character: 3 } }]) {
+      assert.equal(isGraphHostMessage(message), true, JSON.stringify(message).slice(0, 80));
+    }
+    for (const message of [undefined, { type: 'graph', graph }, { type: 'graph', file: 'a.net', graph: { nodes: [] } }, { type: 'cursor' }, { type: 'cursor', position: { line: '1', character: 0 } }, { type: 'events' }]) {
+      assert.equal(isGraphHostMessage(message), false, JSON.stringify(message));
+    }
   });
 });

@@ -253,7 +253,6 @@ const modelGraph: Scenario = {
       assert.equal(nodes.length, 8);
       assert.equal(await frame.locator('path.edge').count(), 8);
       await wb.screenshot('graph');
-      if (process.env['LAYERWISE_E2E_DOCS_IMAGES'] === '1') await wb.page.screenshot({ path: join(repoRoot, 'docs', 'images', 'graph-editor.png') });
     });
     await step('a click on the Concatenate node puts the cursor on its call', 15_000, async () => {
       const line = lineOf(lines, 'Concatenate()');
