@@ -8,6 +8,7 @@ import { formatImageFolders, measureImageFolders } from './imageFolders';
 import { measureLspSpeed } from './lspSpeed';
 import { measurePanelSpeed } from './panelSpeed';
 import { formatChartLibraries, measureChartLibraries } from './chartLibraries';
+import { formatGraphLayouts, measureGraphLayouts, measureGraphUpdate } from './graphLayouts';
 import { measureTrainSpeed } from './trainSpeed';
 
 async function main(): Promise<void> {
@@ -27,6 +28,11 @@ async function main(): Promise<void> {
   console.log(`  completion                ${lsp.completionMs.toFixed(2)} ms median (target ≤ 5 ms)`);
   console.log(`  server resident memory    ${lsp.rssMiB.toFixed(0)} MiB`);
   console.log(`  server start → initialize ${lsp.startMs.toFixed(0)} ms median`);
+
+  // The graph view: its layout library, chosen by this measurement (bench/README.md), and its update as the text changes.
+  for (const line of formatGraphLayouts(await measureGraphLayouts())) console.log(line);
+  const update = await measureGraphUpdate();
+  console.log(`Graph view update on a ${update.layers}-layer model: didChange → graph answered ${update.requestMs.toFixed(1)} ms + layout ${update.layoutMs.toFixed(1)} ms = ${update.totalMs.toFixed(1)} ms median (target ≤ 100 ms; ${(update.totalMs / 100).toFixed(2)}× the target)`);
 
   const train = await measureTrainSpeed();
   console.log('Training the course MLP (784-1024-512-256-24, Adam) against numpy (../shared/bench/mlp_reference.py)');

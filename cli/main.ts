@@ -1,17 +1,18 @@
 /**
- * The `layerwise` command: check and summarise .net files.
+ * The `layerwise` command: check, summarise, draw, train and export .net files.
  * Exit codes: 0 without errors, 1 with errors, 2 on usage or I/O problems.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatSummary, type Analysis } from '../core';
+import { formatSummary, getModelGraph, type Analysis } from '../core';
 import { analyzeWithDataFiles, DataFiles } from '../host/fileDataHost';
 import { main as startLanguageServer } from '../server/main';
 import { listRuns, runsDirOf } from '../host/runs';
 import { RUNS_FOLDER } from '../protocol/history';
 import { backendCommand, installCommand } from './backend';
 import { exportKeras } from './exportKeras';
+import { graphDot, graphJson } from './graph';
 import { parseBackend, train } from './train';
 import { toJsonReport, formatDiagnosticLine } from './report';
 
@@ -26,6 +27,8 @@ commands:
                                 list the TensorFlow.js backends, where each loads from, and why not
   backend install [--gpu]       install @tensorflow/tfjs-node (--gpu: tfjs-node-gpu) into the per-user folder
   runs FILE                     list the earlier runs of a file's models
+  graph FILE [--model NAME] [--json|--dot]
+                                print a model's graph: layers with shapes and params, and the tensors between them
   export keras FILE [--model NAME] [--out FILE.py]
                                 write an equivalent Keras (Python, Functional API) script
   export tfjs FILE [--model NAME] [--out DIR]
@@ -89,6 +92,17 @@ const COMMAND_HELP: Record<string, CommandHelp> = {
     usage: 'runs FILE',
     description: "Lists the earlier runs of a file's models: when, how many epochs, how each ended, its last metrics and its folder.",
     options: [],
+  },
+  graph: {
+    usage: 'graph FILE [--model NAME] [--json|--dot]',
+    description:
+      "Prints a model's graph: one node per input and layer (its type, name, output shape, parameters and errors) and an edge per tensor.\n" +
+      'Exit status: 0 without errors in the file, 1 with errors (the graph is printed all the same), 2 on usage or I/O problems.',
+    options: [
+      ['--model NAME', "the model NAME (default: the file's first)"],
+      ['--json', 'print {"model","params","nodes":[{"id","name","type","outputShape","params","line",…}],"edges":[{"from","to","shape"}]} with 1-based lines (the default)'],
+      ['--dot', 'print Graphviz DOT (render it with dot -Tsvg); layers with errors in red'],
+    ],
   },
   export: {
     usage: 'export keras|tfjs FILE [--model NAME] [--out PATH]',
@@ -164,6 +178,8 @@ export async function main(argv: string[], out: (text: string) => void, err: (te
         return await backendArgs(rest, out, err);
       case 'export':
         return await exportCommand(rest, out, err);
+      case 'graph':
+        return await graphCommand(rest, out, err);
       case undefined:
       case '-h':
       case '--help':
@@ -356,6 +372,23 @@ async function exportCommand(args: string[], out: (text: string) => void, err: (
   const files = await exportTfjs(network, dir);
   out(`wrote ${files.modelJson} and ${files.weights}\n`);
   return 0;
+}
+
+async function graphCommand(args: string[], out: (text: string) => void, err: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { model: { type: 'string' }, json: { type: 'boolean' }, dot: { type: 'boolean' } }, allowPositionals: true });
+  if (positionals.length !== 1) throw new UsageError('graph needs exactly one FILE');
+  if (values.json && values.dot) throw new UsageError('graph takes one of --json and --dot');
+  const path = positionals[0]!;
+  const analysis = await load(path, err);
+  if (!analysis) return 2;
+  const graph = getModelGraph(analysis, { model: values.model });
+  if (!graph) {
+    const names = analysis.models.map((model) => model.network.name).join(', ') || 'none';
+    err(values.model === undefined ? `layerwise: '${path}' defines no model\n` : `layerwise: '${path}' has no model '${values.model}' (models: ${names})\n`);
+    return 2;
+  }
+  out(values.dot ? graphDot(graph) : JSON.stringify(graphJson(graph, analysis)) + '\n');
+  return analysis.diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
 }
 
 function lsp(args: string[]): 'serving' {

@@ -5,8 +5,9 @@
  */
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
-import { SERVER_SUMMARY_COMMAND, SHOW_SUMMARY_COMMAND } from '../protocol/commands';
+import { SERVER_SUMMARY_COMMAND, SHOW_GRAPH_COMMAND, SHOW_SUMMARY_COMMAND } from '../protocol/commands';
 import { RUN_HISTORY_GLOB } from '../protocol/editor';
+import { GraphView } from './graphPanel';
 import { TrainingController } from './training';
 
 const SUMMARY_SCHEME = 'layerwise-summary';
@@ -42,6 +43,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   const ready = client.start();
   new TrainingController(context, client, ready, output);
+  const graphView = new GraphView(context.extensionUri, client, ready, (line) => output.info(line));
+  context.subscriptions.push(graphView, vscode.commands.registerCommand(SHOW_GRAPH_COMMAND, (model?: string) => graphView.show(model)));
   await ready;
 }
 

@@ -92,3 +92,4 @@ export { getCodeActions, type CodeAction } from './features/codeActions';
 export { getCodeLenses, type CodeLens, type LensAction } from './features/codeLens';
 export { getRunLenses, runChartSvg, runLensTitle, sparkline, type RunLens, type RunLookup, type RunRecord } from './features/runs';
 export { firstError, trainBlockSpans, type TrainBlockSpan } from './features/trainBlocks';
+export { getModelGraph, type ModelGraph, type ModelGraphEdge, type ModelGraphNode, type ModelGraphProblem, type ModelGraphQuery } from './features/graph';

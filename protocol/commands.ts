@@ -11,6 +11,9 @@
 /** Show Model Summary: a model's Keras-style summary beside the editor. Argument: the model's name (optional). */
 export const SHOW_SUMMARY_COMMAND = 'layerwise.showSummary';
 
+/** Show Model Graph: the graph view beside the editor, on a model of the active .net file. Argument: the model's name (optional; the model at the cursor otherwise). */
+export const SHOW_GRAPH_COMMAND = 'layerwise.showGraph';
+
 /** Train Model: a train block of the active .net file. Arguments: the block's index and its model names (both optional). */
 export const TRAIN_COMMAND = 'layerwise.train';
 
@@ -24,7 +27,7 @@ export const SHOW_RUN_COMMAND = 'layerwise.showRun';
 export const INSTALL_NATIVE_COMMAND = 'layerwise.installNativeBackend';
 
 /** The commands the extension contributes (package.json's `contributes.commands`), in its order. */
-export const EDITOR_COMMANDS = [SHOW_SUMMARY_COMMAND, TRAIN_COMMAND, STOP_TRAINING_COMMAND, SHOW_RUN_COMMAND, INSTALL_NATIVE_COMMAND] as const;
+export const EDITOR_COMMANDS = [SHOW_SUMMARY_COMMAND, SHOW_GRAPH_COMMAND, TRAIN_COMMAND, STOP_TRAINING_COMMAND, SHOW_RUN_COMMAND, INSTALL_NATIVE_COMMAND] as const;
 
 /** The server's command (`workspace/executeCommand`): a model's summary as text. Arguments: document uri, model (optional). */
 export const SERVER_SUMMARY_COMMAND = 'layerwise.server.summary';

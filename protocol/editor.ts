@@ -38,6 +38,21 @@ export interface TrainBlocksResult {
   firstError?: { line: number; character: number; message: string };
 }
 
+/**
+ * Request: the graph of a document's model (answered as `ModelGraphResult`,
+ * or null when the document has no such model): the named `model`; else the
+ * one around `position`; else `fallback` (the one a view shows, kept while
+ * the cursor is outside every model); else the first.
+ */
+export const MODEL_GRAPH_REQUEST = 'layerwise/modelGraph';
+export interface ModelGraphParams {
+  uri: string;
+  /** 0-based, as LSP counts. */
+  position?: { line: number; character: number };
+  model?: string;
+  fallback?: string;
+}
+
 /** What the run request answers. */
 export interface RunResult {
   dir: string;

@@ -35,6 +35,7 @@ import type {
   DocumentSymbol,
   Fold,
   InlayHint,
+  ModelGraph,
   SemanticToken,
   SemanticTokenKind,
   SemanticTokenModifier,
@@ -43,6 +44,7 @@ import type {
   TextEdit,
   TextRange,
 } from '../core';
+import type { ModelGraphResult } from '../protocol/graph';
 
 export function toPosition(analysis: Analysis, offset: number): Position {
   return analysis.lines.positionAt(offset);
@@ -254,4 +256,12 @@ export function toSemanticTokens(analysis: Analysis, tokens: SemanticToken[]): n
     previousStart = character;
   }
   return data;
+}
+
+/** The model graph with its offsets as 0-based lines and UTF-16 characters. */
+export function toModelGraph(analysis: Analysis, graph: ModelGraph): ModelGraphResult {
+  return {
+    ...graph,
+    nodes: graph.nodes.map((node) => ({ ...node, range: toRange(analysis, node.range), statement: toRange(analysis, node.statement) })),
+  };
 }

@@ -14,6 +14,7 @@ import {
   getFoldingRanges,
   getHover,
   getInlayHints,
+  getModelGraph,
   getReferences,
   getRenameEdits,
   getSemanticTokens,
@@ -25,7 +26,8 @@ import {
   type RunLookup,
 } from '../core';
 import type { LensAction } from '../core';
-import { SHOW_RUN_COMMAND, SHOW_SUMMARY_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
+import { SHOW_GRAPH_COMMAND, SHOW_RUN_COMMAND, SHOW_SUMMARY_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
+import { MODEL_GRAPH_REQUEST, type ModelGraphParams } from '../protocol/editor';
 import { isUnchecked } from './bounds';
 import {
   CODE_ACTION_KINDS,
@@ -36,6 +38,7 @@ import {
   toDocumentSymbol,
   toFoldingRanges,
   toInlayHint,
+  toModelGraph,
   toOffset,
   toRange,
   toSemanticTokens,
@@ -213,12 +216,24 @@ export function registerFeatures(connection: Connection, context: FeatureContext
       return getInlayHints(analysis, toTextRange(analysis, params.range)).map((hint) => toInlayHint(analysis, hint));
     }),
   );
+
+  // Beside LSP (protocol/editor.ts): the graph view's model, which follows the text and the cursor.
+  connection.onRequest(
+    MODEL_GRAPH_REQUEST,
+    guard('modelGraph', (params: ModelGraphParams) => {
+      const analysis = documentAnalysis(params.uri);
+      const offset = params.position ? toOffset(analysis, params.position) : undefined;
+      const graph = getModelGraph(analysis, { model: params.model ?? undefined, offset, fallback: params.fallback ?? undefined });
+      return graph ? toModelGraph(analysis, graph) : null;
+    }),
+  );
 }
 
 /** The client's command for a lens's action, with the arguments that command takes (see protocol/commands.ts). */
 function lensCommand(uri: string, action: LensAction): { command: string; arguments: unknown[] } {
   switch (action.kind) {
     case 'showSummary': return { command: SHOW_SUMMARY_COMMAND, arguments: [action.model] };
+    case 'showGraph': return { command: SHOW_GRAPH_COMMAND, arguments: [action.model] };
     case 'train': return { command: TRAIN_COMMAND, arguments: [action.index, action.models] };
     case 'showRun': return { command: SHOW_RUN_COMMAND, arguments: [uri, action.model, action.dir] };
   }

@@ -234,6 +234,7 @@ describe('layerwise --help and --version', () => {
     train: [['--model', 'M'], ['--epochs', '1'], ['--backend', 'cpu'], ['--block', '1'], ['--native-modules', scratch], ['--json']],
     backend: [['--native-modules', scratch], ['--gpu']],
     runs: [],
+    graph: [['--model', 'M'], ['--json'], ['--dot']],
     export: [['--model', 'M'], ['--out', join(scratch, 'out')]],
     lsp: [['--stdio'], ['--node-ipc'], ['--socket=PORT'], ['--pipe=NAME']],
   };

@@ -31,6 +31,8 @@ const EXPECTED = [
   'extension/dist/webview/panel.js.map',
   'extension/dist/webview/panel.css',
   'extension/dist/webview/panel.css.map',
+  'extension/dist/webview/graph.js',
+  'extension/dist/webview/graph.css',
   'extension/dist/standalone/trainer.js',
   'extension/dist/standalone/trainer.js.map',
   'extension/dist/standalone/tfjs-backend-wasm/tfjs-backend-wasm.wasm',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CodeLensRequest, DidChangeTextDocumentNotification, ErrorCodes, ExecuteCommandRequest, HoverRequest, ResponseError, type CodeLens, type ServerCapabilities } from 'vscode-languageserver-protocol/node';
 import { DIAGNOSTICS } from '../core';
-import { SERVER_SUMMARY_COMMAND, SHOW_SUMMARY_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
+import { SERVER_SUMMARY_COMMAND, SHOW_GRAPH_COMMAND, SHOW_SUMMARY_COMMAND, TRAIN_COMMAND } from '../protocol/commands';
 import { formatBytes, MAX_DOCUMENT_BYTES } from '../server/bounds';
 import { LspClient } from './lsp/client';
 import { read, repoRoot, sharedExamples } from './support';
@@ -71,6 +71,7 @@ describe('language server over stdio', () => {
       lenses.map((lens) => [lens.range.start.line, lens.command?.command, lens.command?.arguments]),
       [
         [3, SHOW_SUMMARY_COMMAND, ['SignMNIST']],
+        [3, SHOW_GRAPH_COMMAND, ['SignMNIST']],
         [12, TRAIN_COMMAND, [0, ['SignMNIST']]],
       ],
     );

@@ -1,8 +1,8 @@
 /**
  * Code lenses over the declarations: a model's parameter count, which opens
- * its summary, and a train block's "▶ Train". The core says where the lenses
- * go and which action each asks for; the server maps the action onto the
- * client's command.
+ * its summary, and "Graph", which opens its graph view; a train block's
+ * "▶ Train". The core says where the lenses go and which action each asks
+ * for; the server maps the action onto the client's command.
  */
 import type { Analysis } from '../analysis';
 import { formatCount } from '../catalog/shape';
@@ -11,12 +11,13 @@ import { declarationHeader } from './locate';
 import { trainHeader } from './runs';
 
 /**
- * What a lens asks the editor to do: show a model's summary, train a train
+ * What a lens asks the editor to do: show a model's summary or its graph, train a train
  * block (by its index among the file's blocks, with its model names), or
  * show a model's run from its run folder.
  */
 export type LensAction =
   | { kind: 'showSummary'; model: string }
+  | { kind: 'showGraph'; model: string }
   | { kind: 'train'; index: number; models: string[] }
   | { kind: 'showRun'; model: string; dir: string };
 
@@ -33,7 +34,9 @@ export function getCodeLenses(analysis: Analysis): CodeLens[] {
     const declaration = bound.declaration;
     const layers = network.layers.filter((layer) => layer.connected && layer.type !== 'Input').length;
     const title = network.params ? `${plural(network.params.total, 'param')} · ${plural(layers, 'layer')}` : 'params unknown (errors)';
-    lenses.push({ range: declarationHeader(declaration.keyword, declaration.name), title, action: { kind: 'showSummary', model: network.name } });
+    const header = declarationHeader(declaration.keyword, declaration.name);
+    lenses.push({ range: header, title, action: { kind: 'showSummary', model: network.name } });
+    lenses.push({ range: header, title: 'Graph', action: { kind: 'showGraph', model: network.name } });
   }
   analysis.trainBlocks.forEach((block, index) => {
     const declaration = block.declaration;

@@ -234,6 +234,40 @@ const summary: Scenario = {
   },
 };
 
+const modelGraph: Scenario = {
+  name: 'residual.net: the graph view shows both inputs and the merges with their shapes; a click on a layer moves the cursor to it',
+  timeoutMs: 90_000,
+  skip: false,
+  async run({ wb, step, session }) {
+    const lines = fileLines(join(session.workspace, 'residual.net'));
+    await step('open residual.net', 30_000, async () => {
+      await wb.openFile('residual.net');
+      await wb.waitForCodeLens('27,298 params');
+    });
+    await step('run "Layerwise: Show Model Graph"', 10_000, () => wb.runCommand('Layerwise: Show Model Graph'));
+    const frame = await step('the graph view draws the model', 30_000, () => wb.webviewFrame('#graph[data-state="drawn"] g.node', 30_000));
+    await step('both inputs and the merge nodes are there with their shapes', 10_000, async () => {
+      const nodes = await frame.evaluate(() => [...document.querySelectorAll('g.node')].map((node) => [node.getAttribute('data-type'), node.getAttribute('data-name'), node.getAttribute('data-shape')]));
+      assert.deepEqual(nodes.filter(([type]) => type === 'Input'), [['Input', 'features', '(None, 64)'], ['Input', 'extra', '(None, 8)']]);
+      assert.deepEqual(nodes.filter(([type]) => type === 'Add' || type === 'Concatenate'), [['Add', 'add', '(None, 128)'], ['Concatenate', 'concatenate', '(None, 136)']]);
+      assert.equal(nodes.length, 8);
+      assert.equal(await frame.locator('path.edge').count(), 8);
+      await wb.screenshot('graph');
+    });
+    await step('a click on the Concatenate node puts the cursor on its call', 15_000, async () => {
+      const line = lineOf(lines, 'Concatenate()');
+      const column = lines[line - 1]!.indexOf('Concatenate()') + 1;
+      await frame.locator('g.node[data-name="concatenate"]').click();
+      await until(`the cursor at ${line}:${column}`, async () => (await wb.cursor()) === `${line}:${column}` ? true : undefined, 10_000);
+    });
+    await step('moving the cursor highlights the layer under it', 15_000, async () => {
+      const line = lineOf(lines, 'Add()');
+      await wb.goTo(line, lines[line - 1]!.indexOf('Add()') + 2);
+      await frame.locator('g.node.highlighted[data-name="add"]').waitFor({ timeout: 10_000 });
+    });
+  },
+};
+
 // ---------------------------------------------------------------- training
 
 /** The training panel's page: the frame whose document has `#status`. */
@@ -658,4 +692,4 @@ const installNative: Scenario = {
 };
 
 /** Every scenario, in the order they run on one workbench. */
-export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile, missingNativeBackend, installNative];
+export const scenarios: readonly Scenario[] = [signMnist, shapeErrors, completionAndRename, summary, modelGraph, trainXor, reloadKeepsPanel, longRun, trainWithError, missingDataFile, missingNativeBackend, installNative];

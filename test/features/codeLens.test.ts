@@ -1,5 +1,5 @@
 /**
- * Code lenses: a parameter count over each model, "▶ Train" over each train
+ * Code lenses: a parameter count and "Graph" over each model, "▶ Train" over each train
  * block, with the action each asks for (the server maps it onto the client's
  * command).
  */
@@ -15,11 +15,14 @@ const textOf = (text: string, range: { pos: number; end: number }): string => te
 describe('code lenses', () => {
   it('shows a model its total params and connected layers, and opens its summary', () => {
     const text = read(join(projectExamples, 'sign_mnist.net'));
-    const [model, train, ...rest] = getCodeLenses(analyze(text));
+    const [model, graph, train, ...rest] = getCodeLenses(analyze(text));
     assert.equal(rest.length, 0);
     assert.equal(model?.title, '1,466,136 params · 4 layers');
     assert.deepEqual(model?.action, { kind: 'showSummary', model: 'SignMNIST' });
     assert.equal(textOf(text, model.range), 'model SignMNIST');
+    assert.equal(graph?.title, 'Graph');
+    assert.deepEqual(graph?.action, { kind: 'showGraph', model: 'SignMNIST' });
+    assert.equal(textOf(text, graph.range), 'model SignMNIST');
     assert.equal(train?.title, '▶ Train');
     assert.deepEqual(train?.action, { kind: 'train', index: 0, models: ['SignMNIST'] });
     assert.equal(textOf(text, train.range), 'train SignMNIST');
@@ -50,8 +53,10 @@ describe('code lenses', () => {
       lenses.map((lens) => [textOf(text, lens.range), lens.title, lens.action]),
       [
         ['model A', '3 params · 1 layer', { kind: 'showSummary', model: 'A' }],
+        ['model A', 'Graph', { kind: 'showGraph', model: 'A' }],
         ['train A', '▶ Train', { kind: 'train', index: 0, models: ['A'] }],
         ['model B', '17 params · 2 layers', { kind: 'showSummary', model: 'B' }],
+        ['model B', 'Graph', { kind: 'showGraph', model: 'B' }],
         ['train A, B', '▶ Train', { kind: 'train', index: 1, models: ['A', 'B'] }],
       ],
     );
