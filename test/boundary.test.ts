@@ -288,6 +288,20 @@ describe('the boundary callback', () => {
     assert.equal(tf.memory().numTensors, before);
   });
 
+  it('sends each ensemble member\'s grids, written to boundary.json in the member\'s folder', async () => {
+    const events = await trainInProcess({ file: netFile(BLOBS.replace('epochs = 8', 'epochs = 2\n  ensemble = 2')) });
+    assert.deepEqual(failures(events), []);
+    const done = events.filter((e): e is FinishedEvent => e.type === 'finished');
+    assert.equal(done.length, 2);
+    for (const member of [0, 1]) {
+      const sent = boundaries(events).filter((e) => e.member === member);
+      assert.deepEqual(sent.map((e) => e.epoch), [1, 2]);
+      assert.ok(sent[0]!.points);
+      const path = join(dirname(done[member]!.artifacts.model), BOUNDARY_FILE);
+      assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), sent);
+    }
+  });
+
   it('is not sent for a model of three features, nor for regression on two', async () => {
     const three = await trainInProcess({ file: netFile(BLOBS.replace('input [2]', 'input [3]').replace('std=1.5', 'std=1.5, features=3').replace('epochs = 8', 'epochs = 2')) });
     assert.deepEqual(failures(three), []);

@@ -18,6 +18,8 @@
  * It comes right after the epoch's event, before EarlyStopping can put the
  * best weights back, so that an epoch's grid is of that epoch's weights.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { BoundaryEvent, BoundaryPoints, TrainerEvent } from '../../protocol/training';
 import { writeAtomic } from '../artifacts';
@@ -184,7 +186,10 @@ export class DecisionBoundary implements TrainingCallback {
       }
     }
     this.forgetBest();
-    if (this.sent.length) writeAtomic(this.options.path, JSON.stringify(this.sent));
+    if (!this.sent.length) return;
+    // An ensemble member's folder is made by the save that follows.
+    mkdirSync(dirname(this.options.path), { recursive: true });
+    writeAtomic(this.options.path, JSON.stringify(this.sent));
   }
 
   private forgetBest(): void {
