@@ -158,6 +158,20 @@ describe('the Boundary tab in Chromium', { skip }, () => {
     }
   });
 
+  it('keeps the models side by side in a narrow panel, each drawn smaller', async () => {
+    const { page } = panel;
+    const wide = await figure(page, 'MLP').locator('canvas').boundingBox();
+    await page.setViewportSize({ width: 520, height: 900 });
+    await page.waitForFunction((width) => {
+      const canvas = document.querySelector('#boundary-views .boundary-model[data-model="MLP"] canvas');
+      return canvas !== null && canvas.getBoundingClientRect().width < width;
+    }, wide!.width);
+    const [left, right] = await Promise.all(['Logistic', 'MLP'].map((model) => figure(page, model).boundingBox()));
+    assert.ok(left && right && left.x < right.x && Math.abs(left.y - right.y) < 2, JSON.stringify([left, right]));
+    assert.ok(right.x + right.width <= 520, JSON.stringify(right));
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
+
   it('draws in the dark and high contrast themes, with no CSP violation and no console error', async () => {
     const { page } = panel;
     await setTheme(page, DARK);

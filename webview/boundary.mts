@@ -60,8 +60,17 @@ export function gridAt(view: BoundaryView, epoch: number): BoundaryEvent | undef
 
 export const decode = (text: string): Uint8Array => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 
-/** The canvas's size in CSS pixels. */
-const SIZE = 320;
+/** The canvas's largest and smallest side in CSS pixels: the views share the tab's width, side by side down to the smallest. */
+const MAX_SIZE = 320;
+const MIN_SIZE = 160;
+/** The gap between the views, as panel.css sets it. */
+const GAP = 24;
+
+/** Each view's side: as large as lets `count` views fit in a row `width` wide (a hidden tab, of no width, gets the largest). */
+export function viewSize(width: number, count: number): number {
+  if (width <= 0 || count <= 0) return MAX_SIZE;
+  return Math.max(MIN_SIZE, Math.min(MAX_SIZE, Math.floor((width - GAP * (count - 1)) / count)));
+}
 
 type Rgb = [number, number, number];
 
@@ -78,11 +87,11 @@ function cellColor(theme: Theme, predicted: number, probability: number | undefi
 }
 
 /** The heat map at the grid's resolution, scaled onto the canvas with sharp cells, then the points over it. */
-function draw(canvas: HTMLCanvasElement, grid: BoundaryEvent, points: BoundaryView['points'], theme: Theme): void {
+function draw(canvas: HTMLCanvasElement, grid: BoundaryEvent, points: BoundaryView['points'], theme: Theme, size: number): void {
   const ratio = window.devicePixelRatio || 1;
-  canvas.width = Math.round(SIZE * ratio);
-  canvas.height = Math.round(SIZE * ratio);
-  canvas.style.width = canvas.style.height = `${SIZE}px`;
+  canvas.width = Math.round(size * ratio);
+  canvas.height = Math.round(size * ratio);
+  canvas.style.width = canvas.style.height = `${size}px`;
   const context = canvas.getContext('2d')!;
   const cells = document.createElement('canvas');
   cells.width = grid.columns;
@@ -171,12 +180,15 @@ export function renderBoundary(root: HTMLElement, run: BoundaryRun, selected: nu
   root.querySelector<HTMLElement>('#boundary-epoch-label')!.textContent = epochs.length ? `epoch ${epoch}${selected === undefined ? ' (latest)' : ''}` : '';
   const models = new Set(run.views.map((view) => view.model)).size;
   const views = root.querySelector<HTMLElement>('#boundary-views')!;
+  // The tab row can be wider than a narrow panel: the width is the window's from the views' left edge, less the page's padding.
+  const width = Math.min(views.clientWidth, document.documentElement.clientWidth - views.getBoundingClientRect().left - 16);
+  const size = viewSize(width, run.views.length);
   views.replaceChildren();
   for (const view of run.views) {
     const grid = gridAt(view, epoch);
     if (!grid) continue;
     const canvas = make('canvas', 'boundary-canvas');
-    draw(canvas, grid, view.points, theme);
+    draw(canvas, grid, view.points, theme, size);
     const member = view.member === undefined ? '' : ` · member ${view.member + 1}`;
     const title = make('figcaption', 'boundary-title', make('strong', '', `${view.model}${member}`), ` · epoch ${grid.epoch}`);
     const { xMin, xMax, yMin, yMax } = grid.box;

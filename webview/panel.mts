@@ -411,7 +411,7 @@ function renderTabs(): void {
 
   // The Boundary tab, shown once a model of two features sent a grid; drawn again when a grid arrives or the slider moves.
   reveal(element('tab-boundary'), boundary.views.length > 0);
-  const boundaryKey = [boundary, boundary.version, boundaryEpoch, theme];
+  const boundaryKey = [boundary, boundary.version, boundaryEpoch, theme, element('boundary-views').clientWidth, document.documentElement.clientWidth];
   if (!sameKey(shown.boundary, boundaryKey)) {
     shown.boundary = boundaryKey;
     renderBoundary(element('boundary-tab'), boundary, boundaryEpoch, theme);
@@ -561,6 +561,9 @@ const resize = new ResizeObserver(() => {
 });
 resize.observe(chartsView);
 resize.observe(runsChartView);
+// The Boundary tab's views share its width: drawn again at their new size.
+new ResizeObserver(() => scheduleRender()).observe(element('boundary-views'));
+window.addEventListener('resize', () => scheduleRender());
 
 scheduleRender();
 vscode.postMessage({ type: 'ready' });
