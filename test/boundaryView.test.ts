@@ -170,12 +170,14 @@ describe('the Boundary tab in Chromium', { skip }, () => {
     assert.ok(left && right && left.x < right.x && Math.abs(left.y - right.y) < 2, JSON.stringify([left, right]));
     assert.ok(right.x + right.width <= 520, JSON.stringify(right));
     await page.setViewportSize({ width: 1100, height: 900 });
+    await page.waitForFunction((width) => document.querySelector('#boundary-views .boundary-model[data-model="MLP"] canvas')?.getBoundingClientRect().width === width, wide!.width);
   });
 
   it('draws in the dark and high contrast themes, with no CSP violation and no console error', async () => {
     const { page } = panel;
-    await setTheme(page, DARK);
+    // Taken before the theme changes: the page draws the figures anew on the next frame.
     const before = await figure(page, 'MLP').elementHandle();
+    await setTheme(page, DARK);
     await page.waitForFunction((old) => document.querySelector('#boundary-views .boundary-model[data-model="MLP"]') !== old, before);
     await page.screenshot({ path: join(results, 'boundary-dark.png'), fullPage: true });
     if (process.env['LAYERWISE_DOCS_IMAGES'] === '1') await page.locator('#boundary-tab').screenshot({ path: join(repoRoot, 'docs', 'images', 'boundary.png') });

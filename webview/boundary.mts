@@ -149,8 +149,8 @@ function draw(canvas: HTMLCanvasElement, grid: BoundaryEvent, points: BoundaryVi
 
 const round = (value: number): string => (Math.abs(value) >= 100 ? value.toFixed(0) : value.toPrecision(3));
 
-/** The classes' colours, and what the marks mean. */
-function legend(grid: BoundaryEvent, theme: Theme): HTMLElement {
+/** The classes' colours, and what the marks mean (the validation points' only where there are some). */
+function legend(grid: BoundaryEvent, theme: Theme, validation: boolean): HTMLElement {
   const box = make('div', 'legend');
   const classes = Math.max(grid.probability === undefined ? 0 : 2, grid.classes.length);
   for (let c = 0; c < classes; c++) {
@@ -158,7 +158,8 @@ function legend(grid: BoundaryEvent, theme: Theme): HTMLElement {
     swatch.style.borderTopColor = rgba(theme.palette[c % theme.palette.length]!);
     box.append(make('span', 'legend-item', swatch, className(grid.classes, c)));
   }
-  box.append(make('span', 'legend-item', '● training'), make('span', 'legend-item', '✕ validation'));
+  box.append(make('span', 'legend-item', '● training'));
+  if (validation) box.append(make('span', 'legend-item', '✕ validation'));
   return box;
 }
 
@@ -193,7 +194,7 @@ export function renderBoundary(root: HTMLElement, run: BoundaryRun, selected: nu
     const title = make('figcaption', 'boundary-title', make('strong', '', `${view.model}${member}`), ` · epoch ${grid.epoch}`);
     const { xMin, xMax, yMin, yMax } = grid.box;
     const extent = make('div', 'note', `x ${round(xMin)} … ${round(xMax)} · y ${round(yMin)} … ${round(yMax)}`);
-    const figure = make('figure', 'boundary-model', title, canvas, extent, legend(grid, theme));
+    const figure = make('figure', 'boundary-model', title, canvas, extent, legend(grid, theme, Boolean(view.points?.validation?.x.length)));
     figure.dataset['model'] = view.model;
     if (view.member !== undefined) figure.dataset['member'] = String(view.member);
     figure.dataset['epoch'] = String(grid.epoch);
