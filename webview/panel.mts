@@ -411,7 +411,9 @@ function renderTabs(): void {
 
   // The Boundary tab, shown once a model of two features sent a grid; drawn again when a grid arrives or the slider moves.
   reveal(element('tab-boundary'), boundary.views.length > 0);
-  const boundaryKey = [boundary, boundary.version, boundaryEpoch, theme, element('boundary-views').clientWidth, document.documentElement.clientWidth];
+  // The widths are read (a layout) only once there is a boundary to size.
+  const widths = boundary.views.length ? [element('boundary-views').clientWidth, document.documentElement.clientWidth] : [0, 0];
+  const boundaryKey = [boundary, boundary.version, boundaryEpoch, theme, ...widths];
   if (!sameKey(shown.boundary, boundaryKey)) {
     shown.boundary = boundaryKey;
     renderBoundary(element('boundary-tab'), boundary, boundaryEpoch, theme);
