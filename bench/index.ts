@@ -2,6 +2,7 @@
  * `npm run bench`: the project's speed figures, each beside a reference
  * measured in the same run.
  */
+import { formatBoundary, measureBoundary } from './boundary';
 import { measureCheckSpeed } from './checkSpeed';
 import { measureEngineOverhead } from './engineOverhead';
 import { formatImageFolders, measureImageFolders } from './imageFolders';
@@ -45,6 +46,8 @@ async function main(): Promise<void> {
   const overhead = await measureEngineOverhead();
   console.log(`The engine against a bare model.fit on ${overhead.backend}, the course MLP at batch 128`);
   console.log(`  engine ${overhead.engineSeconds.toFixed(2)} s · bare fit ${overhead.bareSeconds.toFixed(2)} s · overhead ${(overhead.overhead * 100).toFixed(1)}% (bar ≤ 5%)`);
+
+  for (const line of formatBoundary(await measureBoundary())) console.log(line);
 
   for (const line of formatImageFolders(await measureImageFolders())) console.log(line);
 

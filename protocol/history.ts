@@ -15,6 +15,8 @@ export const SETTINGS_FILE = 'settings.json';
 export const SUMMARY_FILE = 'summary.txt';
 export const MODEL_FILE = 'model.json';
 export const EVALUATION_FILE = 'evaluation.json';
+/** A member's boundary events (BoundaryEvent[]) for a model whose input is two features. */
+export const BOUNDARY_FILE = 'boundary.json';
 
 /**
  * The run's events as the trainer sent them, one JSON value a line

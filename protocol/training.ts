@@ -299,11 +299,47 @@ export interface EvaluationEvent {
   imageShape?: ImageShape;
 }
 
-export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent | WarningEvent;
+/** Points of one data set on a boundary's plane: parallel arrays, `label[i]` the class index of (x[i], y[i]). */
+export interface BoundaryPoints {
+  x: number[];
+  y: number[];
+  label: number[];
+}
+
+/**
+ * What a model whose one input is two features predicts over the plane of
+ * its data, after an epoch: a grid of `columns × rows` points spread over
+ * `box` (the training and validation points' bounding box and a tenth more
+ * on each side), point (c, r) at the centre of its cell, row 0 at the top
+ * (`yMax`), stored row by row. Sent for classifiers only, for a bounded
+ * number of epochs (see trainer/callbacks/boundary.ts); the last epoch and
+ * the best are always among them. Each member's are also written, as an
+ * array of these events, to `boundary.json` in its folder.
+ */
+export interface BoundaryEvent {
+  type: 'boundary';
+  model: string;
+  member?: number;
+  /** 1-based. */
+  epoch: number;
+  box: { xMin: number; xMax: number; yMin: number; yMax: number };
+  columns: number;
+  rows: number;
+  /** Class labels, index i for class i (as `started` gives them). */
+  classes: (string | number)[];
+  /** Base64 of one byte per grid point: its predicted class index. */
+  predicted: string;
+  /** For one sigmoid output unit: base64 of one byte per grid point, the probability of class 1 as round(p × 255). */
+  probability?: string;
+  /** The points the model trains and is validated on (up to 1,000 of each, spread over the set), in the member's first boundary event only. */
+  points?: { train: BoundaryPoints; validation?: BoundaryPoints };
+}
+
+export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent | WarningEvent | BoundaryEvent;
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed' || type === 'warning';
+  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed' || type === 'warning' || type === 'boundary';
 }
 
 export function isTrainerRequest(value: unknown): value is TrainerRequest {

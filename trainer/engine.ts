@@ -13,7 +13,7 @@ import seedrandom from 'seedrandom';
 import { firstError, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { BackendAttempt, BackendInfo, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
+import { BOUNDARY_FILE, EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
 import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { EventLog } from './eventLog';
 import { selectBackend } from './backends';
@@ -23,6 +23,7 @@ import { DataError, prepareData, type PreparedData } from './dataset';
 import { FileError, fileProblem } from './fileErrors';
 import { BestEpoch } from './callbacks/bestEpoch';
 import { RestoreBestWeights } from './callbacks/bestWeights';
+import { decisionBoundary } from './callbacks/boundary';
 import { CallbackList, memberState, type Logs, type MemberState, type TrainingCallback } from './callbacks/callback';
 import { EarlyStop } from './callbacks/earlyStop';
 import { EpochClock } from './callbacks/epochClock';
@@ -317,7 +318,9 @@ interface MemberFit {
  * the stop request comes last, so that a batch is recorded and sent before
  * the fit ends after it, and a NaN at that batch wins over the stop. At the
  * fit's end: the history records how it ended, then the model is saved,
- * then evaluated.
+ * then evaluated. A decision boundary follows the epoch's event, before
+ * EarlyStopping may put the best weights back; at the fit's end it predicts
+ * the best epoch's grid and puts the last weights back before the save.
  */
 function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, control: Control): TrainingCallback[] {
   const { run, data, model, optimizer, early, state, label } = fit;
@@ -330,6 +333,8 @@ function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, co
     new BestEpoch(state, early),
     history,
     new ProgressEvents(state, emit, label, { epochs: run.epochs, samples: data.train.count }),
+    // A classifier of two features: its decision boundary, of this epoch's weights (before EarlyStopping may restore the best).
+    ...decisionBoundary(state, model, data, control, emit, { label, epochs: run.epochs, path: join(fit.memberDir, BOUNDARY_FILE) }),
     new EarlyStop(state, model),
     ...(early?.restoreBestWeights ? [new RestoreBestWeights(state, model)] : []),
     // A schedule sets every step's rate: a plateau's reduction would be overwritten at once.

@@ -76,6 +76,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     <vscode-panel-tab id="tab-summary">Summary</vscode-panel-tab>
     <vscode-panel-tab id="tab-data">Data</vscode-panel-tab>
     <vscode-panel-tab id="tab-evaluation">Evaluation</vscode-panel-tab>
+    <vscode-panel-tab id="tab-boundary" hidden>Boundary</vscode-panel-tab>
     <vscode-panel-tab id="tab-runs">Runs</vscode-panel-tab>
     <vscode-panel-view id="view-charts">
       <div class="tab">
@@ -116,6 +117,17 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
           <p id="worst-empty" class="empty">Every sample was classified correctly.</p>
           <div id="worst" class="samples"></div>
         </div>
+      </div>
+    </vscode-panel-view>
+    <vscode-panel-view id="view-boundary">
+      <div class="tab" id="boundary-tab">
+        <div class="toolbar">
+          <label class="smoothing">Epoch
+            <input id="boundary-epoch" type="range" min="0" max="0" step="1" value="0" aria-label="Epoch of the decision boundary shown">
+          </label>
+          <span id="boundary-epoch-label"></span>
+        </div>
+        <div id="boundary-views" class="boundary-views"></div>
       </div>
     </vscode-panel-view>
     <vscode-panel-view id="view-runs">

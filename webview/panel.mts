@@ -1,8 +1,8 @@
 /// <reference lib="dom" />
 /**
  * The training panel's page: a header with the run's facts and controls,
- * live charts of every metric, and the Epochs, Summary, Data, Evaluation and
- * Runs tabs. Bundled by esbuild as an IIFE into dist/webview/panel.js; an ES
+ * live charts of every metric, and the Epochs, Summary, Data, Evaluation,
+ * Boundary and Runs tabs. Bundled by esbuild as an IIFE into dist/webview/panel.js; an ES
  * module (.mts) because the toolkit ships only as ES modules.
  *
  * A message only updates the run's numbers (`RunState`); one animation
@@ -34,6 +34,7 @@ import { createChart, destroyChart, lineWidth, readTheme, redraw, resizeChart, r
 import { chartsPng, chartsSvg, fileStem, historyCsv } from './exports.mjs';
 import { formatSpans, LEARNING_RATE, overfitSpans, RunState, type Member, type Span } from './runState.mjs';
 import { renderSummary } from './summary.mjs';
+import { BoundaryRun, renderBoundary, sliderEpoch } from './boundary.mjs';
 import { percent, renderData, renderEvaluation, renderRunsTable, runsChartSpec, runsMetric } from './tabs.mjs';
 
 /** What the page keeps across a reload of the webview: the run it shows (which the host revives) and the chart settings. */
@@ -78,6 +79,9 @@ let panelRun: PanelRun | undefined;
 let summaryText: string | undefined;
 let earlierRuns: EarlierRun[] = [];
 let stopping = false;
+/** The decision boundaries of the run's two-feature models, and the epoch the Boundary tab shows (undefined: the latest). */
+let boundary = new BoundaryRun();
+let boundaryEpoch: number | undefined;
 
 let theme: Theme = readTheme();
 let charts: Chart[] = [];
@@ -85,7 +89,7 @@ let charts: Chart[] = [];
 let built: { state: RunState; structure: number; theme: Theme } | undefined;
 let runsChart: Chart | undefined;
 /** What each tab last showed, so that an unchanged tab is left alone. */
-const shown: { grid?: unknown; data?: unknown; evaluation?: unknown; runs?: unknown; summary?: string } = {};
+const shown: { grid?: unknown; data?: unknown; evaluation?: unknown; runs?: unknown; summary?: string; boundary?: unknown } = {};
 /** How many of the shown run's epochs the Runs chart was last built with. */
 let runsEpochs = 0;
 let frame: number | undefined;
@@ -121,6 +125,8 @@ function reset(run?: PanelRun): void {
   summaryText = undefined;
   earlierRuns = [];
   stopping = false;
+  boundary = new BoundaryRun();
+  boundaryEpoch = undefined;
   saveState();
 }
 
@@ -403,6 +409,16 @@ function renderTabs(): void {
     renderEvaluation(element('evaluation-tab'), evaluation, theme, evaluation ? state.membersOf(evaluation.model)[0]?.members ?? 1 : 1);
   }
 
+  // The Boundary tab, shown once a model of two features sent a grid; drawn again when a grid arrives or the slider moves.
+  reveal(element('tab-boundary'), boundary.views.length > 0);
+  // The widths are read (a layout) only once there is a boundary to size.
+  const widths = boundary.views.length ? [element('boundary-views').clientWidth, document.documentElement.clientWidth] : [0, 0];
+  const boundaryKey = [boundary, boundary.version, boundaryEpoch, theme, ...widths];
+  if (!sameKey(shown.boundary, boundaryKey)) {
+    shown.boundary = boundaryKey;
+    renderBoundary(element('boundary-tab'), boundary, boundaryEpoch, theme);
+  }
+
   // The Runs chart also shows the current run, so it follows new epochs while its tab is open.
   const current = state.current?.epochs ?? [];
   if (active === 'tab-runs') runsEpochs = current.length;
@@ -439,7 +455,10 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
   switch (message.type) {
     case 'reset': reset(message.run); break;
     case 'events':
-      for (const trainerEvent of message.events) state.apply(trainerEvent);
+      for (const trainerEvent of message.events) {
+        state.apply(trainerEvent);
+        boundary.apply(trainerEvent);
+      }
       // The run folder is what a revived panel reads the run back from: kept as soon as the trainer names it.
       if (panelRun && state.started && panelRun.runDir !== state.started.runDir) {
         panelRun = { ...panelRun, runDir: state.started.runDir };
@@ -525,6 +544,11 @@ logScale.addEventListener('change', () => {
 
 tabs.addEventListener('change', () => scheduleRender());
 
+element<HTMLInputElement>('boundary-epoch').addEventListener('input', (event) => {
+  boundaryEpoch = sliderEpoch(boundary, event.target as HTMLInputElement);
+  scheduleRender();
+});
+
 /** VS Code changes the body's class and the theme variables when the theme changes: colours are read again and the charts rebuilt. */
 function themeChanged(): void {
   theme = readTheme();
@@ -539,6 +563,9 @@ const resize = new ResizeObserver(() => {
 });
 resize.observe(chartsView);
 resize.observe(runsChartView);
+// The Boundary tab's views share its width: drawn again at their new size.
+new ResizeObserver(() => scheduleRender()).observe(element('boundary-views'));
+window.addEventListener('resize', () => scheduleRender());
 
 scheduleRender();
 vscode.postMessage({ type: 'ready' });

@@ -340,8 +340,22 @@ async function freshWindow(wb: Workbench): Promise<void> {
   await wb.reload();
 }
 
+/**
+ * The Boundary tab's figures as the page marks them: each model's name and
+ * the epoch it shows, once every model of the block is drawn at `epoch`.
+ */
+async function boundaryModels(frame: Frame, models: string[], epoch: number): Promise<string[]> {
+  await frame.locator('#tab-boundary').click();
+  const shown = (): Promise<string[]> => frame.locator('#boundary-views .boundary-model').evaluateAll((figures) => figures.map((f) => `${(f as HTMLElement).dataset['model']}@${(f as HTMLElement).dataset['epoch']}`));
+  const wanted = models.map((name) => `${name}@${epoch}`);
+  return until('every model\'s decision boundary', async () => {
+    const now = await shown();
+    return now.join(',') === wanted.join(',') ? now : undefined;
+  }, 15_000).catch(async () => shown());
+}
+
 const trainXor: Scenario = {
-  name: '▶ Train on xor.net: the panel opens, the run ends at 100% accuracy with every epoch charted, and the lens shows a sparkline',
+  name: '▶ Train on xor.net: the panel opens, the run ends at 100% accuracy with every epoch charted and the decision boundary of both models, and the lens shows a sparkline',
   timeoutMs: 240_000,
   skip: false,
   async run({ wb, step, session }) {
@@ -377,6 +391,13 @@ const trainXor: Scenario = {
       assert.ok(/^100(\.0+)?\s*%$/.test(accuracy) || Number(accuracy) === 1, `final accuracy ${accuracy}`);
       await frame.locator('#tab-charts').click();
     });
+    await step('the Boundary tab shows both XOR models side by side at the last epoch', 30_000, async () => {
+      const models = /^train\s+([^{]+)\{/m.exec(text)![1]!.split(',').map((name) => name.trim());
+      assert.ok(models.length >= 2, `xor.net's block trains ${models}`);
+      assert.deepEqual(await boundaryModels(frame, models, epochs), models.map((name) => `${name}@${epochs}`));
+      await wb.screenshot('training-boundary');
+      await frame.locator('#tab-charts').click();
+    });
     await step('the header names the backend, its version and the folder it came from: the .vsix\'s own trainer', 10_000, async () => {
       const backend = await frame.evaluate(() => document.querySelector('#backend')?.textContent?.trim() ?? '');
       const folder = await frame.evaluate(() => document.querySelector('#backend-folder')?.textContent?.trim() ?? '');
@@ -410,7 +431,7 @@ const trainXor: Scenario = {
 };
 
 const reloadKeepsPanel: Scenario = {
-  name: 'reloading the window brings the panel back with the finished run',
+  name: 'reloading the window brings the panel back with the finished run and its decision boundaries',
   timeoutMs: 120_000,
   skip: false,
   continuesPrevious: true,
@@ -438,6 +459,10 @@ const reloadKeepsPanel: Scenario = {
       const shown = await frame.locator('.chart[data-metric="loss"]').first().getAttribute('data-models');
       assert.equal(shown, models.map((name) => `${name}:${epochs}`).join(','));
       await wb.screenshot('training-after-reload');
+    });
+    await step('its Boundary tab is replayed too', 30_000, async () => {
+      assert.deepEqual(await boundaryModels(frame, models, Number(epochs)), models.map((name) => `${name}@${epochs}`));
+      await frame.locator('#tab-charts').click();
     });
   },
 };
