@@ -15,6 +15,8 @@ export const SETTINGS_FILE = 'settings.json';
 export const SUMMARY_FILE = 'summary.txt';
 export const MODEL_FILE = 'model.json';
 export const EVALUATION_FILE = 'evaluation.json';
+/** A member's distributions events (DistributionsEvent[]), every epoch so far, in the member's folder beside its model. */
+export const DISTRIBUTIONS_FILE = 'distributions.json';
 
 /**
  * The run's events as the trainer sent them, one JSON value a line

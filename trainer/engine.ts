@@ -13,7 +13,7 @@ import seedrandom from 'seedrandom';
 import { firstError, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { BackendAttempt, BackendInfo, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
+import { DISTRIBUTIONS_FILE, EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
 import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { EventLog } from './eventLog';
 import { selectBackend } from './backends';
@@ -23,6 +23,7 @@ import { DataError, prepareData, type PreparedData } from './dataset';
 import { FileError, fileProblem } from './fileErrors';
 import { BestEpoch } from './callbacks/bestEpoch';
 import { RestoreBestWeights } from './callbacks/bestWeights';
+import { LayerDistributionsCallback } from './callbacks/distributions';
 import { CallbackList, memberState, type Logs, type MemberState, type TrainingCallback } from './callbacks/callback';
 import { EarlyStop } from './callbacks/earlyStop';
 import { EpochClock } from './callbacks/epochClock';
@@ -42,6 +43,8 @@ export interface Control {
   stopRequested: boolean;
   /** For tests: called after every epoch with tfjs's live tensor count. */
   afterEpoch?(tensors: number): void;
+  /** For the bench: false leaves out the per-layer distributions, to measure what they cost. */
+  distributions?: boolean;
 }
 
 /** A failure that ends the run with a message (and a place, when it has one). */
@@ -314,6 +317,7 @@ interface MemberFit {
  * A member's concerns in the order they must run. At an epoch's end: the
  * epoch is measured and judged first, so that the history and the event
  * carry its best epoch; the history is on disk before the event is sent;
+ * the layers' distributions follow the epoch's event;
  * the stop request comes last, so that a batch is recorded and sent before
  * the fit ends after it, and a NaN at that batch wins over the stop. At the
  * fit's end: the history records how it ended, then the model is saved,
@@ -330,6 +334,8 @@ function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, co
     new BestEpoch(state, early),
     history,
     new ProgressEvents(state, emit, label, { epochs: run.epochs, samples: data.train.count }),
+    // After the epoch's event, and before EarlyStopping can put the best epoch's weights back: the epoch's own weights.
+    ...(control.distributions === false ? [] : [new LayerDistributionsCallback(state, model, run.network, data, { seed: run.seed, label, emit, path: join(fit.memberDir, DISTRIBUTIONS_FILE) })]),
     new EarlyStop(state, model),
     ...(early?.restoreBestWeights ? [new RestoreBestWeights(state, model)] : []),
     // A schedule sets every step's rate: a plateau's reduction would be overwritten at once.

@@ -1,0 +1,105 @@
+/**
+ * After each epoch, each layer's weights and activations summarised
+ * (trainer/distributions.ts): every weight variable by its Keras name, and
+ * every layer's output on one fixed sample, with the fraction of a ReLU
+ * layer's units that never fire. Sent as a `distributions` event after the
+ * epoch's, and the member's `distributions.json` rewritten with every epoch
+ * so far, so that a reopened run shows them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { layerSpec, type Network } from '../../core';
+import type { DistributionsEvent, LayerDistributions, TrainerEvent } from '../../protocol/training';
+import { writeAtomic } from '../artifacts';
+import type { TensorPair } from '../dataset';
+import { deadFraction, layerProbe, SAMPLE_SIZE, sampleIndices, summarize, type ProbedLayer } from '../distributions';
+import type { MemberState, TrainingCallback } from './callback';
+
+/** Whether a layer's output is a ReLU's: a ReLU layer, or a layer (not a recurrent one, whose activation is inside) with activation=relu. */
+export function isReluLayer(network: Network, name: string): boolean {
+  const layer = network.layers.find((candidate) => candidate.name === name);
+  if (!layer) return false;
+  if (layer.type === 'ReLU') return true;
+  return layer.args?.values['activation'] === 'relu' && layerSpec(layer)?.category !== 'recurrent';
+}
+
+export class LayerDistributionsCallback implements TrainingCallback {
+  private readonly events: DistributionsEvent[] = [];
+  private probe: { probe: tf.LayersModel; layers: ProbedLayer[] } | undefined;
+  private readonly sample: DistributionsEvent['sample'];
+  /** The fixed sample's rows, kept for the whole fit and disposed at its end. */
+  private inputs: tf.Tensor[] | undefined;
+
+  constructor(
+    private readonly state: Pick<MemberState, 'nanAt'>,
+    private readonly model: tf.LayersModel,
+    private readonly network: Network,
+    private readonly data: { train: TensorPair; validation?: TensorPair },
+    private readonly options: {
+      seed: number;
+      /** The model's name, and the member's index in an ensemble. */
+      label: { model: string; member?: number };
+      emit(event: TrainerEvent): void;
+      /** Where distributions.json goes. */
+      path: string;
+    },
+  ) {
+    const on = data.validation ? 'validation' : 'train';
+    this.sample = { on, indices: sampleIndices((data.validation ?? data.train).count, options.seed) };
+  }
+
+  onTrainBegin(): void {
+    const source = (this.data.validation ?? this.data.train).x;
+    const indices = tf.tensor1d(this.sample.indices, 'int32');
+    this.inputs = (Array.isArray(source) ? source : [source]).map((x) => tf.gather(x, indices));
+    indices.dispose();
+  }
+
+  onEpochEnd(epoch: number): void {
+    if (this.state.nanAt || !this.inputs) return;
+    const start = performance.now();
+    const layers = this.summarize();
+    const event: DistributionsEvent = { type: 'distributions', ...this.options.label, epoch: epoch + 1, sample: this.sample, layers, seconds: (performance.now() - start) / 1000 };
+    this.events.push(event);
+    // On disk before it is sent, as the history is before the epoch's event.
+    writeAtomic(this.options.path, JSON.stringify(this.events));
+    this.options.emit(event);
+  }
+
+  onTrainEnd(): void {
+    tf.dispose(this.inputs);
+    this.inputs = undefined;
+  }
+
+  /** Every layer's summaries: one forward pass for all the activations, read and summarised inside a tidy. */
+  private summarize(): LayerDistributions[] {
+    // Built on first use, once per member: the layers' outputs exist once the model is.
+    this.probe ??= layerProbe(this.model);
+    const { probe, layers } = this.probe;
+    // tidy keeps only tensors; the summaries are plain numbers, handed out through this array.
+    const summaries: LayerDistributions[] = [];
+    tf.tidy(() => {
+      // The whole sample as one batch: one matrix product per layer, not eight of tfjs's default 32 rows.
+      const predicted = probe.predict(this.inputs!.length === 1 ? this.inputs![0]! : this.inputs!, { batchSize: SAMPLE_SIZE });
+      const outputs = Array.isArray(predicted) ? predicted : [predicted];
+      for (const { layer, output } of layers) {
+        const name = layer.name;
+        const type = this.network.layers.find((candidate) => candidate.name === name)?.type ?? layer.getClassName();
+        const variables = layer.weights.map((variable) => ({
+          // tfjs scopes a variable's name by its layer's: `dense_1/kernel` is the layer's `kernel`.
+          name: variable.originalName.startsWith(`${name}/`) ? variable.originalName.slice(name.length + 1) : variable.originalName,
+          shape: variable.shape.map((dim) => dim ?? 0),
+          ...summarize(variable.read().dataSync()),
+        }));
+        const summary: LayerDistributions = { name, type, variables };
+        const tensor = output === undefined ? undefined : outputs[output];
+        if (tensor) {
+          const values = tensor.dataSync();
+          summary.activations = summarize(values);
+          if (isReluLayer(this.network, name)) summary.deadFraction = deadFraction(values, tensor.shape[tensor.shape.length - 1] ?? 1);
+        }
+        summaries.push(summary);
+      }
+    });
+    return summaries;
+  }
+}
