@@ -171,6 +171,22 @@ describe('per-layer distributions of a real run', () => {
   });
 });
 
+describe('per-layer distributions of an ensemble', () => {
+  it("are each member's, in each member's folder", async () => {
+    const { events } = await train(SOURCE.replace('epochs = 3', 'epochs = 2\n  ensemble = 2'));
+    assert.deepEqual(events.filter((e) => e.type === 'failed'), []);
+    const sent = distributionsOf(events);
+    assert.deepEqual(sent.map((e) => [e.member, e.epoch]), [[0, 1], [0, 2], [1, 1], [1, 2]]);
+    const finished = events.filter((e): e is FinishedEvent => e.type === 'finished');
+    finished.forEach((member, i) => {
+      const written = JSON.parse(readFileSync(join(dirname(member.artifacts.model), DISTRIBUTIONS_FILE), 'utf8')) as DistributionsEvent[];
+      assert.deepEqual(written, sent.filter((e) => e.member === i));
+    });
+    // Each member starts from weights of its own: its kernels differ.
+    assert.notDeepEqual(sent[0]!.layers[0]!.variables[0]!.bands, sent[2]!.layers[0]!.variables[0]!.bands);
+  });
+});
+
 describe('summarize', () => {
   it('reads the inner bands of a tensor too large to select from whole from an even sample, and the ends and histogram from every value', () => {
     const count = MAX_SORTED * 3 + 5;

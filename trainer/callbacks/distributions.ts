@@ -6,10 +6,11 @@
  * epoch's, and the member's `distributions.json` rewritten with every epoch
  * so far, so that a reopened run shows them.
  */
+import { dirname } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { layerSpec, type Network } from '../../core';
 import type { DistributionsEvent, LayerDistributions, TrainerEvent } from '../../protocol/training';
-import { writeAtomic } from '../artifacts';
+import { makeFolders, writeAtomic } from '../artifacts';
 import type { TensorPair } from '../dataset';
 import { deadFraction, layerProbe, SAMPLE_SIZE, sampleIndices, summarize, type ProbedLayer } from '../distributions';
 import type { MemberState, TrainingCallback } from './callback';
@@ -60,6 +61,8 @@ export class LayerDistributionsCallback implements TrainingCallback {
     const layers = this.summarize();
     const event: DistributionsEvent = { type: 'distributions', ...this.options.label, epoch: epoch + 1, sample: this.sample, layers, seconds: (performance.now() - start) / 1000 };
     this.events.push(event);
+    // An ensemble member's folder is otherwise made when its model is saved, at the fit's end.
+    if (this.events.length === 1) makeFolders(dirname(this.options.path));
     // On disk before it is sent, as the history is before the epoch's event.
     writeAtomic(this.options.path, JSON.stringify(this.events));
     this.options.emit(event);
