@@ -353,7 +353,8 @@ export interface LayerDistributions {
 
 /**
  * Each layer's weights and activations after an epoch, sent after the
- * epoch's event. The activations are those of one fixed sample, the same
+ * epoch's event: every epoch of a run of up to 200, and of a longer one
+ * the first, every k-th (k = ceil(epochs / 200)) and the last. The activations are those of one fixed sample, the same
  * every epoch: up to 256 samples of the validation data (the training data
  * without), chosen once by the run's seed.
  */

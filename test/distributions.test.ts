@@ -19,6 +19,7 @@ import { DISTRIBUTIONS_FILE } from '../protocol/history';
 import { DISTRIBUTION_QUANTILES, HISTOGRAM_BINS, type Distribution, type DistributionsEvent, type FinishedEvent, type TrainerEvent } from '../protocol/training';
 import { prepareData } from '../trainer/dataset';
 import { MAX_SORTED, sampleIndices, summarize } from '../trainer/distributions';
+import { MAX_RECORDED_EPOCHS } from '../trainer/callbacks/distributions';
 import { runTraining, type Control } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
 
@@ -184,6 +185,36 @@ describe('per-layer distributions of an ensemble', () => {
     });
     // Each member starts from weights of its own: its kernels differ.
     assert.notDeepEqual(sent[0]!.layers[0]!.variables[0]!.bands, sent[2]!.layers[0]!.variables[0]!.bands);
+  });
+});
+
+describe('per-layer distributions of a long run', () => {
+  const XOR = (epochs: number) => `model Xor {
+  input [2]
+  Dense(8, activation=relu)
+  Dense(1, activation=sigmoid)
+}
+
+train Xor {
+  data = xor()
+  loss = binary_crossentropy
+  batch_size = 4
+  epochs = ${epochs}
+  seed = 2
+}
+`;
+
+  it(`record at most ${MAX_RECORDED_EPOCHS} epochs: the first, every k-th and the last, also when a stop ends the fit early`, async () => {
+    const full = distributionsOf((await train(XOR(450))).events);
+    // k = ceil(450 / 200) = 3.
+    assert.deepEqual(full.map((e) => e.epoch), [1, ...Array.from({ length: 150 }, (_, i) => (i + 1) * 3)]);
+    assert.deepEqual(full[0]!.sample, { on: 'train', indices: [0, 1, 2, 3] });
+    const control: Control = { stopRequested: false, afterEpoch: () => void (control.stopRequested ||= counted++ === 9) };
+    let counted = 0;
+    const stopped = distributionsOf((await train(XOR(450), control)).events);
+    assert.deepEqual(stopped.map((e) => e.epoch), [1, 3, 6, 9, 11]);
+    // A short run records every epoch.
+    assert.deepEqual(distributionsOf((await train(XOR(5))).events).map((e) => e.epoch), [1, 2, 3, 4, 5]);
   });
 });
 

@@ -335,7 +335,7 @@ function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, co
     history,
     new ProgressEvents(state, emit, label, { epochs: run.epochs, samples: data.train.count }),
     // After the epoch's event, and before EarlyStopping can put the best epoch's weights back: the epoch's own weights.
-    ...(control.distributions === false ? [] : [new LayerDistributionsCallback(state, model, run.network, data, { seed: run.seed, label, emit, path: join(fit.memberDir, DISTRIBUTIONS_FILE) })]),
+    ...(control.distributions === false ? [] : [new LayerDistributionsCallback(state, model, run.network, data, { seed: run.seed, epochs: run.epochs, label, emit, path: join(fit.memberDir, DISTRIBUTIONS_FILE) })]),
     new EarlyStop(state, model),
     ...(early?.restoreBestWeights ? [new RestoreBestWeights(state, model)] : []),
     // A schedule sets every step's rate: a plateau's reduction would be overwritten at once.

@@ -23,6 +23,20 @@ export function isReluLayer(network: Network, name: string): boolean {
   return layer.args?.values['activation'] === 'relu' && layerSpec(layer)?.category !== 'recurrent';
 }
 
+/**
+ * How many epochs a run records at most: a longer run records the first,
+ * every k-th (k = ceil(epochs / this)) and the last, so that a 1,000-epoch
+ * XOR run, whose epochs take milliseconds, is not slowed several times
+ * over by summaries and by rewriting a file of every one of them.
+ */
+export const MAX_RECORDED_EPOCHS = 200;
+
+/** Whether the epoch (1-based) of a run of `epochs` is recorded; `last` when the fit ends after it, early or not. */
+export function recordsEpoch(epoch: number, epochs: number, last: boolean): boolean {
+  const every = Math.max(1, Math.ceil(epochs / MAX_RECORDED_EPOCHS));
+  return epoch === 1 || epoch % every === 0 || last;
+}
+
 export class LayerDistributionsCallback implements TrainingCallback {
   private readonly events: DistributionsEvent[] = [];
   private probe: { probe: tf.LayersModel; layers: ProbedLayer[] } | undefined;
@@ -31,12 +45,14 @@ export class LayerDistributionsCallback implements TrainingCallback {
   private inputs: tf.Tensor[] | undefined;
 
   constructor(
-    private readonly state: Pick<MemberState, 'nanAt'>,
+    private readonly state: Pick<MemberState, 'nanAt' | 'epoch' | 'reason'>,
     private readonly model: tf.LayersModel,
     private readonly network: Network,
     private readonly data: { train: TensorPair; validation?: TensorPair },
     private readonly options: {
       seed: number;
+      /** The epochs the fit is to run. */
+      epochs: number;
       /** The model's name, and the member's index in an ensemble. */
       label: { model: string; member?: number };
       emit(event: TrainerEvent): void;
@@ -57,6 +73,9 @@ export class LayerDistributionsCallback implements TrainingCallback {
 
   onEpochEnd(epoch: number): void {
     if (this.state.nanAt || !this.inputs) return;
+    // The fit ends after this epoch: its patience ran out, a stop was asked, or it is the last planned.
+    const last = epoch + 1 >= this.options.epochs || this.state.epoch.stop || this.state.reason === 'stopped';
+    if (!recordsEpoch(epoch + 1, this.options.epochs, last)) return;
     const start = performance.now();
     const layers = this.summarize();
     const event: DistributionsEvent = { type: 'distributions', ...this.options.label, epoch: epoch + 1, sample: this.sample, layers, seconds: (performance.now() - start) / 1000 };
