@@ -188,6 +188,43 @@ describe('per-layer distributions of an ensemble', () => {
   });
 });
 
+describe('per-layer distributions of recurrent, wrapped and normalising layers', () => {
+  it("name each variable as Keras does, and count dead units of a ReLU layer only", async () => {
+    const { events } = await train(`model Mix {
+  input [32]
+  Reshape([8, 4])
+  LSTM(6, return_sequences=true)
+  Bidirectional(GRU(3))
+  BatchNormalization()
+  Dense(16)
+  ReLU()
+  Dense(3, activation=softmax)
+}
+
+train Mix {
+  data = blobs(samples=120, centers=3, features=32)
+  loss = categorical_crossentropy
+  epochs = 1
+  batch_size = 32
+  seed = 1
+}
+`);
+    assert.deepEqual(events.filter((e) => e.type === 'failed'), []);
+    const [event] = distributionsOf(events);
+    assert.deepEqual(event!.layers.map((l) => [l.type, l.variables.map((v) => v.name).join(' '), l.deadFraction !== undefined]), [
+      ['Reshape', '', false],
+      ['LSTM', 'kernel recurrent_kernel bias', false],
+      ['Bidirectional', 'forward/kernel forward/recurrent_kernel forward/bias backward/kernel backward/recurrent_kernel backward/bias', false],
+      ['BatchNormalization', 'gamma beta moving_mean moving_variance', false],
+      ['Dense', 'kernel bias', false],
+      ['ReLU', '', true],
+      ['Dense', 'kernel bias', false],
+    ]);
+    assert.equal(event!.sample.on, 'train');
+    assert.equal(event!.layers[2]!.activations!.count, event!.sample.indices.length * 6);
+  });
+});
+
 describe('per-layer distributions of a long run', () => {
   const XOR = (epochs: number) => `model Xor {
   input [2]

@@ -37,6 +37,17 @@ export function recordsEpoch(epoch: number, epochs: number, last: boolean): bool
   return epoch === 1 || epoch % every === 0 || last;
 }
 
+/**
+ * A weight variable's name as Keras gives it within its layer: tfjs scopes
+ * it by the layer's name (`dense_1/kernel` is the layer's `kernel`), and
+ * names a Bidirectional layer's halves after their own layers
+ * (`forward_gru_GRU1/kernel`), here `forward/kernel` and `backward/kernel`.
+ */
+export function kerasName(variable: string, layer: string): string {
+  const own = variable.startsWith(`${layer}/`) ? variable.slice(layer.length + 1) : variable;
+  return own.replace(/^(forward|backward)_[^/]+\//, '$1/');
+}
+
 export class LayerDistributionsCallback implements TrainingCallback {
   private readonly events: DistributionsEvent[] = [];
   private probe: { probe: tf.LayersModel; layers: ProbedLayer[] } | undefined;
@@ -107,8 +118,7 @@ export class LayerDistributionsCallback implements TrainingCallback {
         const name = layer.name;
         const type = this.network.layers.find((candidate) => candidate.name === name)?.type ?? layer.getClassName();
         const variables = layer.weights.map((variable) => ({
-          // tfjs scopes a variable's name by its layer's: `dense_1/kernel` is the layer's `kernel`.
-          name: variable.originalName.startsWith(`${name}/`) ? variable.originalName.slice(name.length + 1) : variable.originalName,
+          name: kerasName(variable.originalName, name),
           shape: variable.shape.map((dim) => dim ?? 0),
           ...summarize(variable.read().dataSync()),
         }));
