@@ -138,7 +138,8 @@ function drawBands(canvas: HTMLCanvasElement, series: Series, epochs: readonly n
   }
   context.beginPath();
   points.forEach((point, i) => (i === 0 ? context.moveTo(xs[i]!, y(point.value.bands[4]!)) : context.lineTo(xs[i]!, y(point.value.bands[4]!))));
-  context.strokeStyle = rgba(series.color);
+  // High contrast draws the median in the foreground colour, apart from the bands' shades.
+  context.strokeStyle = rgba(theme.highContrast ? theme.foreground : series.color);
   context.lineWidth = lineWidth(theme, 1.5);
   context.stroke();
   // The epoch the histogram shows.
