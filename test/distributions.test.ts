@@ -17,6 +17,7 @@ import { analyze } from '../core';
 import { readRuns, runEvents } from '../host/runs';
 import { DISTRIBUTIONS_FILE } from '../protocol/history';
 import { DISTRIBUTION_QUANTILES, HISTOGRAM_BINS, type Distribution, type DistributionsEvent, type FinishedEvent, type TrainerEvent } from '../protocol/training';
+import { selectBackend } from '../trainer/backends';
 import { prepareData } from '../trainer/dataset';
 import { MAX_SORTED, sampleIndices, summarize } from '../trainer/distributions';
 import { MAX_RECORDED_EPOCHS } from '../trainer/callbacks/distributions';
@@ -100,9 +101,13 @@ describe('per-layer distributions of a real run', () => {
   let run: Awaited<ReturnType<typeof train>>;
   let events: DistributionsEvent[];
   const counts: number[] = [];
+  const tensors = { before: 0, after: 0 };
   before(async () => {
+    await selectBackend('auto');
+    tensors.before = tf.memory().numTensors;
     run = await train(SOURCE, { stopRequested: false, afterEpoch: (tensors) => counts.push(tensors) });
     events = distributionsOf(run.events);
+    tensors.after = tf.memory().numTensors;
   });
 
   it('are sent once per epoch, each right after the epoch event, on the same fixed sample', () => {
@@ -161,6 +166,8 @@ describe('per-layer distributions of a real run', () => {
   it('leave no tensor behind from one epoch to the next', () => {
     assert.equal(counts.length, 3);
     assert.deepEqual(counts, [counts[0], counts[0], counts[0]]);
+    // Nor after the run: the engine disposes the model, and the summaries hold no tensor of their own.
+    assert.equal(tensors.after, tensors.before);
   });
 
   it("are in the member's distributions.json, every epoch, and a reopened run replays them", () => {

@@ -51,9 +51,8 @@ export function kerasName(variable: string, layer: string): string {
 export class LayerDistributionsCallback implements TrainingCallback {
   private readonly events: DistributionsEvent[] = [];
   private probe: { probe: tf.LayersModel; layers: ProbedLayer[] } | undefined;
+  /** The fixed sample: the same rows every epoch. */
   private readonly sample: DistributionsEvent['sample'];
-  /** The fixed sample's rows, kept for the whole fit and disposed at its end. */
-  private inputs: tf.Tensor[] | undefined;
 
   constructor(
     private readonly state: Pick<MemberState, 'nanAt' | 'epoch' | 'reason'>,
@@ -75,15 +74,8 @@ export class LayerDistributionsCallback implements TrainingCallback {
     this.sample = { on, indices: sampleIndices((data.validation ?? data.train).count, options.seed) };
   }
 
-  onTrainBegin(): void {
-    const source = (this.data.validation ?? this.data.train).x;
-    const indices = tf.tensor1d(this.sample.indices, 'int32');
-    this.inputs = (Array.isArray(source) ? source : [source]).map((x) => tf.gather(x, indices));
-    indices.dispose();
-  }
-
   onEpochEnd(epoch: number): void {
-    if (this.state.nanAt || !this.inputs) return;
+    if (this.state.nanAt) return;
     // The fit ends after this epoch: its patience ran out, a stop was asked, or it is the last planned.
     const last = epoch + 1 >= this.options.epochs || this.state.epoch.stop || this.state.reason === 'stopped';
     if (!recordsEpoch(epoch + 1, this.options.epochs, last)) return;
@@ -98,11 +90,6 @@ export class LayerDistributionsCallback implements TrainingCallback {
     this.options.emit(event);
   }
 
-  onTrainEnd(): void {
-    tf.dispose(this.inputs);
-    this.inputs = undefined;
-  }
-
   /** Every layer's summaries: one forward pass for all the activations, read and summarised inside a tidy. */
   private summarize(): LayerDistributions[] {
     // Built on first use, once per member: the layers' outputs exist once the model is.
@@ -111,8 +98,12 @@ export class LayerDistributionsCallback implements TrainingCallback {
     // tidy keeps only tensors; the summaries are plain numbers, handed out through this array.
     const summaries: LayerDistributions[] = [];
     tf.tidy(() => {
+      // The sample's rows, gathered afresh each time inside the tidy: nothing is kept between epochs.
+      const source = (this.data.validation ?? this.data.train).x;
+      const rows = tf.tensor1d(this.sample.indices, 'int32');
+      const inputs = (Array.isArray(source) ? source : [source]).map((x) => tf.gather(x, rows));
       // The whole sample as one batch: one matrix product per layer, not eight of tfjs's default 32 rows.
-      const predicted = probe.predict(this.inputs!.length === 1 ? this.inputs![0]! : this.inputs!, { batchSize: SAMPLE_SIZE });
+      const predicted = probe.predict(inputs.length === 1 ? inputs[0]! : inputs, { batchSize: SAMPLE_SIZE });
       const outputs = Array.isArray(predicted) ? predicted : [predicted];
       for (const { layer, output } of layers) {
         const name = layer.name;
