@@ -13,7 +13,8 @@ import { selectBackend } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
 import { runTraining } from '../trainer/engine';
 
-const SOURCE = (epochs: number, batch: number) => `model CourseMLP {
+/** The course MLP's file: also what the distributions' cost is measured on (distributionsCost.ts). */
+export const COURSE_MLP = (epochs: number, batch: number): string => `model CourseMLP {
   input [784]
   Dense(1024, activation=relu)
   Dense(512, activation=relu)
@@ -43,7 +44,7 @@ export interface EngineOverhead {
 export async function measureEngineOverhead(epochs = 2, batch = 128): Promise<EngineOverhead> {
   const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-'));
   const file = join(dir, 'mlp.net');
-  writeFileSync(file, SOURCE(epochs, batch));
+  writeFileSync(file, COURSE_MLP(epochs, batch));
   const { backend } = await selectBackend('auto');
 
   // Bare fits before and after the engine's run, so warm-up and drift fall on both sides.
@@ -59,7 +60,7 @@ export async function measureEngineOverhead(epochs = 2, batch = 128): Promise<En
 }
 
 async function bareFit(epochs: number, batch: number): Promise<number> {
-  const network = analyze(SOURCE(epochs, batch)).models[0]!.network;
+  const network = analyze(COURSE_MLP(epochs, batch)).models[0]!.network;
   const model = buildModel(network);
   const optimizer = tf.train.adam(0.001);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });

@@ -4,6 +4,7 @@
  */
 import { formatBoundary, measureBoundary } from './boundary';
 import { measureCheckSpeed } from './checkSpeed';
+import { measureDistributionsCost } from './distributionsCost';
 import { measureEngineOverhead } from './engineOverhead';
 import { formatImageFolders, measureImageFolders } from './imageFolders';
 import { measureLspSpeed } from './lspSpeed';
@@ -48,6 +49,10 @@ async function main(): Promise<void> {
   console.log(`  engine ${overhead.engineSeconds.toFixed(2)} s · bare fit ${overhead.bareSeconds.toFixed(2)} s · overhead ${(overhead.overhead * 100).toFixed(1)}% (bar ≤ 5%)`);
 
   for (const line of formatBoundary(await measureBoundary())) console.log(line);
+  const distributions = await measureDistributionsCost();
+  console.log(`The per-layer distributions on ${distributions.backend}, the course MLP at batch 128`);
+  console.log(`  summaries ${distributions.summarySeconds.toFixed(3)} s over epochs of ${distributions.epochSeconds.toFixed(2)} s: ${(distributions.ratio * 100).toFixed(1)}% (target ≤ 5%)`);
+  console.log(`  whole run with them ${distributions.withSeconds.toFixed(2)} s · without ${distributions.withoutSeconds.toFixed(2)} s · ${((distributions.withSeconds / distributions.withoutSeconds - 1) * 100).toFixed(1)}%`);
 
   for (const line of formatImageFolders(await measureImageFolders())) console.log(line);
 

@@ -17,6 +17,8 @@ export const MODEL_FILE = 'model.json';
 export const EVALUATION_FILE = 'evaluation.json';
 /** A member's boundary events (BoundaryEvent[]) for a model whose input is two features. */
 export const BOUNDARY_FILE = 'boundary.json';
+/** A member's distributions events (DistributionsEvent[]), every epoch so far, in the member's folder beside its model. */
+export const DISTRIBUTIONS_FILE = 'distributions.json';
 
 /**
  * The run's events as the trainer sent them, one JSON value a line

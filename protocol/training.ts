@@ -335,11 +335,83 @@ export interface BoundaryEvent {
   points?: { train: BoundaryPoints; validation?: BoundaryPoints };
 }
 
-export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent | WarningEvent | BoundaryEvent;
+/**
+ * The quantiles of TensorBoard's distribution bands, as fractions: the
+ * minimum, the points a normal distribution has at −1.5σ, −1σ and −0.5σ,
+ * the median, +0.5σ, +1σ, +1.5σ, and the maximum. Each is read from the
+ * sorted values with linear interpolation between the two nearest
+ * (numpy.quantile's default).
+ */
+export const DISTRIBUTION_QUANTILES = [0, 0.0668, 0.1587, 0.3085, 0.5, 0.6915, 0.8413, 0.9332, 1] as const;
+
+/** How many equal bins a distribution's histogram has over [min, max]. */
+export const HISTOGRAM_BINS = 30;
+
+/** The values of one tensor summarised: its bands and its histogram. */
+export interface Distribution {
+  /** The values at DISTRIBUTION_QUANTILES, in that order. */
+  bands: number[];
+  /**
+   * HISTOGRAM_BINS equal bins over [min, max], the last one closed, as
+   * numpy.histogram counts them; a tensor of one value has the range
+   * [value − 0.5, value + 0.5].
+   */
+  histogram: { min: number; max: number; counts: number[] };
+  /** How many values the tensor holds (values that are not numbers are left out and counted in `nonFinite`). */
+  count: number;
+  /** How many values the inner bands were read from, when a tensor is too large to sort whole: an evenly strided sample; min, max and the histogram are of every value. */
+  sampled?: number;
+  nonFinite?: number;
+}
+
+/** A weight variable's distribution, by its Keras name (`kernel`, `bias`, `recurrent_kernel`, `gamma`, `moving_mean`, …). */
+export interface VariableDistribution extends Distribution {
+  name: string;
+  shape: number[];
+}
+
+/** One layer at an epoch's end. */
+export interface LayerDistributions {
+  name: string;
+  /** The layer's type, as the file names it. */
+  type: string;
+  /** Its weight variables, in the layer's order (none for a layer without weights). */
+  variables: VariableDistribution[];
+  /** Its output on the fixed sample (absent for a layer with several outputs). */
+  activations?: Distribution;
+  /**
+   * For a ReLU layer (a ReLU, or a layer with activation=relu): the
+   * fraction of its units (output channels, the last axis) whose output is
+   * ≤ 0 for every sample of the fixed sample and every position.
+   */
+  deadFraction?: number;
+}
+
+/**
+ * Each layer's weights and activations after an epoch, sent after the
+ * epoch's event: every epoch of a run of up to 200, and of a longer one
+ * the first, every k-th (k = ceil(epochs / 200)) and the last. The activations are those of one fixed sample, the same
+ * every epoch: up to 256 samples of the validation data (the training data
+ * without), chosen once by the run's seed.
+ */
+export interface DistributionsEvent {
+  type: 'distributions';
+  model: string;
+  member?: number;
+  /** 1-based. */
+  epoch: number;
+  /** The fixed sample: which data, and its rows' indices in it, ascending. */
+  sample: { on: 'validation' | 'train'; indices: number[] };
+  layers: LayerDistributions[];
+  /** How long the summaries took to compute. */
+  seconds: number;
+}
+
+export type TrainerEvent = StartedEvent | DataEvent | BatchEvent | EpochEvent | EvaluationEvent | FinishedEvent | FailedEvent | WarningEvent | BoundaryEvent | DistributionsEvent;
 
 export function isTrainerEvent(value: unknown): value is TrainerEvent {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed' || type === 'warning' || type === 'boundary';
+  return type === 'started' || type === 'data' || type === 'batch' || type === 'epoch' || type === 'evaluation' || type === 'finished' || type === 'failed' || type === 'warning' || type === 'boundary' || type === 'distributions';
 }
 
 export function isTrainerRequest(value: unknown): value is TrainerRequest {

@@ -146,6 +146,13 @@ describe('layerwise train, runs and export', () => {
     assert.equal(events[0].model, 'XorMLP');
     assert.equal(events.filter((e: { type: string }) => e.type === 'epoch').length, 20);
     assert.equal(events[events.length - 1].type, 'finished');
+    // Each epoch's layer distributions come right after its event.
+    const epochs = events.flatMap((e: { type: string; epoch?: number }, i: number) => (e.type === 'epoch' ? [i] : []));
+    for (const i of epochs) {
+      assert.equal(events[i + 1].type, 'distributions');
+      assert.equal(events[i + 1].epoch, events[i].epoch);
+      assert.deepEqual(events[i + 1].layers.map((layer: { type: string; deadFraction?: number }) => [layer.type, layer.deadFraction !== undefined]), [['Dense', true], ['Dense', false]]);
+    }
   });
 
   it('prints the results table and the run folder, then lists the runs', () => {

@@ -43,7 +43,7 @@ function only<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): 
 /** The event types in order, runs of batch and epoch events shown once as `fit`. */
 /** The events' types in order, each stretch of the fit's per-batch and per-epoch events (a decision boundary's among them) as one 'fit'. */
 const order = (events: TrainerEvent[]): string[] =>
-  events.map((event) => (event.type === 'batch' || event.type === 'epoch' || event.type === 'boundary' ? 'fit' : event.type)).filter((type, i, all) => type !== 'fit' || all[i - 1] !== 'fit');
+  events.map((event) => (event.type === 'batch' || event.type === 'epoch' || event.type === 'boundary' || event.type === 'distributions' ? 'fit' : event.type)).filter((type, i, all) => type !== 'fit' || all[i - 1] !== 'fit');
 
 const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
 const diagonal = (confusion: number[][]): number => sum(confusion.map((row, i) => row[i]!));

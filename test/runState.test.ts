@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { BatchEvent, EpochEvent, EvaluationEvent, FinishedEvent, TrainerEvent, WarningEvent } from '../protocol/training';
+import type { BatchEvent, DistributionsEvent, EpochEvent, EvaluationEvent, FinishedEvent, TrainerEvent, WarningEvent } from '../protocol/training';
 import { startedEvent, syntheticRun } from './webviewStreams';
 
 type RunStateModule = typeof import('../webview/runState.mjs', { with: { 'resolution-mode': 'import' } });
@@ -257,6 +257,14 @@ describe('RunState', () => {
     assert.equal(state.done, false);
     assert.deepEqual([state.layout!.epochs, state.layout!.perEpoch], [7, 3]);
     assert.deepEqual(state.chartNames(), []);
+  });
+
+  it("keeps each epoch's layer distributions for the Layers tab, and drops them when the run starts afresh", () => {
+    const distributions = (epoch: number): DistributionsEvent => ({ type: 'distributions', model: 'A', epoch, sample: { on: 'train', indices: [0, 1] }, layers: [], seconds: 0 });
+    const state = applyAll([...syntheticRun({ model: 'A', epochs: 2, batchesPerEpoch: 1 }), distributions(1), distributions(2)]);
+    assert.deepEqual(state.distributions.map((event) => event.epoch), [1, 2]);
+    state.apply(startedEvent({ model: 'A', epochs: 2, batchesPerEpoch: 1 }));
+    assert.deepEqual(state.distributions, []);
   });
 
   it('holds the same numbers after a replay as after the live run, and after a replay that follows it', () => {

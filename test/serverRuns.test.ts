@@ -92,7 +92,7 @@ describe('language server: runs', () => {
   it('answers a run as the events the panel replays, and the earlier runs beside it', async () => {
     const newest = (await client.connection.sendRequest(RUN_REQUEST, { uri, model: 'Blobs' })) as RunResult;
     assert.equal(newest.dir, second.artifacts.runDir);
-    assert.deepEqual(newest.events.map((event) => event.type).filter((type, i, all) => all.indexOf(type) === i), ['started', 'data', 'batch', 'epoch', 'boundary', 'evaluation', 'finished']);
+    assert.deepEqual(newest.events.map((event) => event.type).filter((type, i, all) => all.indexOf(type) === i), ['started', 'data', 'batch', 'epoch', 'boundary', 'distributions', 'evaluation', 'finished']);
     assert.equal(newest.events.filter((event) => event.type === 'epoch').length, 3);
     // The events as the trainer sent them, over the wire and back.
     assert.deepEqual(newest.events, secondEvents);

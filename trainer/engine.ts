@@ -13,7 +13,7 @@ import seedrandom from 'seedrandom';
 import { firstError, formatSummary, type Analysis, type Network, type TrainBlock } from '../core';
 import { analyzeWithDataFiles } from '../host/fileDataHost';
 import type { BackendAttempt, BackendInfo, BackendName, EvaluationEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
-import { BOUNDARY_FILE, EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
+import { BOUNDARY_FILE, DISTRIBUTIONS_FILE, EVALUATION_FILE, HISTORY_FILE, memberFolder, SETTINGS_FILE, SUMMARY_FILE } from '../protocol/history';
 import { createRunFolder, defaultRunsDir, writeAtomic, type MemberHistory, type RunHistory, type RunSettings } from './artifacts';
 import { EventLog } from './eventLog';
 import { selectBackend } from './backends';
@@ -24,6 +24,7 @@ import { FileError, fileProblem } from './fileErrors';
 import { BestEpoch } from './callbacks/bestEpoch';
 import { RestoreBestWeights } from './callbacks/bestWeights';
 import { decisionBoundary } from './callbacks/boundary';
+import { LayerDistributionsCallback } from './callbacks/distributions';
 import { CallbackList, memberState, type Logs, type MemberState, type TrainingCallback } from './callbacks/callback';
 import { EarlyStop } from './callbacks/earlyStop';
 import { EpochClock } from './callbacks/epochClock';
@@ -43,6 +44,8 @@ export interface Control {
   stopRequested: boolean;
   /** For tests: called after every epoch with tfjs's live tensor count. */
   afterEpoch?(tensors: number): void;
+  /** For the bench: false leaves out the per-layer distributions, to measure what they cost. */
+  distributions?: boolean;
 }
 
 /** A failure that ends the run with a message (and a place, when it has one). */
@@ -315,6 +318,7 @@ interface MemberFit {
  * A member's concerns in the order they must run. At an epoch's end: the
  * epoch is measured and judged first, so that the history and the event
  * carry its best epoch; the history is on disk before the event is sent;
+ * the layers' distributions follow the epoch's event;
  * the stop request comes last, so that a batch is recorded and sent before
  * the fit ends after it, and a NaN at that batch wins over the stop. At the
  * fit's end: the history records how it ended, then the model is saved,
@@ -335,6 +339,8 @@ function memberCallbacks(fit: MemberFit, emit: (event: TrainerEvent) => void, co
     new ProgressEvents(state, emit, label, { epochs: run.epochs, samples: data.train.count }),
     // A classifier of two features: its decision boundary, of this epoch's weights (before EarlyStopping may restore the best).
     ...decisionBoundary(state, model, data, control, emit, { label, epochs: run.epochs, path: join(fit.memberDir, BOUNDARY_FILE) }),
+    // After the epoch's event, and before EarlyStopping can put the best epoch's weights back: the epoch's own weights.
+    ...(control.distributions === false ? [] : [new LayerDistributionsCallback(state, model, run.network, data, { seed: run.seed, epochs: run.epochs, label, emit, path: join(fit.memberDir, DISTRIBUTIONS_FILE) })]),
     new EarlyStop(state, model),
     ...(early?.restoreBestWeights ? [new RestoreBestWeights(state, model)] : []),
     // A schedule sets every step's rate: a plateau's reduction would be overwritten at once.

@@ -77,6 +77,7 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
     <vscode-panel-tab id="tab-data">Data</vscode-panel-tab>
     <vscode-panel-tab id="tab-evaluation">Evaluation</vscode-panel-tab>
     <vscode-panel-tab id="tab-boundary" hidden>Boundary</vscode-panel-tab>
+    <vscode-panel-tab id="tab-layers">Layers</vscode-panel-tab>
     <vscode-panel-tab id="tab-runs">Runs</vscode-panel-tab>
     <vscode-panel-view id="view-charts">
       <div class="tab">
@@ -128,6 +129,19 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
           <span id="boundary-epoch-label"></span>
         </div>
         <div id="boundary-views" class="boundary-views"></div>
+    <vscode-panel-view id="view-layers">
+      <div class="tab layers-tab" id="layers-tab">
+        <p id="layers-empty" class="empty">Each layer's weights and activations appear after the first epoch.</p>
+        <div id="layers" hidden>
+          <div class="toolbar">
+            <label id="layers-member-label" hidden>Model <select id="layers-member" aria-label="Model or member"></select></label>
+            <label>Layer <select id="layers-layer" aria-label="Layer"></select></label>
+            <label class="layers-epoch">Epoch <input id="layers-epoch" type="range" min="1" max="1" step="1" value="1" aria-label="Epoch of the histograms"> <span id="layers-epoch-value"></span></label>
+          </div>
+          <p class="layers-legend">Bands over the epochs, darker inwards: min–max, then the share of values a normal distribution has within ±1.5σ, ±1σ and ±0.5σ (the 7–93, 16–84 and 31–69 percentiles), the line the median. Beside them, the histogram at the chosen epoch.</p>
+          <section id="layers-dead" class="layers-dead" hidden><h4 class="dead-text"></h4><canvas></canvas></section>
+          <div id="layers-series" class="layers-series"></div>
+        </div>
       </div>
     </vscode-panel-view>
     <vscode-panel-view id="view-runs">

@@ -2,7 +2,7 @@
 /**
  * The training panel's page: a header with the run's facts and controls,
  * live charts of every metric, and the Epochs, Summary, Data, Evaluation,
- * Boundary and Runs tabs. Bundled by esbuild as an IIFE into dist/webview/panel.js; an ES
+ * Boundary, Layers and Runs tabs. Bundled by esbuild as an IIFE into dist/webview/panel.js; an ES
  * module (.mts) because the toolkit ships only as ES modules.
  *
  * A message only updates the run's numbers (`RunState`); one animation
@@ -33,6 +33,7 @@ import type { EvaluationEvent } from '../protocol/training.js';
 import { createChart, destroyChart, lineWidth, readTheme, redraw, resizeChart, rgba, type Chart, type ChartSpec, type LineSpec, type Theme } from './charts.mjs';
 import { chartsPng, chartsSvg, fileStem, historyCsv } from './exports.mjs';
 import { formatSpans, LEARNING_RATE, overfitSpans, RunState, type Member, type Span } from './runState.mjs';
+import { LayersView } from './layers.mjs';
 import { renderSummary } from './summary.mjs';
 import { BoundaryRun, renderBoundary, sliderEpoch } from './boundary.mjs';
 import { percent, renderData, renderEvaluation, renderRunsTable, runsChartSpec, runsMetric } from './tabs.mjs';
@@ -66,6 +67,7 @@ const chartsView = element('charts');
 const runsChartView = element('runs-chart');
 const epochGrid = element<HTMLElement & { rowsData: Record<string, string>[] }>('epochs');
 const failureLink = element<HTMLAnchorElement>('failure-location');
+const layersView = new LayersView(element('layers-tab'));
 
 const saved = vscode.getState() ?? {};
 if (typeof saved.smoothing === 'number') smoothingRange.value = smoothingField.value = String(saved.smoothing);
@@ -418,6 +420,8 @@ function renderTabs(): void {
     shown.boundary = boundaryKey;
     renderBoundary(element('boundary-tab'), boundary, boundaryEpoch, theme);
   }
+  // The Layers tab draws on canvases, which need the tab's size: only while it is shown.
+  if (active === 'tab-layers') layersView.update(state.distributions, theme);
 
   // The Runs chart also shows the current run, so it follows new epochs while its tab is open.
   const current = state.current?.epochs ?? [];

@@ -12,6 +12,7 @@
  * its minimum and maximum in the order they occurred.
  */
 import type { DataEvent, EpochEvent, EvaluationEvent, FailedEvent, FinishedEvent, StartedEvent, TrainerEvent, WarningEvent } from '../protocol/training.js';
+import type { DistributionsEvent } from '../protocol/training.js';
 
 /** The learning rate's name among a member's epoch series: epoch events carry it beside the metrics. */
 export const LEARNING_RATE = 'learning rate';
@@ -341,6 +342,8 @@ export class RunState {
   layout: Layout | undefined;
   data: DataEvent | undefined;
   evaluations: EvaluationEvent[] = [];
+  /** Every member's per-layer distributions, in the order they came (the Layers tab). */
+  distributions: DistributionsEvent[] = [];
   /** The latest finished event (an ensemble's last carries `ensemble`). */
   finished: FinishedEvent | undefined;
   failed: FailedEvent | undefined;
@@ -403,6 +406,7 @@ export class RunState {
           this.byModel.clear();
           this.data = undefined;
           this.evaluations = [];
+          this.distributions = [];
           this.failed = undefined;
           this.layout = new Layout(Math.max(1, event.epochs), Math.max(1, event.batchesPerEpoch));
         } else {
@@ -457,6 +461,9 @@ export class RunState {
         else member.best = undefined;
         return;
       }
+      case 'distributions':
+        this.distributions.push(event);
+        return;
       case 'failed':
         this.failed = event;
         return;
