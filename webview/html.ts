@@ -129,6 +129,8 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
           <span id="boundary-epoch-label"></span>
         </div>
         <div id="boundary-views" class="boundary-views"></div>
+      </div>
+    </vscode-panel-view>
     <vscode-panel-view id="view-layers">
       <div class="tab layers-tab" id="layers-tab">
         <p id="layers-empty" class="empty">Each layer's weights and activations appear after the first epoch.</p>
