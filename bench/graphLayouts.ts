@@ -60,8 +60,9 @@ function graphOf(text: string): { nodes: { id: string }[]; edges: { from: string
 }
 
 async function elkDrawn(graph: { nodes: { id: string }[]; edges: { from: string; to: string }[] }): Promise<Drawn> {
-  const { layoutGraph } = await import('../webview/graphLayout.mjs');
-  const result = await layoutGraph({ nodes: graph.nodes.map((node) => ({ id: node.id, ...BOX })), edges: graph.edges });
+  // ELK itself, each time: the page's reuse of an unchanged layout is measured by measureGraphUpdate.
+  const { layoutWithElk } = await import('../webview/graphLayout.mjs');
+  const result = await layoutWithElk({ nodes: graph.nodes.map((node) => ({ id: node.id, ...BOX })), edges: graph.edges });
   const centres = new Map([...result.nodes].map(([id, p]) => [id, { x: p.x + BOX.width / 2, y: p.y + BOX.height / 2 }]));
   return { centres, edges: result.edges };
 }
@@ -197,8 +198,25 @@ export interface GraphUpdate {
   totalMs: number;
 }
 
-/** The view's update on a 200-layer model: an edit's didChange, the graph request right after it, and the answer's layout. */
-export async function measureGraphUpdate(layers = 200, rounds = 20): Promise<GraphUpdate> {
+/**
+ * A box's size as the page sizes it (webview/graph.mts): its widest line,
+ * here at 7 px a character in place of the page's measured text, rounded up
+ * to the page's 24 px step; 16 px a line.
+ */
+function boxOf(node: ModelGraphResult['nodes'][number]): { id: string; width: number; height: number } {
+  const lines = [`${node.type} ${node.name}`, node.outputShape ?? 'shape unknown', node.params ? `${node.params.total.toLocaleString('en-US')} params` : ''];
+  const width = Math.max(120, ...lines.map((line) => line.length * 7 + 16));
+  return { id: node.id, width: Math.ceil(width / 24) * 24, height: lines.length * 16 + 14 };
+}
+
+/**
+ * The view's update on a 200-layer model: an edit's didChange, the graph
+ * request right after it, and the answer's layout. Two edits: one of a
+ * number (units 16 → 17 and back: the shapes and counts downstream change,
+ * the boxes do not, and the page keeps its layout), and one that adds a
+ * layer and takes it out again (every box below moves: a new layout).
+ */
+export async function measureGraphUpdate(layers = 200, rounds = 20): Promise<{ numbers: GraphUpdate; structure: GraphUpdate }> {
   const { layoutGraph } = await import('../webview/graphLayout.mjs');
   const text = generateBranching(layers);
   const uri = 'file:///bench/graph.net';
@@ -208,25 +226,31 @@ export async function measureGraphUpdate(layers = 200, rounds = 20): Promise<Gra
     await client.open(uri, text);
     const line = text.split('\n').findIndex((l) => l.includes('Dense(16, activation=relu) -> Dense(16)'));
     const character = text.split('\n')[line]!.lastIndexOf('Dense(16)') + 'Dense('.length;
-    const requests: number[] = [];
-    const layouts: number[] = [];
-    for (let i = 0; i < rounds + 2; i++) {
-      // Units 16 → 17 and back: the shapes downstream change, and so does the graph.
-      const units = i % 2 ? '16' : '17';
-      const start = performance.now();
-      await client.change(uri, [{ range: { start: { line, character }, end: { line, character: character + 2 } }, text: units }]);
-      const graph = await client.connection.sendRequest<ModelGraphResult>(MODEL_GRAPH_REQUEST, { uri, position: { line, character } });
-      const answered = performance.now();
-      await layoutGraph({ nodes: graph.nodes.map((node) => ({ id: node.id, width: 160, height: 62 })), edges: graph.edges });
-      // The first two rounds warm the server and the layout up.
-      if (i >= 2) {
-        requests.push(answered - start);
-        layouts.push(performance.now() - answered);
+    const added = ' -> Dense(8)';
+    const end = text.split('\n')[line]!.length;
+    const measure = async (edit: (i: number) => { start: number; end: number; text: string }): Promise<GraphUpdate> => {
+      const requests: number[] = [];
+      const layouts: number[] = [];
+      for (let i = 0; i < rounds + 2; i++) {
+        const change = edit(i);
+        const started = performance.now();
+        await client.change(uri, [{ range: { start: { line, character: change.start }, end: { line, character: change.end } }, text: change.text }]);
+        const graph = await client.connection.sendRequest<ModelGraphResult>(MODEL_GRAPH_REQUEST, { uri, position: { line, character } });
+        const answered = performance.now();
+        await layoutGraph({ nodes: graph.nodes.map(boxOf), edges: graph.edges });
+        // The first two rounds warm the server and the layout up.
+        if (i >= 2) {
+          requests.push(answered - started);
+          layouts.push(performance.now() - answered);
+        }
       }
-    }
-    const requestMs = median(requests);
-    const layoutMs = median(layouts);
-    return { layers, requestMs, layoutMs, totalMs: requestMs + layoutMs };
+      const requestMs = median(requests);
+      const layoutMs = median(layouts);
+      return { layers, requestMs, layoutMs, totalMs: requestMs + layoutMs };
+    };
+    const numbers = await measure((i) => ({ start: character, end: character + 2, text: i % 2 ? '16' : '17' }));
+    const structure = await measure((i) => (i % 2 ? { start: end, end: end + added.length, text: '' } : { start: end, end, text: added }));
+    return { numbers, structure };
   } finally {
     await client.stop();
   }

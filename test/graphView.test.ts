@@ -268,3 +268,21 @@ describe('graph view messages', () => {
     }
   });
 });
+
+describe('graph view layout', () => {
+  const graph = (units: number, extra = false) => {
+    const text = `model M {\n  input x: [4]\n  x -> Dense(${units}) -> Dense(2)${extra ? ' -> Dense(2)' : ''}\n}\n`;
+    const result = getModelGraph(analyze(text))!;
+    return { nodes: result.nodes.map((node) => ({ id: node.id, width: 144, height: 62 })), edges: result.edges };
+  };
+
+  it('reuses the last layout when only numbers changed, and lays out again when a layer is added', async () => {
+    const { layoutGraph } = await import('../webview/graphLayout.mjs');
+    const first = await layoutGraph(graph(8));
+    assert.equal(await layoutGraph(graph(16)), first, 'units edited: the same boxes and edges keep the layout');
+    const grown = await layoutGraph(graph(16, true));
+    assert.notEqual(grown, first);
+    assert.equal(grown.nodes.size, first.nodes.size + 1);
+    assert.ok(grown.height > first.height);
+  });
+});

@@ -72,10 +72,13 @@ const measure = (() => {
   };
 })();
 
+/** Box widths are rounded up to a step, so that an edit of a number (units, a shape, a count) keeps the boxes and the layout (see layoutGraph). */
+const WIDTH_STEP = 24;
+
 function boxSize(node: GraphNode): { width: number; height: number } {
   const lines = nodeLines(node);
   const width = Math.max(120, ...lines.map((line) => measure(line.text, line.kind === 'title') + 2 * PADDING));
-  return { width: Math.ceil(width), height: lines.length * LINE_HEIGHT + 2 * PADDING - 2 };
+  return { width: Math.ceil(width / WIDTH_STEP) * WIDTH_STEP, height: lines.length * LINE_HEIGHT + 2 * PADDING - 2 };
 }
 
 const create = <K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number> = {}): SVGElementTagNameMap[K] => {
