@@ -146,12 +146,13 @@ describe('layerwise train, runs and export', () => {
     assert.equal(events[0].model, 'XorMLP');
     assert.equal(events.filter((e: { type: string }) => e.type === 'epoch').length, 20);
     assert.equal(events[events.length - 1].type, 'finished');
-    // Each epoch's layer distributions come right after its event.
+    // Each epoch's decision boundary (a model of two features) and layer distributions come right after its event.
     const epochs = events.flatMap((e: { type: string; epoch?: number }, i: number) => (e.type === 'epoch' ? [i] : []));
     for (const i of epochs) {
-      assert.equal(events[i + 1].type, 'distributions');
-      assert.equal(events[i + 1].epoch, events[i].epoch);
-      assert.deepEqual(events[i + 1].layers.map((layer: { type: string; deadFraction?: number }) => [layer.type, layer.deadFraction !== undefined]), [['Dense', true], ['Dense', false]]);
+      assert.deepEqual([events[i + 1].type, events[i + 1].epoch], ['boundary', events[i].epoch]);
+      assert.equal(events[i + 2].type, 'distributions');
+      assert.equal(events[i + 2].epoch, events[i].epoch);
+      assert.deepEqual(events[i + 2].layers.map((layer: { type: string; deadFraction?: number }) => [layer.type, layer.deadFraction !== undefined]), [['Dense', true], ['Dense', false]]);
     }
   });
 
