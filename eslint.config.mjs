@@ -47,9 +47,9 @@ const rules = {
     regex: packagesBut(NODE, TFJS, 'csv-parse(/.*)?', 'seedrandom', 'env-paths', 'pngjs', 'jpeg-js'),
   },
   client: {
-    message: 'The client imports vscode, vscode-languageclient, Node, the protocol, trainer/process, trainer/install, webview/html and webview/graphHtml only.',
+    message: 'The client imports vscode, vscode-languageclient, Node, the protocol, trainer/process, trainer/install and webview/html only.',
     group: foldersBut('client', 'protocol', 'trainer', 'webview'),
-    regex: `(^|/)(trainer(/(?!(process|install)$).*)?|webview(/(?!(html|graphHtml)$).*)?)$|${packagesBut(NODE, 'vscode', 'vscode-languageclient(/.*)?')}`,
+    regex: `(^|/)(trainer(/(?!(process|install)$).*)?|webview(/(?!html$).*)?)$|${packagesBut(NODE, 'vscode', 'vscode-languageclient(/.*)?')}`,
   },
   webview: {
     message: 'The webview imports the protocol and its UI, chart and graph libraries (@vscode/webview-ui-toolkit, uplot, elkjs, d3-zoom, d3-selection) only.',
@@ -57,7 +57,7 @@ const rules = {
     regex: packagesBut('@vscode/webview-ui-toolkit(/.*)?', 'uplot(/.*)?', 'elkjs(/.*)?', 'd3-zoom', 'd3-selection'),
   },
   bridge: {
-    message: 'trainer/process, trainer/install, webview/html and webview/graphHtml, the modules the client imports from other layers, import only Node and the protocol.',
+    message: 'trainer/process, trainer/install and webview/html, the modules the client imports from other layers, import only Node and the protocol.',
     regex: `^\\.(?!\\./protocol(/|$))|${packagesBut(NODE)}`,
   },
   cli: {
@@ -103,7 +103,7 @@ const scopes = [
   { files: ['core/*.ts'], ignores: ['core/index.ts', 'core/diagnostics.ts', 'core/suggest.ts'], rules: ['core', 'facade', 'analysis'] },
   { files: sources('core/features'), rules: ['core', 'facade'] },
   ...['protocol', 'host', 'server', 'trainer', 'client', 'webview', 'cli'].map((folder) => ({ files: sources(folder), rules: [folder] })),
-  { files: ['trainer/process.ts', 'trainer/install.ts', 'webview/html.ts', 'webview/graphHtml.ts'], rules: ['bridge'] },
+  { files: ['trainer/process.ts', 'trainer/install.ts', 'webview/html.ts'], rules: ['bridge'] },
 ];
 
 const patternsOf = ({ message, group, regex }) => [...(group ? [{ group, message }] : []), ...(regex ? [{ regex, message }] : [])];

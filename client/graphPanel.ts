@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { MODEL_GRAPH_REQUEST, type ModelGraphParams } from '../protocol/editor';
 import { isGraphPageMessage, type GraphHostMessage, type GraphPageMessage, type GraphRange, type ModelGraphResult } from '../protocol/graph';
-import { renderGraphHtml } from '../webview/graphHtml';
+import { renderGraphHtml } from '../webview/html';
 
 export const GRAPH_VIEW_TYPE = 'layerwise.graph';
 

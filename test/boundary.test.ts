@@ -8,10 +8,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { runsDirOf, modelRun } from '../host/runs';
@@ -25,19 +24,11 @@ import { runTraining, type Control } from '../trainer/engine';
 import { BestTracker, defaultBestRule } from '../trainer/monitors';
 import { TrainingProcess } from '../trainer/process';
 import { loadModel } from '../trainer/saveModel';
-import { cliPath, projectExamples, repoRoot } from './support';
+import { cliPath, moonsPair, projectExamples, repoRoot, scratchFolders } from './support';
 
-const scratchDirs: string[] = [];
-function scratch(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-boundary-'));
-  scratchDirs.push(dir);
-  return dir;
-}
+const scratch = scratchFolders('boundary');
 // tfjs is used here too (the saved models predict apart from the trainer): its backend must be up first.
 before(() => selectBackend('auto'));
-after(() => {
-  for (const dir of scratchDirs) rmSync(dir, { recursive: true, force: true });
-});
 
 function netFile(text: string): string {
   const path = join(scratch(), 'model.net');
@@ -74,28 +65,6 @@ async function predictApart(model: tf.LayersModel, event: BoundaryEvent): Promis
   return values;
 }
 
-const TWO_MODELS = (epochs: number) => `model Logistic {
-  input [2]
-  Dense(1, activation=sigmoid)
-}
-
-model MLP {
-  input [2]
-  Dense(16, activation=relu)
-  Dense(1, activation=sigmoid)
-}
-
-train Logistic, MLP {
-  data = moons(samples=200, noise=0.1)
-  validation = 0.25
-  loss = binary_crossentropy
-  optimizer = Adam(learning_rate=0.05)
-  metrics = [accuracy]
-  batch_size = 32
-  epochs = ${epochs}
-  seed = 3
-}
-`;
 
 const BLOBS = `model Blobs {
   input [2]
@@ -129,7 +98,7 @@ describe('the epochs that get a grid', () => {
 describe('the decision boundary of a real run', () => {
   let events: TrainerEvent[];
   before(async () => {
-    const file = netFile(TWO_MODELS(30));
+    const file = netFile(moonsPair(30));
     const run = new TrainingProcess({ type: 'start', file, runsDir: runsDirOf(file) }, join(repoRoot, 'out', 'trainer', 'child.js'));
     events = (await run.done).events;
     assert.deepEqual(failures(events), []);
@@ -237,7 +206,7 @@ describe('the boundary callback', () => {
   before(() => selectBackend('cpu'));
 
   it('sends the best epoch\'s grid at the end from that epoch\'s weights when it was not sent, puts the last weights back, and leaks no tensor', async () => {
-    const analysis = analyze(TWO_MODELS(1000));
+    const analysis = analyze(moonsPair(1000));
     const block = analysis.trainBlocks[0]!;
     const network = block.models[0]!;
     const data = await prepareData(block, network, { baseDir: scratch(), seed: 1 });
@@ -280,7 +249,7 @@ describe('the boundary callback', () => {
     await selectBackend('auto');
     const before = tf.memory().numTensors;
     const counts: number[] = [];
-    const text = TWO_MODELS(12).replace('seed = 3', 'seed = 3\n  callbacks = [EarlyStopping(monitor=val_loss, patience=50, restore_best_weights=true)]');
+    const text = moonsPair(12).replace('seed = 3', 'seed = 3\n  callbacks = [EarlyStopping(monitor=val_loss, patience=50, restore_best_weights=true)]');
     const events = await trainInProcess({ file: netFile(text), model: 'MLP' }, { stopRequested: false, afterEpoch: (n) => counts.push(n) });
     assert.deepEqual(failures(events), []);
     assert.equal(boundaries(events).length, 12);

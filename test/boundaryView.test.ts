@@ -15,35 +15,14 @@ import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { BoundaryEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
-import { repoRoot } from './support';
+import { moonsPair, repoRoot } from './support';
 import { CHROMIUM, DARK, HIGH_CONTRAST, LIGHT, openPanel, post, setTheme, type Panel } from './webviewHost';
 
 const EPOCHS = 30;
 const skip = !existsSync(CHROMIUM) && !process.env['CI'] ? `${CHROMIUM} is missing (install Debian's chromium; under CI this test fails instead)` : false;
 const results = join(repoRoot, 'test-results');
 
-const NET = `model Logistic {
-  input [2]
-  Dense(1, activation=sigmoid)
-}
-
-model MLP {
-  input [2]
-  Dense(16, activation=relu)
-  Dense(1, activation=sigmoid)
-}
-
-train Logistic, MLP {
-  data = moons(samples=200, noise=0.1)
-  validation = 0.25
-  loss = binary_crossentropy
-  optimizer = Adam(learning_rate=0.05)
-  metrics = [accuracy]
-  batch_size = 32
-  epochs = ${EPOCHS}
-  seed = 3
-}
-`;
+const NET = moonsPair(EPOCHS);
 
 async function play(page: Page, events: TrainerEvent[], size = 25): Promise<void> {
   for (let i = 0; i < events.length; i += size) await post(page, { type: 'events', events: events.slice(i, i + size) });

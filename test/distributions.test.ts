@@ -8,10 +8,9 @@
  * that replays the events.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { readRuns, runEvents } from '../host/runs';
@@ -23,11 +22,9 @@ import { MAX_SORTED, sampleIndices, summarize } from '../trainer/distributions';
 import { MAX_RECORDED_EPOCHS } from '../trainer/callbacks/distributions';
 import { runTraining, type Control } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
+import { scratchFolders } from './support';
 
-const dirs: string[] = [];
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+const scratch = scratchFolders('distributions');
 
 /** 1,200 samples, a quarter held out: more validation rows (300) than the fixed sample takes (256). */
 const SOURCE = `model Blobs {
@@ -50,8 +47,7 @@ train Blobs {
 `;
 
 async function train(source: string, control: Control = { stopRequested: false }): Promise<{ file: string; runsDir: string; events: TrainerEvent[] }> {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-distributions-'));
-  dirs.push(dir);
+  const dir = scratch();
   const file = join(dir, 'blobs.net');
   writeFileSync(file, source);
   const runsDir = join(dir, 'runs');

@@ -20,7 +20,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { analyze, getModelGraph } from '../core';
 import { isGraphHostMessage, isGraphPageMessage, type GraphHostMessage, type GraphPageMessage, type ModelGraphResult } from '../protocol/graph';
 import { toModelGraph } from '../server/convert';
-import { renderGraphHtml } from '../webview/graphHtml';
+import { renderGraphHtml } from '../webview/html';
 import { projectExamples, read, repoRoot } from './support';
 import { CHROMIUM, CHROMIUM_FLAGS, DARK, HIGH_CONTRAST, LIGHT, setTheme } from './webviewHost';
 

@@ -62,7 +62,7 @@ const REFUSED: Record<string, Array<[string, string]>> = {
   bridge: [
     ['trainer/process.ts', "import '../core';"], ['trainer/process.ts', "import './engine';"], ['trainer/process.ts', "import '../host/fileDataHost';"],
     ['trainer/process.ts', "import '@tensorflow/tfjs';"], ['trainer/install.ts', "import './native';"], ['trainer/install.ts', "import 'env-paths';"], ['webview/html.ts', "import '../core';"], ['webview/html.ts', "import './panel.mjs';"],
-    ['webview/html.ts', "import 'uplot';"], ['webview/graphHtml.ts', "import 'elkjs';"], ['webview/graphHtml.ts', "import './graph.mjs';"],
+    ['webview/html.ts', "import 'uplot';"], ['webview/html.ts', "import 'elkjs';"], ['webview/html.ts', "import './graph.mjs';"],
   ],
   cli: [
     ['cli/x.ts', "import 'vscode';"], ['cli/x.ts', "import '../client/extension';"], ['cli/x.ts', "import '../server/server';"],
@@ -106,7 +106,7 @@ const ALLOWED: Record<string, string[]> = {
   'trainer/x.ts': ["import '../core';", "import '@tensorflow/tfjs';", "import '../protocol';", "import '../host/fileDataHost';", "import 'seedrandom';", "import envPaths from 'env-paths';", "import 'csv-parse';", "import 'node:worker_threads';", "import { PNG } from 'pngjs';", "import * as jpeg from 'jpeg-js';"],
   'trainer/process.ts': ["import 'node:child_process';", "import '../protocol/training';"],
   'webview/html.ts': ["import 'node:path';", "import '../protocol/panel';"],
-  'client/x.ts': ["import 'vscode';", "import 'vscode-languageclient/node';", "import '../protocol';", "import '../trainer/process';", "import '../trainer/install';", "import '../webview/html';", "import '../webview/graphHtml';", "import 'node:path';"],
+  'client/x.ts': ["import 'vscode';", "import 'vscode-languageclient/node';", "import '../protocol';", "import '../trainer/process';", "import '../trainer/install';", "import '../webview/html';", "import 'node:path';"],
   'webview/x.mts': ["import '../protocol/panel.js';", "import './charts.mjs';", "import uPlot from 'uplot';", "import '@vscode/webview-ui-toolkit';", "import ELK from 'elkjs/lib/elk.bundled.js';", "import { zoom } from 'd3-zoom';", "import { select } from 'd3-selection';"],
   'cli/x.ts': ["import '../core';", "import '../trainer/buildModel';", "import '../trainer/process';", "import 'node:fs';", "import '../server/main';", "import '../host/fileDataHost';", "import '../protocol/training';", "import 'cli-progress';"],
 };

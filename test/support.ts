@@ -72,3 +72,27 @@ export function scratchFolders(prefix: string): () => string {
     return dir;
   };
 }
+
+/** A logistic model and an MLP trained side by side on two moons: the decision boundary's straight line beside its bent one. */
+export const moonsPair = (epochs: number): string => `model Logistic {
+  input [2]
+  Dense(1, activation=sigmoid)
+}
+
+model MLP {
+  input [2]
+  Dense(16, activation=relu)
+  Dense(1, activation=sigmoid)
+}
+
+train Logistic, MLP {
+  data = moons(samples=200, noise=0.1)
+  validation = 0.25
+  loss = binary_crossentropy
+  optimizer = Adam(learning_rate=0.05)
+  metrics = [accuracy]
+  batch_size = 32
+  epochs = ${epochs}
+  seed = 3
+}
+`;

@@ -1,13 +1,14 @@
 /**
- * The training panel's HTML. The client fills in the webview URIs; this
- * module is plain string work so that the client (Node) and the tests can
- * call it, and it imports nothing.
+ * The HTML of the extension's webview pages: the training panel and the
+ * graph view. The client fills in the webview URIs; this module is plain
+ * string work so that the client (Node) and the tests can call it, and it
+ * imports nothing.
  */
 
-export interface PanelHtmlOptions {
-  /** `dist/webview/panel.js` as a webview URI. */
+export interface PageHtmlOptions {
+  /** The page's script (`dist/webview/panel.js`, `graph.js`) as a webview URI. */
   scriptUri: string;
-  /** `dist/webview/panel.css` as a webview URI. */
+  /** Its style sheet (`dist/webview/panel.css`, `graph.css`) as a webview URI. */
   styleUri: string;
   /** A fresh random value per render: only the page's own script runs. */
   nonce: string;
@@ -15,23 +16,24 @@ export interface PanelHtmlOptions {
   cspSource: string;
 }
 
+/** The training panel's options. */
+export type PanelHtmlOptions = PageHtmlOptions;
+
 const escapeAttribute = (value: string): string =>
   value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
 
 /**
- * The page with a strict Content-Security-Policy. Styles need no
- * 'unsafe-inline': the toolkit's components style themselves through
- * adopted style sheets, and uPlot and the page set styles through the CSSOM,
- * neither of which CSP governs. The one `<style>` element the toolkit adds
- * (its focus-visible probe) carries the nonce it reads from the csp-nonce
- * meta tag. The Chromium test checks that no directive is violated.
+ * A page under a strict Content-Security-Policy: its nonce'd script only,
+ * styles from the extension's folder (and, with `styleNonce`, `<style>`
+ * elements that carry the nonce, given in a csp-nonce meta tag), images
+ * from there and data: URIs; no inline styles, no eval.
  */
-export function renderPanelHtml(options: PanelHtmlOptions): string {
+function page(options: PageHtmlOptions, title: string, body: string, styleNonce: boolean): string {
   const { scriptUri, styleUri, nonce, cspSource } = options;
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
-    `style-src ${cspSource} 'nonce-${nonce}'`,
+    `style-src ${cspSource}${styleNonce ? ` 'nonce-${nonce}'` : ''}`,
     `img-src ${cspSource} data:`,
   ].join('; ');
   return `<!DOCTYPE html>
@@ -39,13 +41,40 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
 <head>
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeAttribute(csp)}">
-  <meta property="csp-nonce" content="${escapeAttribute(nonce)}">
-  <meta name="viewport" content="width=device-width, initial-scale=1.0">
+${styleNonce ? `  <meta property="csp-nonce" content="${escapeAttribute(nonce)}">\n` : ''}  <meta name="viewport" content="width=device-width, initial-scale=1.0">
   <link rel="stylesheet" href="${escapeAttribute(styleUri)}">
-  <title>Training</title>
+  <title>${title}</title>
 </head>
 <body>
-  <header id="header">
+${body}  <script nonce="${escapeAttribute(nonce)}" src="${escapeAttribute(scriptUri)}"></script>
+</body>
+</html>
+`;
+}
+
+/**
+ * The training panel. Styles need no 'unsafe-inline': the toolkit's
+ * components style themselves through adopted style sheets, and uPlot and
+ * the page set styles through the CSSOM, neither of which CSP governs. The
+ * one `<style>` element the toolkit adds (its focus-visible probe) carries
+ * the nonce it reads from the csp-nonce meta tag. The Chromium test checks
+ * that no directive is violated.
+ */
+export function renderPanelHtml(options: PanelHtmlOptions): string {
+  return page(options, 'Training', PANEL_BODY, true);
+}
+
+/**
+ * The graph view, under the same policy without the style nonce. ELK's
+ * bundled build lays out in the page's own thread (no worker, no eval),
+ * and the page sets positions as SVG attributes and d3-zoom its transform, neither of which CSP governs. The PNG export draws
+ * the SVG through a data: image, hence `img-src data:`.
+ */
+export function renderGraphHtml(options: PageHtmlOptions): string {
+  return page(options, 'Model graph', GRAPH_BODY, false);
+}
+
+const PANEL_BODY = `  <header id="header">
     <div class="title"><span id="model">Waiting for the run</span> <span id="status" class="status"></span></div>
     <dl class="facts">
       <div><dt>Backend</dt><dd id="backend">–</dd></div>
@@ -154,8 +183,24 @@ export function renderPanelHtml(options: PanelHtmlOptions): string {
       </div>
     </vscode-panel-view>
   </vscode-panels>
-  <script nonce="${escapeAttribute(nonce)}" src="${escapeAttribute(scriptUri)}"></script>
-</body>
-</html>
 `;
-}
+
+const GRAPH_BODY = `  <header id="header">
+    <div class="title"><span id="model">Waiting for the model</span> <span id="facts" class="facts"></span></div>
+    <label id="model-choice" hidden>Model <select id="models" aria-label="Model"></select></label>
+    <span id="problems" class="problems" role="status"></span>
+    <span class="spacer"></span>
+    <button id="fit" type="button" disabled>Fit</button>
+    <button id="export-svg" type="button" disabled>Export SVG</button>
+    <button id="export-png" type="button" disabled>Export PNG</button>
+  </header>
+  <p id="empty" class="empty" hidden>This file has no model.</p>
+  <svg id="graph" role="img" aria-label="Model graph" xmlns="http://www.w3.org/2000/svg">
+    <defs>
+      <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+        <path class="arrowhead" d="M 0 0 L 10 5 L 0 10 z"></path>
+      </marker>
+    </defs>
+    <g id="viewport"><g id="edges"></g><g id="nodes"></g></g>
+  </svg>
+`;
