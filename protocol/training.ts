@@ -331,6 +331,8 @@ export interface BoundaryEvent {
   predicted: string;
   /** For one sigmoid output unit: base64 of one byte per grid point, the probability of class 1 as round(p × 255). */
   probability?: string;
+  /** For several output units (softmax): base64 of one byte per grid point, the probability of the class it predicts as round(p × 255). */
+  confidence?: string;
   /** The points the model trains and is validated on (up to 1,000 of each, spread over the set), in the member's first boundary event only. */
   points?: { train: BoundaryPoints; validation?: BoundaryPoints };
 }

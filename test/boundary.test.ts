@@ -159,7 +159,7 @@ describe('the decision boundary of a real run', () => {
     }
   });
 
-  it('predicts a softmax model\'s class as its highest unit, with no probability bytes', async () => {
+  it('predicts a softmax model\'s class as its highest unit, with its probability as the confidence bytes', async () => {
     const run = new TrainingProcess({ type: 'start', file: netFile(BLOBS), runsDir: join(scratch(), 'runs') }, join(repoRoot, 'out', 'trainer', 'child.js'));
     const blobs = (await run.done).events;
     assert.deepEqual(failures(blobs), []);
@@ -171,11 +171,14 @@ describe('the decision boundary of a real run', () => {
     const p = await predictApart(saved, last);
     saved.dispose();
     const predicted = bytes(last.predicted);
+    const confidence = bytes(last.confidence!);
+    assert.equal(confidence.length, predicted.length);
     const seen = new Set<number>();
     for (let i = 0; i < predicted.length; i++) {
       const row = [p[i * 3]!, p[i * 3 + 1]!, p[i * 3 + 2]!];
       const sorted = [...row].sort((a, b) => b - a);
       if (sorted[0]! - sorted[1]! > 1e-5) assert.equal(predicted[i], row.indexOf(sorted[0]!), `point ${i}`);
+      assert.ok(Math.abs(confidence[i]! - sorted[0]! * 255) <= 0.5 + 1e-3, `point ${i}: ${confidence[i]} vs ${sorted[0]! * 255}`);
       seen.add(predicted[i]!);
     }
     assert.deepEqual([...seen].sort(), [0, 1, 2]);

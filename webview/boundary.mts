@@ -76,11 +76,13 @@ type Rgb = [number, number, number];
 
 /**
  * A grid cell's colour: its class's palette colour over the background,
- * stronger the surer the model is where a sigmoid gives the probability.
+ * stronger the surer the model is: from a tie (the probability of the class
+ * predicted at 1 / classes) to certainty, by a sigmoid's probability or the
+ * predicted class's softmax probability.
  */
-function cellColor(theme: Theme, predicted: number, probability: number | undefined): Rgb {
+function cellColor(theme: Theme, predicted: number, sureness: number | undefined): Rgb {
   const color = theme.palette[predicted % theme.palette.length]!;
-  const sure = probability === undefined ? 0.6 : Math.abs(probability / 255 - 0.5) * 2;
+  const sure = sureness ?? 0.6;
   const alpha = (theme.highContrast ? 0.25 : 0.12) + (theme.highContrast ? 0.6 : 0.5) * sure;
   const [r, g, b] = theme.background;
   return [Math.round(r + (color[0] - r) * alpha), Math.round(g + (color[1] - g) * alpha), Math.round(b + (color[2] - b) * alpha)];
@@ -99,8 +101,12 @@ function draw(canvas: HTMLCanvasElement, grid: BoundaryEvent, points: BoundaryVi
   const image = new ImageData(grid.columns, grid.rows);
   const predicted = decode(grid.predicted);
   const probability = grid.probability === undefined ? undefined : decode(grid.probability);
+  const confidence = grid.confidence === undefined ? undefined : decode(grid.confidence);
+  const tie = 1 / Math.max(2, grid.classes.length);
+  const sureness = (i: number): number | undefined =>
+    probability ? Math.abs(probability[i]! / 255 - 0.5) * 2 : confidence ? Math.max(0, (confidence[i]! / 255 - tie) / (1 - tie)) : undefined;
   for (let i = 0; i < grid.columns * grid.rows; i++) {
-    const [r, g, b] = cellColor(theme, predicted[i] ?? 0, probability?.[i]);
+    const [r, g, b] = cellColor(theme, predicted[i] ?? 0, sureness(i));
     image.data.set([r, g, b, 255], i * 4);
   }
   cells.getContext('2d')!.putImageData(image, 0, 0);

@@ -106,8 +106,12 @@ function samplePoints(values: Float32Array, labels: Int32Array, count: number): 
 
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 
-/** Each point's class and, for one output unit, its probability as a byte: class 1 above 0.5, as binary accuracy counts it. */
-export function encodePredictions(outputs: Float32Array | Int32Array | Uint8Array, units: number): { predicted: Uint8Array; probability?: Uint8Array } {
+/**
+ * Each point's class and, as a byte, for one output unit its probability
+ * (class 1 above 0.5, as binary accuracy counts it), for several the
+ * probability of the class it predicts.
+ */
+export function encodePredictions(outputs: Float32Array | Int32Array | Uint8Array, units: number): { predicted: Uint8Array; probability?: Uint8Array; confidence?: Uint8Array } {
   const cells = outputs.length / units;
   const predicted = new Uint8Array(cells);
   if (units === 1) {
@@ -119,12 +123,14 @@ export function encodePredictions(outputs: Float32Array | Int32Array | Uint8Arra
     }
     return { predicted, probability };
   }
+  const confidence = new Uint8Array(cells);
   for (let i = 0; i < cells; i++) {
     let best = 0;
     for (let u = 1; u < units; u++) if (outputs[i * units + u]! > outputs[i * units + best]!) best = u;
     predicted[i] = best;
+    confidence[i] = Math.round(Math.min(1, Math.max(0, outputs[i * units + best]!)) * 255);
   }
-  return { predicted };
+  return { predicted, confidence };
 }
 
 export class DecisionBoundary implements TrainingCallback {
@@ -200,7 +206,7 @@ export class DecisionBoundary implements TrainingCallback {
   private send(epoch: number): void {
     const cells = GRID_SIZE * GRID_SIZE;
     const outputs = tf.tidy(() => (this.model.predict(tf.tensor2d(this.grid, [cells, 2]), { batchSize: cells }) as tf.Tensor).dataSync());
-    const { predicted, probability } = encodePredictions(outputs as Float32Array, this.data.outputUnits);
+    const { predicted, probability, confidence } = encodePredictions(outputs as Float32Array, this.data.outputUnits);
     const event: BoundaryEvent = {
       type: 'boundary',
       ...this.options.label,
@@ -211,6 +217,7 @@ export class DecisionBoundary implements TrainingCallback {
       classes: this.data.classes,
       predicted: base64(predicted),
       ...(probability ? { probability: base64(probability) } : {}),
+      ...(confidence ? { confidence: base64(confidence) } : {}),
       ...(this.sent.length === 0 ? { points: this.points } : {}),
     };
     this.sent.push(event);
