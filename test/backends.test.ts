@@ -6,14 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { selectBackend } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
+import { createOptimizer } from '../trainer/optimizers';
 import '../trainer/layers';
 import { read, repoRoot } from './support';
 
@@ -131,6 +132,60 @@ describe('the threaded wasm build', () => {
     const output = execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
     const { threads, error } = JSON.parse(output) as { threads: number; error: number };
     assert.equal(threads, 2);
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+});
+
+describe('the wasm build a run starts', () => {
+  // Each in a process of its own, which starts wasm once; a product and its gradients checked against cpu on the build that runs.
+  const script = (options: string, before = '') => `
+    const tf = require('@tensorflow/tfjs');
+    const { selectBackend } = require(${JSON.stringify(join(__dirname, '..', 'trainer', 'backends'))});
+    const compute = () => tf.tidy(() => {
+      const input = (shape) => tf.sin(tf.range(0, shape.reduce((a, b) => a * b)).mul(0.37)).reshape(shape);
+      return tf.grads((a, b) => tf.matMul(a, b).relu().sum())([input([33, 17]), input([17, 5])]).map((t) => Array.from(t.dataSync()));
+    });
+    (async () => {
+      ${before}
+      const { info } = await selectBackend('wasm', ${options});
+      const wasm = compute();
+      await selectBackend('cpu');
+      const cpu = compute();
+      const error = Math.max(...wasm.flatMap((values, i) => values.map((v, j) => Math.abs(v - cpu[i][j]) / Math.max(1, Math.abs(cpu[i][j])))));
+      process.stdout.write(JSON.stringify({ wasm: info.wasm, error }));
+    })();
+  `;
+  const started = (options: string, before?: string): { wasm: unknown; error: number } =>
+    JSON.parse(execFileSync(process.execPath, ['-e', script(options, before)], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }));
+
+  it('names the threaded SIMD build and its threads', () => {
+    const { wasm, error } = started('{ wasmThreads: 2 }');
+    assert.deepEqual(wasm, { build: 'threaded-simd', threads: 2 });
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+
+  it('runs the single-threaded SIMD build for one thread, and for a small batch by default', () => {
+    assert.deepEqual(started('{ wasmThreads: 1 }').wasm, { build: 'simd', threads: 1 });
+    assert.deepEqual(started('{ batchSize: 32 }').wasm, { build: 'simd', threads: 1 });
+  });
+
+  it('falls back to the single-threaded build, and says why, when the threaded one does not start', () => {
+    // The package's binaries beside a threaded build whose binary is no WebAssembly.
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-wasm-'));
+    const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    for (const file of readdirSync(join(packageDir, 'dist')).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(packageDir, 'dist', file), join(dir, file));
+    for (const file of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) copyFileSync(join(packageDir, 'wasm-out', file), join(dir, file));
+    writeFileSync(join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'), 'not WebAssembly');
+    const { wasm, error } = started(`{ wasmThreads: 2, wasmDir: ${JSON.stringify(dir)} }`);
+    const { fallback, ...rest } = wasm as { fallback?: string };
+    assert.deepEqual(rest, { build: 'simd', threads: 1 });
+    assert.match(fallback ?? '', /^2 threads asked for, but the threaded build did not start: /);
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+
+  it('runs the plain build where the runtime has no SIMD', () => {
+    const { wasm, error } = started('{ wasmThreads: 1 }', "tf.env().set('WASM_HAS_SIMD_SUPPORT', false);");
+    assert.deepEqual(wasm, { build: 'plain', threads: 1 });
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 });
@@ -326,4 +381,81 @@ describe('training on wasm', () => {
       }
     });
   }
+});
+
+describe("the train block's Adam", () => {
+  const block = (epsilon: string): string =>
+    `model M {\n  input [3]\n  Dense(2)\n}\n\ntrain M {\n  data = blobs(samples=8, centers=2, features=3)\n  loss = mean_squared_error\n  optimizer = Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.95${epsilon})\n  epochs = 1\n}\n`;
+  // Odd sizes, a single element, and one larger than a cache line's worth of anything.
+  const shapes = [[1], [7], [3, 5], [33, 17], [1, 129]];
+
+  /**
+   * The variables of `shapes` after four steps of `optimizer` with the same
+   * gradients on `backend`, then the moments; and the kernels one step ran.
+   */
+  async function fourSteps(backend: 'cpu' | 'wasm', optimizer: () => tf.Optimizer): Promise<{ values: number[][]; kernels: string[] }> {
+    await selectBackend(backend);
+    const adam = optimizer();
+    const variables = shapes.map((shape, i) => tf.variable(random(shape, 40 + i), true, `adam-${backend}-${i}-${Math.random()}`));
+    let kernels: string[] = [];
+    for (let step = 0; step < 4; step++) {
+      const gradients = Object.fromEntries(variables.map((v, i) => [v.name, random(v.shape, 60 + 10 * step + i).mul(step % 2 ? 0.1 : 3)]));
+      const profile = await tf.profile(() => adam.applyGradients(gradients));
+      if (step === 1) kernels = profile.kernels.map((k) => k.name);
+      tf.dispose(Object.values(gradients));
+    }
+    const moments = (await adam.getWeights()).slice(1).map((w) => Array.from(w.tensor.dataSync()));
+    const result = { values: [...variables.map((v) => Array.from(v.dataSync())), ...moments], kernels };
+    tf.dispose(variables);
+    adam.dispose();
+    return result;
+  }
+
+  const fromBlock = (epsilon: string) => () => createOptimizer(analyze(block(epsilon)).trainBlocks[0]!.optimizer);
+
+  for (const epsilon of ['', ', epsilon=0.001']) {
+    it(`on wasm gives tfjs's Adam on cpu within 1e-4, the moments too, in one kernel per variable${epsilon ? ' (epsilon set)' : ''}`, async () => {
+      const args = analyze(block(epsilon)).trainBlocks[0]!.optimizer.args.values;
+      const expected = await fourSteps('cpu', () => tf.train.adam(0.01, 0.8, 0.95, args['epsilon'] as number));
+      const actual = await fourSteps('wasm', fromBlock(epsilon));
+      assert.equal(actual.values.length, 3 * shapes.length);
+      actual.values.forEach((values, i) => {
+        assert.equal(values.length, expected.values[i]!.length);
+        values.forEach((v, j) => {
+          const e = expected.values[i]![j]!;
+          assert.ok(Math.abs(v - e) <= TOLERANCE * Math.max(1, Math.abs(e)), `tensor ${i} at ${j}: wasm ${v}, cpu ${e}`);
+        });
+      });
+      // One update kernel per variable and the two products of β^t: tfjs's Adam runs a dozen per variable.
+      assert.equal(actual.kernels.filter((name) => name === 'LayerwiseAdamUpdate').length, shapes.length, actual.kernels.join(' '));
+      assert.ok(actual.kernels.length <= shapes.length + 4, actual.kernels.join(' '));
+    });
+  }
+
+  it('on cpu is tfjs\'s Adam, number for number', async () => {
+    const expected = await fourSteps('cpu', () => tf.train.adam(0.01, 0.8, 0.95, 1e-7));
+    const actual = await fourSteps('cpu', fromBlock(''));
+    assert.deepEqual(actual.values, expected.values);
+  });
+
+  it('on wasm trains the same history from the same weights twice, and leaves no tensor behind an epoch', async () => {
+    await selectBackend('wasm');
+    const fit = async (): Promise<{ losses: number[]; leaks: number[] }> => {
+      const model = buildModel(analyze('model M {\n  input [9]\n  Dense(13, activation=relu)\n  Dense(3, activation=softmax)\n}').models[0]!.network);
+      model.setWeights(model.getWeights().map((w, i) => tf.tensor(values(w.size, 70 + i).map((v) => v * 0.5), w.shape)));
+      model.compile({ optimizer: createOptimizer(analyze(block('')).trainBlocks[0]!.optimizer), loss: 'categoricalCrossentropy' });
+      const x = random([21, 9], 80);
+      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 21 }, (_, i) => i % 3), 'int32'), 3);
+      const counts: number[] = [];
+      const history = await model.fit(x, y, { batchSize: 5, epochs: 4, shuffle: false, verbose: 0, callbacks: { onEpochEnd: async () => void counts.push(tf.memory().numTensors) } });
+      tf.dispose([x, y]);
+      model.dispose();
+      return { losses: history.history['loss'] as number[], leaks: counts.slice(1).map((n, i) => n - counts[i]!) };
+    };
+    const first = await fit();
+    const second = await fit();
+    assert.deepEqual(second.losses, first.losses);
+    assert.ok(first.losses[3]! < first.losses[0]!, `losses ${first.losses.join(' ')}`);
+    assert.deepEqual(first.leaks, [0, 0, 0]);
+  });
 });

@@ -190,6 +190,8 @@ train Xor {
       assert.equal(exitCode, 0);
       const [start] = started(events);
       assert.equal(start?.backend, 'wasm');
+      // The bundle without node_modules starts the SIMD build from the files beside it; a batch of 4 runs on one thread.
+      assert.deepEqual(start.backendInfo?.wasm, { build: 'simd', threads: 1 });
       assert.deepEqual(
         start.skipped.map((s) => s.backend),
         ['tfjs-node-gpu', 'tfjs-node'],
