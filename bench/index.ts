@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   }
 
   // Where a wasm training step's time goes (bench/profile.ts), with tfjs's Adam and with the trainer's.
-  console.log("A training step on wasm, by kernel family: tfjs's Adam against the trainer's (one kernel per variable)");
+  console.log("A training step on wasm, by kernel family: tfjs's Adam against the trainer's (one kernel per variable on the threaded build)");
   for (const line of formatProfiles(await measureProfiles())) console.log(line);
 
   const train = await measureTrainSpeed();

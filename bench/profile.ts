@@ -38,8 +38,8 @@ export interface ProfileJob {
   /** Training steps timed. */
   steps: number;
   wasmThreads?: number;
-  /** tfjs's own Adam, or the trainer's (its update one kernel per variable, trainer/wasm/adam.ts). */
-  adam: 'tfjs' | 'fused';
+  /** tfjs's own Adam, or the trainer's (its update one kernel per variable on the threaded build, trainer/wasm/adam.ts). */
+  adam: 'tfjs' | 'trainer';
 }
 
 export interface FamilyTime {
@@ -93,7 +93,7 @@ export const DEFAULT_JOBS: ProfileJob[] = (
     { model: 'mlp', batch: 128, steps: 24 },
     { model: 'cnn', steps: 12 },
   ] as const
-).flatMap((job) => (['tfjs', 'fused'] as const).map((adam) => ({ ...job, adam })));
+).flatMap((job) => (['tfjs', 'trainer'] as const).map((adam) => ({ ...job, adam })));
 
 /** The table's lines: a column per profile, a row per family. */
 export function formatProfiles(profiles: StepProfile[]): string[] {
@@ -159,7 +159,7 @@ async function runProfile(job: ProfileJob): Promise<StepProfile> {
   await selectBackend('wasm', { batchSize: batch, wasmThreads: job.wasmThreads });
   const model = built(job.model === 'mlp' ? mlpSource(LAYERS) : cnnText);
   // tfjs's defaults, as trainSpeed.ts and the CNN's train block.
-  const optimizer = job.adam === 'fused' ? new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7) : tf.train.adam(0.001, 0.9, 0.999, 1e-7);
+  const optimizer = job.adam === 'trainer' ? new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7) : tf.train.adam(0.001, 0.9, 0.999, 1e-7);
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   const timers = instrument(optimizer);
   const samples = job.steps * batch;

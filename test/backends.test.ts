@@ -14,8 +14,8 @@ import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { selectBackend } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
-import { createOptimizer } from '../trainer/optimizers';
 import '../trainer/layers';
+import { ADAM_SHAPES, adamOfBlock, fourSteps, type Fit, type Steps } from './adamSteps';
 import { read, repoRoot } from './support';
 
 const TOLERANCE = 1e-4;
@@ -384,78 +384,60 @@ describe('training on wasm', () => {
 });
 
 describe("the train block's Adam", () => {
-  const block = (epsilon: string): string =>
-    `model M {\n  input [3]\n  Dense(2)\n}\n\ntrain M {\n  data = blobs(samples=8, centers=2, features=3)\n  loss = mean_squared_error\n  optimizer = Adam(learning_rate=0.01, beta_1=0.8, beta_2=0.95${epsilon})\n  epochs = 1\n}\n`;
-  // Odd sizes, a single element, and one larger than a cache line's worth of anything.
-  const shapes = [[1], [7], [3, 5], [33, 17], [1, 129]];
+  const cpuSteps = (epsilon: number) => fourSteps('cpu', () => tf.train.adam(0.01, 0.8, 0.95, epsilon));
 
-  /**
-   * The variables of `shapes` after four steps of `optimizer` with the same
-   * gradients on `backend`, then the moments; and the kernels one step ran.
-   */
-  async function fourSteps(backend: 'cpu' | 'wasm', optimizer: () => tf.Optimizer): Promise<{ values: number[][]; kernels: string[] }> {
-    await selectBackend(backend);
-    const adam = optimizer();
-    const variables = shapes.map((shape, i) => tf.variable(random(shape, 40 + i), true, `adam-${backend}-${i}-${Math.random()}`));
-    let kernels: string[] = [];
-    for (let step = 0; step < 4; step++) {
-      const gradients = Object.fromEntries(variables.map((v, i) => [v.name, random(v.shape, 60 + 10 * step + i).mul(step % 2 ? 0.1 : 3)]));
-      const profile = await tf.profile(() => adam.applyGradients(gradients));
-      if (step === 1) kernels = profile.kernels.map((k) => k.name);
-      tf.dispose(Object.values(gradients));
-    }
-    const moments = (await adam.getWeights()).slice(1).map((w) => Array.from(w.tensor.dataSync()));
-    const result = { values: [...variables.map((v) => Array.from(v.dataSync())), ...moments], kernels };
-    tf.dispose(variables);
-    adam.dispose();
-    return result;
-  }
-
-  const fromBlock = (epsilon: string) => () => createOptimizer(analyze(block(epsilon)).trainBlocks[0]!.optimizer);
-
-  for (const epsilon of ['', ', epsilon=0.001']) {
-    it(`on wasm gives tfjs's Adam on cpu within 1e-4, the moments too, in one kernel per variable${epsilon ? ' (epsilon set)' : ''}`, async () => {
-      const args = analyze(block(epsilon)).trainBlocks[0]!.optimizer.args.values;
-      const expected = await fourSteps('cpu', () => tf.train.adam(0.01, 0.8, 0.95, args['epsilon'] as number));
-      const actual = await fourSteps('wasm', fromBlock(epsilon));
-      assert.equal(actual.values.length, 3 * shapes.length);
-      actual.values.forEach((values, i) => {
-        assert.equal(values.length, expected.values[i]!.length);
-        values.forEach((v, j) => {
-          const e = expected.values[i]![j]!;
-          assert.ok(Math.abs(v - e) <= TOLERANCE * Math.max(1, Math.abs(e)), `tensor ${i} at ${j}: wasm ${v}, cpu ${e}`);
-        });
+  /** `values` within TOLERANCE of `expected`, tensor by tensor. */
+  function assertClose(values: number[][], expected: number[][]): void {
+    assert.equal(values.length, expected.length);
+    values.forEach((tensor, i) => {
+      assert.equal(tensor.length, expected[i]!.length);
+      tensor.forEach((v, j) => {
+        const e = expected[i]![j]!;
+        assert.ok(Math.abs(v - e) <= TOLERANCE * Math.max(1, Math.abs(e)), `tensor ${i} at ${j}: wasm ${v}, cpu ${e}`);
       });
-      // One update kernel per variable and the two products of β^t: tfjs's Adam runs a dozen per variable.
-      assert.equal(actual.kernels.filter((name) => name === 'LayerwiseAdamUpdate').length, shapes.length, actual.kernels.join(' '));
-      assert.ok(actual.kernels.length <= shapes.length + 4, actual.kernels.join(' '));
     });
   }
 
-  it('on cpu is tfjs\'s Adam, number for number', async () => {
-    const expected = await fourSteps('cpu', () => tf.train.adam(0.01, 0.8, 0.95, 1e-7));
-    const actual = await fourSteps('cpu', fromBlock(''));
-    assert.deepEqual(actual.values, expected.values);
+  describe('on the threaded wasm build', () => {
+    // A process starts its wasm backend once: the threaded one, where the update runs as one kernel, in a process of its own.
+    const script = `
+      const { selectBackend } = require(${JSON.stringify(join(__dirname, '..', 'trainer', 'backends'))});
+      const { adamOfBlock, fitTwice, fourSteps } = require(${JSON.stringify(join(__dirname, 'adamSteps'))});
+      (async () => {
+        await selectBackend('wasm', { wasmThreads: 2 });
+        const steps = {};
+        for (const epsilon of ['', ', epsilon=0.001']) steps[epsilon] = await fourSteps('wasm', () => adamOfBlock(epsilon));
+        process.stdout.write(JSON.stringify({ steps, fits: await fitTwice() }));
+      })();
+    `;
+    let result: { steps: Record<string, Steps>; fits: Fit[] } | undefined;
+    const threaded = (): { steps: Record<string, Steps>; fits: Fit[] } => (result ??= JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] })));
+
+    for (const [epsilon, value] of [['', 1e-7], [', epsilon=0.001', 0.001]] as const) {
+      it(`gives tfjs's Adam on cpu within 1e-4, the moments too, in one kernel per variable${epsilon ? ' (epsilon set)' : ''}`, async () => {
+        const expected = await cpuSteps(value);
+        const actual = threaded().steps[epsilon]!;
+        assert.equal(actual.values.length, 3 * ADAM_SHAPES.length);
+        assertClose(actual.values, expected.values);
+        // One update kernel per variable and the two products of β^t: tfjs's Adam runs a dozen per variable.
+        assert.equal(actual.kernels.filter((name) => name === 'LayerwiseAdamUpdate').length, ADAM_SHAPES.length, actual.kernels.join(' '));
+        assert.ok(actual.kernels.length <= ADAM_SHAPES.length + 4, actual.kernels.join(' '));
+      });
+    }
+
+    it('trains the same history from the same weights twice, and leaves no tensor behind an epoch', () => {
+      const [first, second] = threaded().fits as [Fit, Fit];
+      assert.deepEqual(second.losses, first.losses);
+      assert.ok(first.losses[3]! < first.losses[0]!, `losses ${first.losses.join(' ')}`);
+      assert.deepEqual(first.leaks, [0, 0, 0]);
+    });
   });
 
-  it('on wasm trains the same history from the same weights twice, and leaves no tensor behind an epoch', async () => {
-    await selectBackend('wasm');
-    const fit = async (): Promise<{ losses: number[]; leaks: number[] }> => {
-      const model = buildModel(analyze('model M {\n  input [9]\n  Dense(13, activation=relu)\n  Dense(3, activation=softmax)\n}').models[0]!.network);
-      model.setWeights(model.getWeights().map((w, i) => tf.tensor(values(w.size, 70 + i).map((v) => v * 0.5), w.shape)));
-      model.compile({ optimizer: createOptimizer(analyze(block('')).trainBlocks[0]!.optimizer), loss: 'categoricalCrossentropy' });
-      const x = random([21, 9], 80);
-      const y = tf.oneHot(tf.tensor1d(Array.from({ length: 21 }, (_, i) => i % 3), 'int32'), 3);
-      const counts: number[] = [];
-      const history = await model.fit(x, y, { batchSize: 5, epochs: 4, shuffle: false, verbose: 0, callbacks: { onEpochEnd: async () => void counts.push(tf.memory().numTensors) } });
-      tf.dispose([x, y]);
-      model.dispose();
-      return { losses: history.history['loss'] as number[], leaks: counts.slice(1).map((n, i) => n - counts[i]!) };
-    };
-    const first = await fit();
-    const second = await fit();
-    assert.deepEqual(second.losses, first.losses);
-    assert.ok(first.losses[3]! < first.losses[0]!, `losses ${first.losses.join(' ')}`);
-    assert.deepEqual(first.leaks, [0, 0, 0]);
+  it("on one wasm thread and on cpu is tfjs's Adam, number for number", async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const expected = await fourSteps(backend, () => tf.train.adam(0.01, 0.8, 0.95, 1e-7));
+      const actual = await fourSteps(backend, () => adamOfBlock(''));
+      assert.deepEqual(actual.values, expected.values, backend);
+    }
   });
 });

@@ -1,13 +1,19 @@
 /**
  * Adam's update as one pass per variable. tfjs's Adam runs a dozen
  * elementwise kernels per variable, each a pass over the whole tensor: on
- * the course MLP's 1.5 million weights at batch 32 that was 39% of a wasm
- * training step (bench/profile.ts), more than the matrix products. Here the
- * moments and the weight are read once and written once, by a loop over the
- * wasm heap, with the same formula in the same order.
+ * the course MLP's 1.5 million weights that was 18–26% of a wasm training
+ * step at batch 128 on two threads, and 32–39% at batch 32 on one
+ * (bench/profile.ts). Here the moments and the weight are read once and
+ * written once, by a loop over the wasm heap, with the same formula.
+ *
+ * The loop is scalar JavaScript, some 5 ns an element on the 2-core
+ * machine: against the backend's own kernels on two threads it halved the
+ * update's time (29 → 13 ms a step at batch 128), but on one thread, where
+ * those run without waking a pool, it was no faster (20–21 against
+ * 18–25 ms at batch 32). So it runs on the threaded build only.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { heapF32, type KernelArgs } from './kernelUtil';
 
 /** The kernel's name: not one of tfjs's, so that no other backend has it unless registered. */
@@ -77,15 +83,20 @@ interface AdamState {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
+/** Whether the update runs as ADAM_UPDATE: on the wasm backend where it is registered (./index), threaded. */
+function fusedUpdate(): boolean {
+  return tf.getBackend() === 'wasm' && getThreadsCount() > 1 && tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined;
+}
+
 /**
- * tfjs's Adam, whose update runs as ADAM_UPDATE where the backend has it
- * (wasm, see ./index) and as tfjs's own kernels elsewhere. Its state (the
+ * tfjs's Adam, whose update runs as ADAM_UPDATE on the threaded wasm
+ * backend and as tfjs's own kernels elsewhere. Its state (the
  * moments, β^t, the iterations) is tfjs's, so saving, restoring and the
  * learning-rate schedule work on it unchanged.
  */
 export class FusedAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
-    if (!tf.getKernel(ADAM_UPDATE, tf.getBackend())) return super.applyGradients(variableGradients);
+    if (!fusedUpdate()) return super.applyGradients(variableGradients);
     const state = this as unknown as AdamState;
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     // β^t, read once a step: two scalars.
