@@ -100,7 +100,7 @@ export function formatProfiles(profiles: StepProfile[]): string[] {
   const heads = profiles.map((p) => `${p.model} b${p.batch} ×${p.threads} ${p.adam}`);
   const families = [...new Set(profiles.flatMap((p) => p.families.map((f) => f.family)))];
   const width = 31;
-  const cell = (text: string): string => text.padStart(19);
+  const cell = (text: string): string => text.padStart(21);
   const lines = [`  ${'ms per step (share)'.padEnd(width)}${heads.map(cell).join('')}`];
   for (const family of families) {
     const cells = profiles.map((p) => {

@@ -9,8 +9,9 @@
  * The loop is scalar JavaScript, some 5 ns an element on the 2-core
  * machine: against the backend's own kernels on two threads it halved the
  * update's time (29 → 13 ms a step at batch 128), but on one thread, where
- * those run without waking a pool, it was no faster (20–21 against
- * 18–25 ms at batch 32). So it runs on the threaded build only.
+ * those run without waking a pool, it was no faster (the loop 18–26 ms a
+ * step at batch 32, tfjs's kernels 18–21). So it runs on the threaded
+ * build only.
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
