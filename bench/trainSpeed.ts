@@ -3,7 +3,9 @@
  * cross-entropy, Adam) trained with TensorFlow.js on the wasm backend
  * against the numpy loop of ../shared/bench/mlp_reference.py, on the same
  * amount of random data at the same batch sizes, in the same run; and the
- * digits CNN of ../shared/examples on wasm against the plain cpu backend.
+ * digits CNN of ../shared/examples on wasm against the plain cpu backend;
+ * and both against PyTorch on the CPU (../shared/bench/mlp_torch.py and
+ * ./cnn_torch.py) where Debian's python3-torch is installed.
  *
  * Each TensorFlow.js measurement runs in a process of its own: a process
  * starts the wasm backend once, with the threads its batch size gets
@@ -16,6 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { selectBackend, wasmThreadCount } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
+import { FusedAdamOptimizer } from '../trainer/wasm/adam';
 import '../trainer/layers';
 import { repoRoot } from '../test/support';
 
@@ -40,6 +43,8 @@ export interface MlpSpeed {
   wasmThreads: number;
   /** wasm ÷ numpy. */
   ratio: number;
+  /** Samples per second of PyTorch, where it runs. */
+  torch?: number;
 }
 
 export interface CnnSpeed {
@@ -49,30 +54,56 @@ export interface CnnSpeed {
   cpu: number;
   /** wasm ÷ cpu. */
   ratio: number;
+  /** Samples per second of PyTorch, where it runs. */
+  torch?: number;
 }
 
 export interface TrainSpeed {
   mlp: MlpSpeed[];
   cnn: CnnSpeed;
+  /** Why PyTorch was not run, when it was not. */
+  torchSkipped?: string;
 }
 
-const LAYERS = [784, 1024, 512, 256, 24];
+export const LAYERS = [784, 1024, 512, 256, 24];
 
 /** The shared folder beside the repository, with the reference programs. */
-const shared = resolve(repoRoot, '..', 'shared');
+export const shared = resolve(repoRoot, '..', 'shared');
 
 export async function measureTrainSpeed(options: TrainSpeedOptions = {}): Promise<TrainSpeed> {
   const { batches = [32, 128], mlpSamples = 8192, cnnSamples = 1024, cpuCnnSamples = 64, wasmThreads } = options;
+  const torchSkipped = torchMissing();
   const mlp: MlpSpeed[] = [];
   for (const batch of batches) {
     const numpy = numpyReference(batch, mlpSamples);
+    const torch = torchSkipped ? undefined : torchReference(join(shared, 'bench', 'mlp_torch.py'), ['--layers', LAYERS.join(','), '--batch', String(batch), '--samples', String(mlpSamples)]);
     const wasm = await inChild({ kind: 'mlp', batch, samples: mlpSamples, wasmThreads });
-    mlp.push({ batch, numpy, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, ratio: wasm.samplesPerSecond / numpy });
+    mlp.push({ batch, numpy, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, ratio: wasm.samplesPerSecond / numpy, torch });
   }
   const wasm = await inChild({ kind: 'cnn', backend: 'wasm', samples: cnnSamples, wasmThreads });
   const cpu = await inChild({ kind: 'cnn', backend: 'cpu', samples: cpuCnnSamples });
-  const cnn = { batch: wasm.batch, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, cpu: cpu.samplesPerSecond, ratio: wasm.samplesPerSecond / cpu.samplesPerSecond };
-  return { mlp, cnn };
+  const torch = torchSkipped ? undefined : torchReference(join(repoRoot, 'bench', 'cnn_torch.py'), ['--batch', String(wasm.batch), '--samples', String(cnnSamples)]);
+  const cnn = { batch: wasm.batch, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, cpu: cpu.samplesPerSecond, ratio: wasm.samplesPerSecond / cpu.samplesPerSecond, torch };
+  return { mlp, cnn, ...(torchSkipped ? { torchSkipped } : {}) };
+}
+
+/** The interpreter Debian's python3-torch installs into. */
+const SYSTEM_PYTHON = '/usr/bin/python3';
+
+/** Why PyTorch cannot run here, or undefined when it can. */
+function torchMissing(): string | undefined {
+  const run = spawnSync(SYSTEM_PYTHON, ['-c', 'import torch'], { encoding: 'utf8' });
+  if (run.error) return `${SYSTEM_PYTHON} cannot run: ${run.error.message}`;
+  if (run.status !== 0) return `${SYSTEM_PYTHON} has no torch (apt-get install python3-torch libopenblas0-pthread)`;
+  return undefined;
+}
+
+/** Samples per second of a PyTorch reference script, on two threads as the wasm runs. */
+function torchReference(script: string, args: string[]): number {
+  const run = spawnSync(SYSTEM_PYTHON, [script, ...args, '--threads', '2'], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`${script} failed: ${run.error?.message ?? run.stderr}`);
+  const line = run.stdout.trim().split('\n').pop()!;
+  return (JSON.parse(line) as { samples_per_s: number }).samples_per_s;
 }
 
 function numpyReference(batch: number, samples: number): number {
@@ -128,12 +159,12 @@ async function runJob(job: Job): Promise<JobResult> {
   return { samplesPerSecond, batch, threads: job.backend === 'wasm' ? wasmThreadCount() : 1 };
 }
 
-function mlpSource(layers: number[]): string {
+export function mlpSource(layers: number[]): string {
   const hidden = layers.slice(1, -1).map((units) => `  Dense(${units}, activation=relu)`);
   return [`model CourseMLP {`, `  input [${layers[0]}]`, ...hidden, `  Dense(${layers[layers.length - 1]}, activation=softmax)`, `}`, ''].join('\n');
 }
 
-function built(text: string): tf.LayersModel {
+export function built(text: string): tf.LayersModel {
   return buildModel(analyze(text).models[0]!.network);
 }
 
@@ -144,7 +175,8 @@ function built(text: string): tf.LayersModel {
  * reference and the CNN's train block; unshuffled, as the reference's loop.
  */
 async function timeFit(model: tf.LayersModel, batchSize: number, samples: number, warmup: number): Promise<number> {
-  model.compile({ optimizer: tf.train.adam(0.001), loss: 'categoricalCrossentropy' });
+  // The trainer's Adam (trainer/optimizers.ts), with tfjs's defaults.
+  model.compile({ optimizer: new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7), loss: 'categoricalCrossentropy' });
   const total = samples + warmup;
   const classes = model.outputs[0]!.shape[1]!;
   const x = tf.randomUniform([total, ...(model.inputs[0]!.shape.slice(1) as number[])]);

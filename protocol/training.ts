@@ -116,6 +116,21 @@ export interface BackendInfo {
   source?: NativeSource;
   /** The GPU, as its driver names it. */
   device?: string;
+  /** On wasm: the build that runs and its threads. */
+  wasm?: WasmRuntime;
+}
+
+/**
+ * The wasm build a run trains on: the threaded SIMD build, the
+ * single-threaded SIMD one, or the plain one, for a runtime without SIMD.
+ */
+export type WasmBuild = 'threaded-simd' | 'simd' | 'plain';
+
+export interface WasmRuntime {
+  build: WasmBuild;
+  threads: number;
+  /** Why more threads were asked for than run: the threaded build did not start, or the runtime lacks what it needs. */
+  fallback?: string;
 }
 
 /** Why a faster backend did not load. */
@@ -424,5 +439,11 @@ export function isTrainerRequest(value: unknown): value is TrainerRequest {
 /** What a run trains on, in words: `tfjs-node 4.22.0 from /…/@tensorflow/tfjs-node`, and the GPU where there is one. */
 export function describeBackend(backend: BackendName, info: BackendInfo | undefined): string {
   if (!info) return backend;
-  return `${backend} ${info.version} from ${info.folder}${info.device ? ` on ${info.device}` : ''}`;
+  return `${backend} ${info.version} from ${info.folder}${info.device ? ` on ${info.device}` : ''}${info.wasm ? ` (${describeWasm(info.wasm)})` : ''}`;
+}
+
+/** The wasm build and its threads in words, and why it fell back when it did. */
+export function describeWasm(wasm: WasmRuntime): string {
+  const threads = `${wasm.threads} thread${wasm.threads === 1 ? '' : 's'}`;
+  return `${wasm.build} build, ${threads}${wasm.fallback ? `; ${wasm.fallback}` : ''}`;
 }

@@ -6,15 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { selectBackend } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
 import '../trainer/layers';
+import { ADAM_SHAPES, adamOfBlock, fourSteps, type Fit, type Steps } from './adamSteps';
 import { read, repoRoot } from './support';
 
 const TOLERANCE = 1e-4;
@@ -131,6 +132,60 @@ describe('the threaded wasm build', () => {
     const output = execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
     const { threads, error } = JSON.parse(output) as { threads: number; error: number };
     assert.equal(threads, 2);
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+});
+
+describe('the wasm build a run starts', () => {
+  // Each in a process of its own, which starts wasm once; a product and its gradients checked against cpu on the build that runs.
+  const script = (options: string, before = '') => `
+    const tf = require('@tensorflow/tfjs');
+    const { selectBackend } = require(${JSON.stringify(join(__dirname, '..', 'trainer', 'backends'))});
+    const compute = () => tf.tidy(() => {
+      const input = (shape) => tf.sin(tf.range(0, shape.reduce((a, b) => a * b)).mul(0.37)).reshape(shape);
+      return tf.grads((a, b) => tf.matMul(a, b).relu().sum())([input([33, 17]), input([17, 5])]).map((t) => Array.from(t.dataSync()));
+    });
+    (async () => {
+      ${before}
+      const { info } = await selectBackend('wasm', ${options});
+      const wasm = compute();
+      await selectBackend('cpu');
+      const cpu = compute();
+      const error = Math.max(...wasm.flatMap((values, i) => values.map((v, j) => Math.abs(v - cpu[i][j]) / Math.max(1, Math.abs(cpu[i][j])))));
+      process.stdout.write(JSON.stringify({ wasm: info.wasm, error }));
+    })();
+  `;
+  const started = (options: string, before?: string): { wasm: unknown; error: number } =>
+    JSON.parse(execFileSync(process.execPath, ['-e', script(options, before)], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }));
+
+  it('names the threaded SIMD build and its threads', () => {
+    const { wasm, error } = started('{ wasmThreads: 2 }');
+    assert.deepEqual(wasm, { build: 'threaded-simd', threads: 2 });
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+
+  it('runs the single-threaded SIMD build for one thread, and for a small batch by default', () => {
+    assert.deepEqual(started('{ wasmThreads: 1 }').wasm, { build: 'simd', threads: 1 });
+    assert.deepEqual(started('{ batchSize: 32 }').wasm, { build: 'simd', threads: 1 });
+  });
+
+  it('falls back to the single-threaded build, and says why, when the threaded one does not start', () => {
+    // The package's binaries beside a threaded build whose binary is no WebAssembly.
+    const dir = mkdtempSync(join(tmpdir(), 'layerwise-wasm-'));
+    const packageDir = dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json'));
+    for (const file of readdirSync(join(packageDir, 'dist')).filter((f) => f.endsWith('.wasm'))) copyFileSync(join(packageDir, 'dist', file), join(dir, file));
+    for (const file of ['tfjs-backend-wasm-threaded-simd.js', 'tfjs-backend-wasm-threaded-simd.worker.js']) copyFileSync(join(packageDir, 'wasm-out', file), join(dir, file));
+    writeFileSync(join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'), 'not WebAssembly');
+    const { wasm, error } = started(`{ wasmThreads: 2, wasmDir: ${JSON.stringify(dir)} }`);
+    const { fallback, ...rest } = wasm as { fallback?: string };
+    assert.deepEqual(rest, { build: 'simd', threads: 1 });
+    assert.match(fallback ?? '', /^2 threads asked for, but the threaded build did not start: /);
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+
+  it('runs the plain build where the runtime has no SIMD', () => {
+    const { wasm, error } = started('{ wasmThreads: 1 }', "tf.env().set('WASM_HAS_SIMD_SUPPORT', false);");
+    assert.deepEqual(wasm, { build: 'plain', threads: 1 });
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 });
@@ -326,4 +381,63 @@ describe('training on wasm', () => {
       }
     });
   }
+});
+
+describe("the train block's Adam", () => {
+  const cpuSteps = (epsilon: number) => fourSteps('cpu', () => tf.train.adam(0.01, 0.8, 0.95, epsilon));
+
+  /** `values` within TOLERANCE of `expected`, tensor by tensor. */
+  function assertClose(values: number[][], expected: number[][]): void {
+    assert.equal(values.length, expected.length);
+    values.forEach((tensor, i) => {
+      assert.equal(tensor.length, expected[i]!.length);
+      tensor.forEach((v, j) => {
+        const e = expected[i]![j]!;
+        assert.ok(Math.abs(v - e) <= TOLERANCE * Math.max(1, Math.abs(e)), `tensor ${i} at ${j}: wasm ${v}, cpu ${e}`);
+      });
+    });
+  }
+
+  describe('on the threaded wasm build', () => {
+    // A process starts its wasm backend once: the threaded one, where the update runs as one kernel, in a process of its own.
+    const script = `
+      const { selectBackend } = require(${JSON.stringify(join(__dirname, '..', 'trainer', 'backends'))});
+      const { adamOfBlock, fitTwice, fourSteps } = require(${JSON.stringify(join(__dirname, 'adamSteps'))});
+      (async () => {
+        await selectBackend('wasm', { wasmThreads: 2 });
+        const steps = {};
+        for (const epsilon of ['', ', epsilon=0.001']) steps[epsilon] = await fourSteps('wasm', () => adamOfBlock(epsilon));
+        process.stdout.write(JSON.stringify({ steps, fits: await fitTwice() }));
+      })();
+    `;
+    let result: { steps: Record<string, Steps>; fits: Fit[] } | undefined;
+    const threaded = (): { steps: Record<string, Steps>; fits: Fit[] } => (result ??= JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] })));
+
+    for (const [epsilon, value] of [['', 1e-7], [', epsilon=0.001', 0.001]] as const) {
+      it(`gives tfjs's Adam on cpu within 1e-4, the moments too, in one kernel per variable${epsilon ? ' (epsilon set)' : ''}`, async () => {
+        const expected = await cpuSteps(value);
+        const actual = threaded().steps[epsilon]!;
+        assert.equal(actual.values.length, 3 * ADAM_SHAPES.length);
+        assertClose(actual.values, expected.values);
+        // One update kernel per variable and the two products of β^t: tfjs's Adam runs a dozen per variable.
+        assert.equal(actual.kernels.filter((name) => name === 'LayerwiseAdamUpdate').length, ADAM_SHAPES.length, actual.kernels.join(' '));
+        assert.ok(actual.kernels.length <= ADAM_SHAPES.length + 4, actual.kernels.join(' '));
+      });
+    }
+
+    it('trains the same history from the same weights twice, and leaves no tensor behind an epoch', () => {
+      const [first, second] = threaded().fits as [Fit, Fit];
+      assert.deepEqual(second.losses, first.losses);
+      assert.ok(first.losses[3]! < first.losses[0]!, `losses ${first.losses.join(' ')}`);
+      assert.deepEqual(first.leaks, [0, 0, 0]);
+    });
+  });
+
+  it("on one wasm thread and on cpu is tfjs's Adam, number for number", async () => {
+    for (const backend of ['wasm', 'cpu'] as const) {
+      const expected = await fourSteps(backend, () => tf.train.adam(0.01, 0.8, 0.95, 1e-7));
+      const actual = await fourSteps(backend, () => adamOfBlock(''));
+      assert.deepEqual(actual.values, expected.values, backend);
+    }
+  });
 });

@@ -190,6 +190,8 @@ train Xor {
       assert.equal(exitCode, 0);
       const [start] = started(events);
       assert.equal(start?.backend, 'wasm');
+      // The bundle without node_modules starts the SIMD build from the files beside it; a batch of 4 runs on one thread.
+      assert.deepEqual(start.backendInfo?.wasm, { build: 'simd', threads: 1 });
       assert.deepEqual(
         start.skipped.map((s) => s.backend),
         ['tfjs-node-gpu', 'tfjs-node'],
@@ -236,6 +238,9 @@ train Digits {
       }
       // The threaded build's pool of workers, each an OS thread of the trainer.
       assert.ok(threaded.threads! >= single.threads! + 2, `threads: ${single.threads} at batch 16, ${threaded.threads} at batch 128`);
+      // And the started event says so.
+      assert.deepEqual(started(single.events)[0]?.backendInfo?.wasm, { build: 'simd', threads: 1 });
+      assert.deepEqual(started(threaded.events)[0]?.backendInfo?.wasm, { build: 'threaded-simd', threads: Math.min(availableParallelism(), 8) });
     });
   });
 });

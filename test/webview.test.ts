@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { EarlierRun, PanelPageMessage } from '../protocol/panel';
-import type { BatchEvent, DataEvent, EpochEvent, EvaluationEvent, FailedEvent, FinishedEvent, StartedEvent, TrainerEvent } from '../protocol/training';
+import { describeWasm, type BatchEvent, type DataEvent, type EpochEvent, type EvaluationEvent, type FailedEvent, type FinishedEvent, type StartedEvent, type TrainerEvent } from '../protocol/training';
 import { TrainingProcess } from '../trainer/process';
 import { repoRoot } from './support';
 import { CHROMIUM, DARK, HIGH_CONTRAST, LIGHT, openPanel, post, setTheme, type Panel } from './webviewHost';
@@ -142,7 +142,9 @@ describe('the training panel page in Chromium', { skip }, () => {
     assert.equal(await page.locator('#epoch').textContent(), `${EPOCHS} of ${EPOCHS}`);
     assert.equal(await page.locator('#sizes').textContent(), `${started.data.train} / ${started.data.validation}`);
     // The backend with its version, and the folder it was loaded from.
-    assert.equal(await page.locator('#backend').textContent(), `${started.backend} ${started.backendInfo!.version}`);
+    // On wasm, the build and its threads too.
+    const wasm = started.backendInfo!.wasm;
+    assert.equal(await page.locator('#backend').textContent(), `${started.backend} ${started.backendInfo!.version}${wasm ? ` (${describeWasm(wasm)})` : ''}`);
     assert.equal(await page.locator('#backend-folder').textContent(), started.backendInfo!.folder);
     assert.ok(await page.locator('#backend-folder').isVisible());
     assert.equal(await page.locator('#params').textContent(), started.params.total.toLocaleString('en-US'));

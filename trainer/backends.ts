@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, type BackendName, type NativeLocations } from '../protocol/training';
+import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, type BackendName, type NativeLocations, type WasmRuntime } from '../protocol/training';
 import { nvidiaGpu } from './install';
 import { loadNative, TFJS_VERSION } from './native';
 import { installWasmKernels } from './wasm';
@@ -112,7 +112,10 @@ async function start(backend: BackendName, options: BackendOptions): Promise<Bac
     info = { version: TFJS_VERSION, folder: folders?.binaries ?? tfjsFolder() };
   }
   try {
-    if (await tf.setBackend(TFJS_NAMES[backend])) return info;
+    if (await tf.setBackend(TFJS_NAMES[backend])) {
+      if (backend === 'wasm') info.wasm = { ...(startedWasm ?? (await packagedBuild())), threads: getThreadsCount() };
+      return info;
+    }
   } catch (error) {
     return firstLine(error);
   }
@@ -134,6 +137,19 @@ function tfjsFolder(): string {
 let preparedFolders: WasmFolders | undefined;
 /** Why the last start of the wasm backend failed. */
 let wasmFailure: string | undefined;
+/** The build the wasm backend started with, and why it fell back, once it started. */
+let startedWasm: Omit<WasmRuntime, 'threads'> | undefined;
+
+/**
+ * The build the package's own start picks: its threaded build where the
+ * runtime has threads (not Node's, by its check), else SIMD where it has
+ * SIMD, else the plain build.
+ */
+async function packagedBuild(): Promise<Omit<WasmRuntime, 'threads'>> {
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  return { build: simd && threads ? 'threaded-simd' : simd ? 'simd' : 'plain' };
+}
 
 /**
  * Registers the wasm kernels, and once per process replaces the package's
@@ -156,15 +172,23 @@ function prepareWasm(options: BackendOptions): WasmFolders | string {
     'wasm',
     async () => {
       wasmFailure = undefined;
-      if (threads > 1 && threaded) {
+      let fallback: string | undefined;
+      if (threads > 1 && !threaded) fallback = `${threads} threads asked for, but the threaded build's files are not there`;
+      else if (threads > 1 && !threadsAvailable()) fallback = `${threads} threads asked for, but this runtime has no SharedArrayBuffer`;
+      else if (threads > 1) {
         try {
-          return await createThreadedBackend(threaded, threads);
-        } catch {
+          const backend = await createThreadedBackend(threaded!, threads);
+          startedWasm = { build: 'threaded-simd' };
+          return backend;
+        } catch (error) {
           // The single-threaded build below is the package's own start: slower, but the same kernels.
+          fallback = `${threads} threads asked for, but the threaded build did not start: ${firstLine(error)}`;
         }
       }
       try {
-        return await packaged();
+        const backend = await packaged();
+        startedWasm = { ...(await packagedBuild()), ...(fallback ? { fallback } : {}) };
+        return backend;
       } catch (error) {
         wasmFailure = firstLine(error);
         throw error;
@@ -194,6 +218,11 @@ function wasmFolders(wasmDir: string | undefined): WasmFolders | undefined {
   const threaded = packageDir && join(packageDir, 'wasm-out');
   if (given) return { binaries: given, threaded };
   return packageDir ? { binaries: join(packageDir, 'dist'), threaded } : undefined;
+}
+
+/** Whether the runtime can run the threaded build: memory shared between threads (Node's worker threads are always there). */
+function threadsAvailable(): boolean {
+  return typeof SharedArrayBuffer === 'function' && typeof Atomics === 'object';
 }
 
 function hasThreadedBuild(dir: string): boolean {

@@ -4,6 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedArgs, Signature, TrainBlock } from '../core';
+import { FusedAdamOptimizer } from './wasm/adam';
 
 /** tfjs's names of the Keras losses the catalog knows. */
 const LOSSES: Record<string, string> = {
@@ -71,7 +72,8 @@ export function createOptimizer(optimizer: TrainBlock['optimizer']): tf.Optimize
       return momentum > 0 || args.values['nesterov'] ? tf.train.momentum(lr, momentum, args.values['nesterov'] as boolean) : tf.train.sgd(lr);
     }
     case 'Adam':
-      return tf.train.adam(lr, number(args, 'beta_1'), number(args, 'beta_2'), number(args, 'epsilon'));
+      // tfjs's Adam, with its update in one kernel per variable on wasm.
+      return new FusedAdamOptimizer(lr, number(args, 'beta_1'), number(args, 'beta_2'), number(args, 'epsilon'));
     case 'RMSprop':
       return tf.train.rmsprop(lr, number(args, 'rho'), number(args, 'momentum'), number(args, 'epsilon'), args.values['centered'] as boolean);
     case 'Adagrad':

@@ -29,7 +29,7 @@ import {
   vsCodePanelView,
 } from '@vscode/webview-ui-toolkit';
 import { isPanelHostMessage, type EarlierRun, type PanelPageMessage, type PanelRun } from '../protocol/panel.js';
-import type { EvaluationEvent } from '../protocol/training.js';
+import { describeWasm, type EvaluationEvent } from '../protocol/training.js';
 import { createChart, destroyChart, lineWidth, readTheme, redraw, resizeChart, rgba, type Chart, type ChartSpec, type LineSpec, type Theme } from './charts.mjs';
 import { chartsPng, chartsSvg, fileStem, historyCsv } from './exports.mjs';
 import { formatSpans, LEARNING_RATE, overfitSpans, RunState, type Member, type Span } from './runState.mjs';
@@ -162,7 +162,7 @@ function renderHeader(): void {
   text('status', statusText());
   element('status').classList.toggle('failed', Boolean(state.failed));
   const info = started?.backendInfo;
-  text('backend', started ? [started.backend, info?.version, info?.device && `on ${info.device}`].filter(Boolean).join(' ') : '–');
+  text('backend', started ? [started.backend, info?.version, info?.device && `on ${info.device}`, info?.wasm && `(${describeWasm(info.wasm)})`].filter(Boolean).join(' ') : '–');
   reveal(element('backend-folder-fact'), Boolean(info));
   if (info) text('backend-folder', info.folder);
   text('params', started ? count(started.params.total) : '–');

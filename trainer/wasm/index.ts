@@ -1,9 +1,10 @@
 /**
  * Makes the wasm backend fit for training: faster kernels where its own are
- * slow, and the gradient kernels it lacks.
+ * slow, the gradient kernels it lacks, and Adam's update as one kernel.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { adamUpdateConfig } from './adam';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv';
 import { withPlainOperands } from './matMul';
 import { maxPoolGradConfig } from './pool';
@@ -23,6 +24,8 @@ export function installWasmKernels(): void {
   for (const config of [tileConfig, conv2DBackpropInputConfig, maxPoolGradConfig]) replace(config);
   // Missing: no CNN or Embedding trains without these.
   for (const config of [conv2DBackpropFilterConfig, unsortedSegmentSumConfig]) tf.registerKernel(config);
+  // Adam's update in one pass per variable, which FusedAdamOptimizer runs where it is registered.
+  tf.registerKernel(adamUpdateConfig);
   installed = true;
 }
 

@@ -32,12 +32,8 @@ export function withPlainOperands(original: tf.KernelConfig): tf.KernelConfig {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const attrs = { ...args.attrs, transposeA: false, transposeB: false };
     // The product is m×k by k×n.
-    const [rowsA, colsA] = a.shape.slice(-2) as [number, number];
-    const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
-    const n = b.shape[b.shape.length - (transposeB ? 2 : 1)]!;
-    // a·bᵀ as (b·aᵀ)ᵀ: transposes and packs aᵀ and transposes the product instead of transposing and packing b.
-    // aᵀ·bᵀ = (b·a)ᵀ likewise. Neither holds with a bias or an activation to apply before the transpose.
-    const swap = swapsProduct && transposeB && (transposeA || 2 * m * k + m * n < 2 * n * k);
+    const { m, k, n } = productSize(a.shape, b.shape, transposeA, transposeB);
+    const swap = swapsProduct && swapsOperands(m, k, n, transposeA, transposeB);
     return withTemporaries(backend, (temp) => {
       if (swap) {
         const plainA = transposeA ? a : temp(transposeLastTwo(backend, a));
@@ -50,4 +46,22 @@ export function withPlainOperands(original: tf.KernelConfig): tf.KernelConfig {
     });
   };
   return { ...original, kernelFunc };
+}
+
+/** The product's size, m×k by k×n, from its operands' shapes as stored. */
+export function productSize(a: readonly number[], b: readonly number[], transposeA: boolean, transposeB: boolean): { m: number; k: number; n: number } {
+  const [rowsA, colsA] = a.slice(-2) as [number, number];
+  const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+  return { m, k, n: b[b.length - (transposeB ? 2 : 1)]! };
+}
+
+/**
+ * Whether a BatchMatMul with a transposed b runs as the transpose of the
+ * swapped product: a·bᵀ as (b·aᵀ)ᵀ transposes and packs aᵀ and transposes
+ * the product instead of transposing and packing b; aᵀ·bᵀ = (b·a)ᵀ likewise.
+ * Neither holds for _FusedMatMul, whose bias or activation applies before
+ * the transpose.
+ */
+export function swapsOperands(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
+  return transposeB && (transposeA || 2 * m * k + m * n < 2 * n * k);
 }
