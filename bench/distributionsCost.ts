@@ -4,12 +4,10 @@
  * backend, in the same process; and the time the summaries themselves
  * took (the events' `seconds`) against the epochs' own.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectBackend } from '../trainer/backends';
 import { runTraining } from '../trainer/engine';
-import { COURSE_MLP } from './engineOverhead';
+import { courseMlpFile } from './engineOverhead';
 
 export interface DistributionsCost {
   backend: string;
@@ -24,10 +22,7 @@ export interface DistributionsCost {
 }
 
 export async function measureDistributionsCost(epochs = 2, batch = 128): Promise<DistributionsCost> {
-  const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-'));
-  const file = join(dir, 'mlp.net');
-  writeFileSync(file, COURSE_MLP(epochs, batch));
-  const { backend } = await selectBackend('auto');
+  const { dir, file, backend } = await courseMlpFile(epochs, batch);
   try {
     const run = async (distributions: boolean): Promise<{ wall: number; epochs: number; summaries: number }> => {
       let epochSeconds = 0;

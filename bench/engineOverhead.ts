@@ -41,11 +41,17 @@ export interface EngineOverhead {
   overhead: number;
 }
 
-export async function measureEngineOverhead(epochs = 2, batch = 128): Promise<EngineOverhead> {
+/** The course MLP written into a fresh scratch folder (the caller removes it), and the backend it trains on, started. */
+export async function courseMlpFile(epochs: number, batch: number): Promise<{ dir: string; file: string; backend: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'layerwise-bench-'));
   const file = join(dir, 'mlp.net');
   writeFileSync(file, COURSE_MLP(epochs, batch));
   const { backend } = await selectBackend('auto');
+  return { dir, file, backend };
+}
+
+export async function measureEngineOverhead(epochs = 2, batch = 128): Promise<EngineOverhead> {
+  const { dir, file, backend } = await courseMlpFile(epochs, batch);
 
   // Bare fits before and after the engine's run, so warm-up and drift fall on both sides.
   const before = await bareFit(epochs, batch);

@@ -201,12 +201,12 @@ export interface GraphUpdate {
 /**
  * A box's size as the page sizes it (webview/graph.mts): its widest line,
  * here at 7 px a character in place of the page's measured text, rounded up
- * to the page's 24 px step; 16 px a line.
+ * as the page rounds it; 16 px a line.
  */
-function boxOf(node: ModelGraphResult['nodes'][number]): { id: string; width: number; height: number } {
+function boxOf(node: ModelGraphResult['nodes'][number], boxWidth: (textWidth: number) => number): { id: string; width: number; height: number } {
   const lines = [`${node.type} ${node.name}`, node.outputShape ?? 'shape unknown', node.params ? `${node.params.total.toLocaleString('en-US')} params` : ''];
   const width = Math.max(120, ...lines.map((line) => line.length * 7 + 16));
-  return { id: node.id, width: Math.ceil(width / 24) * 24, height: lines.length * 16 + 14 };
+  return { id: node.id, width: boxWidth(width), height: lines.length * 16 + 14 };
 }
 
 /**
@@ -217,7 +217,7 @@ function boxOf(node: ModelGraphResult['nodes'][number]): { id: string; width: nu
  * layer and takes it out again (every box below moves: a new layout).
  */
 export async function measureGraphUpdate(layers = 200, rounds = 20): Promise<{ numbers: GraphUpdate; structure: GraphUpdate }> {
-  const { layoutGraph } = await import('../webview/graphLayout.mjs');
+  const { boxWidth, layoutGraph } = await import('../webview/graphLayout.mjs');
   const text = generateBranching(layers);
   const uri = 'file:///bench/graph.net';
   const client = new LspClient();
@@ -237,7 +237,7 @@ export async function measureGraphUpdate(layers = 200, rounds = 20): Promise<{ n
         await client.change(uri, [{ range: { start: { line, character: change.start }, end: { line, character: change.end } }, text: change.text }]);
         const graph = await client.connection.sendRequest<ModelGraphResult>(MODEL_GRAPH_REQUEST, { uri, position: { line, character } });
         const answered = performance.now();
-        await layoutGraph({ nodes: graph.nodes.map(boxOf), edges: graph.edges });
+        await layoutGraph({ nodes: graph.nodes.map((node) => boxOf(node, boxWidth)), edges: graph.edges });
         // The first two rounds warm the server and the layout up.
         if (i >= 2) {
           requests.push(answered - started);

@@ -30,6 +30,8 @@ export class GraphView implements vscode.Disposable {
   private model: string | undefined;
   private changeTimer: NodeJS.Timeout | undefined;
   private cursorTimer: NodeJS.Timeout | undefined;
+  /** The graph on the page: while the cursor moves inside its model, nothing is asked of the server. */
+  private shown: ModelGraphResult | null = null;
   /** Later answers win: one asked before an edit must not replace one asked after it. */
   private asked = 0;
   private readonly subscriptions: vscode.Disposable[] = [];
@@ -86,6 +88,7 @@ export class GraphView implements vscode.Disposable {
     panel.onDidDispose(() => {
       this.panel = undefined;
       this.ready = false;
+      this.shown = null;
     });
     panel.webview.html = renderGraphHtml({
       scriptUri: panel.webview.asWebviewUri(vscode.Uri.joinPath(webviewRoot, 'graph.js')).toString(),
@@ -119,20 +122,24 @@ export class GraphView implements vscode.Disposable {
     if (!uri || !this.panel) return;
     const answer = await this.ask(model);
     if (answer === undefined) return;
-    this.model = answer?.model ?? this.model;
-    this.post({ type: 'graph', file: uri.path.split('/').pop() ?? '', graph: answer });
+    this.display(answer);
     this.postCursor();
   }
 
-  /** The cursor moved: highlight its layer, and show the model it moved into. */
+  /** The cursor moved: highlight its layer, and show the model it moved into (the server is asked only once it left the shown one). */
   private async followCursor(): Promise<void> {
-    const before = this.model;
-    const answer = await this.ask();
-    if (answer && answer.model !== before) {
-      this.model = answer.model;
-      this.post({ type: 'graph', file: this.uri?.path.split('/').pop() ?? '', graph: answer });
+    const cursor = this.editor()?.selection.active;
+    if (!cursor || !this.shown || !within(cursor, this.shown.range)) {
+      const answer = await this.ask();
+      if (answer && answer.model !== this.model) this.display(answer);
     }
     this.postCursor();
+  }
+
+  private display(graph: ModelGraphResult | null): void {
+    this.shown = graph;
+    this.model = graph?.model ?? this.model;
+    this.post({ type: 'graph', file: this.uri?.path.split('/').pop() ?? '', graph });
   }
 
   /** The server's answer; undefined when it is stale or failed (logged). */
@@ -195,4 +202,12 @@ export class GraphView implements vscode.Disposable {
     await vscode.workspace.fs.writeFile(target, format === 'png' ? Buffer.from(content, 'base64') : Buffer.from(content, 'utf8'));
     this.log(`exported ${target.fsPath}`);
   }
+}
+
+/** Whether a position lies in a range, its ends included. */
+function within(position: vscode.Position, range: GraphRange): boolean {
+  const { start, end } = range;
+  if (position.line < start.line || position.line > end.line) return false;
+  if (position.line === start.line && position.character < start.character) return false;
+  return !(position.line === end.line && position.character > end.character);
 }

@@ -51,6 +51,8 @@ export interface GraphEdge {
 /** What the model graph request answers (or null for a document without models). */
 export interface ModelGraphResult {
   model: string;
+  /** The model's declaration, from `model` to its closing brace. */
+  range: GraphRange;
   /** Every model of the document, in source order. */
   models: string[];
   /** The connected inputs and layers in build order, then the others. */

@@ -262,6 +262,7 @@ export function toSemanticTokens(analysis: Analysis, tokens: SemanticToken[]): n
 export function toModelGraph(analysis: Analysis, graph: ModelGraph): ModelGraphResult {
   return {
     ...graph,
+    range: toRange(analysis, graph.range),
     nodes: graph.nodes.map((node) => ({ ...node, range: toRange(analysis, node.range), statement: toRange(analysis, node.statement) })),
   };
 }

@@ -15,32 +15,22 @@ import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
 import { runsDirOf, modelRun } from '../host/runs';
 import { BOUNDARY_FILE } from '../protocol/history';
-import type { BoundaryEvent, FailedEvent, FinishedEvent, StartRequest, TrainerEvent } from '../protocol/training';
+import type { BoundaryEvent, FailedEvent, FinishedEvent, TrainerEvent } from '../protocol/training';
 import { selectBackend } from '../trainer/backends';
 import { boundaryEpoch, DecisionBoundary, EVERY_EPOCH_UNTIL, GRID_SIZE, MARGIN, SPACED_GRIDS } from '../trainer/callbacks/boundary';
 import { memberState } from '../trainer/callbacks/callback';
 import { prepareData } from '../trainer/dataset';
-import { runTraining, type Control } from '../trainer/engine';
 import { BestTracker, defaultBestRule } from '../trainer/monitors';
 import { TrainingProcess } from '../trainer/process';
 import { loadModel } from '../trainer/saveModel';
-import { cliPath, moonsPair, projectExamples, repoRoot, scratchFolders } from './support';
+import { cliPath, moonsPair, projectExamples, repoRoot } from './support';
+import { trainingFiles } from './trainHelpers';
 
-const scratch = scratchFolders('boundary');
+const { scratch, netFile, trainInProcess } = trainingFiles('boundary');
 // tfjs is used here too (the saved models predict apart from the trainer): its backend must be up first.
 before(() => selectBackend('auto'));
 
-function netFile(text: string): string {
-  const path = join(scratch(), 'model.net');
-  writeFileSync(path, text);
-  return path;
-}
 
-async function trainInProcess(request: Omit<StartRequest, 'type'>, control: Control = { stopRequested: false }): Promise<TrainerEvent[]> {
-  const events: TrainerEvent[] = [];
-  await runTraining({ type: 'start', runsDir: join(scratch(), 'runs'), ...request }, (event) => events.push(event), control);
-  return events;
-}
 
 const boundaries = (events: TrainerEvent[], model?: string) => events.filter((e): e is BoundaryEvent => e.type === 'boundary' && (!model || e.model === model));
 const finishedOf = (events: TrainerEvent[], model: string) => events.find((e): e is FinishedEvent => e.type === 'finished' && e.model === model)!;

@@ -5,36 +5,24 @@
  * model's own predictions and the validation accuracy tfjs reports.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { accuracyLine } from '../cli/train';
 import { analyze } from '../core';
-import type { DataEvent, EvaluationEvent, StartRequest, TrainerEvent } from '../protocol/training';
+import type { DataEvent, EvaluationEvent, TrainerEvent } from '../protocol/training';
 import { selectBackend } from '../trainer/backends';
 import { encodeLabels, stratifiedSplit } from '../trainer/data';
 import { blobs } from '../trainer/data/generated';
 import { imageShapeOf } from '../trainer/data/images';
-import { runTraining, type Control } from '../trainer/engine';
+import type { Control } from '../trainer/engine';
 import { loadModel } from '../trainer/saveModel';
-import { scratchFolders } from './support';
+import { trainingFiles } from './trainHelpers';
 
-const scratch = scratchFolders('eval');
+const { netFile, trainInProcess: train } = trainingFiles('eval');
 
-function netFile(text: string, files: Record<string, string> = {}): string {
-  const dir = scratch();
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
-  const path = join(dir, 'model.net');
-  writeFileSync(path, text);
-  return path;
-}
 
-async function train(request: Omit<StartRequest, 'type' | 'runsDir'>, control: Control = { stopRequested: false }): Promise<TrainerEvent[]> {
-  const events: TrainerEvent[] = [];
-  await runTraining({ type: 'start', runsDir: join(scratch(), 'runs'), ...request }, (event) => events.push(event), control);
-  return events;
-}
 
 function only<T extends TrainerEvent['type']>(events: TrainerEvent[], type: T): Extract<TrainerEvent, { type: T }>[] {
   return events.filter((event): event is Extract<TrainerEvent, { type: T }> => event.type === type);

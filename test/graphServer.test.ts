@@ -36,6 +36,11 @@ describe('model graph request', () => {
       for (const model of checked.models) {
         const answer = (await graph({ uri, model: model.name }))!;
         assert.equal(answer.model, model.name);
+        // The model's range is its declaration: from `model` on its line to the closing brace, every layer inside it.
+        const lines = read(file).split('\n');
+        assert.match(lines[answer.range.start.line]!.slice(answer.range.start.character), new RegExp(`^model ${model.name}\\b`));
+        assert.equal(lines[answer.range.end.line]![answer.range.end.character - 1], '}');
+        for (const node of answer.nodes) assert.ok(node.range.start.line >= answer.range.start.line && node.range.end.line <= answer.range.end.line, `${file} ${node.name}`);
         const connected = answer.nodes.filter((node) => node.connected);
         assert.deepEqual(
           connected.map((node) => [node.name, node.type, node.outputShape, node.params?.total, node.range.start.line + 1]).sort(byName),

@@ -10,29 +10,18 @@ import { dirname, join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { analyze } from '../core';
-import type { EpochEvent, FailedEvent, FinishedEvent, StartedEvent, StartRequest, TrainerEvent } from '../protocol/training';
+import type { EpochEvent, FailedEvent, FinishedEvent, StartedEvent, TrainerEvent } from '../protocol/training';
 import { selectBackend } from '../trainer/backends';
 import { prepareData } from '../trainer/dataset';
-import { runTraining, type Control } from '../trainer/engine';
+import type { Control } from '../trainer/engine';
 import { TrainingProcess } from '../trainer/process';
 import { loadModel } from '../trainer/saveModel';
-import { projectExamples, repoRoot, scratchFolders } from './support';
+import { projectExamples, repoRoot } from './support';
+import { trainingFiles } from './trainHelpers';
 
-const scratch = scratchFolders('train');
+const { scratch, netFile, trainInProcess } = trainingFiles('train');
 
-/** Writes a .net file into a scratch folder and returns its path. */
-function netFile(text: string, name = 'model.net'): string {
-  const dir = scratch();
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
 
-async function trainInProcess(request: Omit<StartRequest, 'type'>, control: Control = { stopRequested: false }): Promise<TrainerEvent[]> {
-  const events: TrainerEvent[] = [];
-  await runTraining({ type: 'start', runsDir: join(scratch(), 'runs'), ...request }, (event) => events.push(event), control);
-  return events;
-}
 
 /** Whether a native TensorFlow.js package can be loaded in this process. */
 function loadable(name: 'tfjs-node-gpu' | 'tfjs-node'): boolean {

@@ -16,7 +16,7 @@
 import { select } from 'd3-selection';
 import { zoom, zoomIdentity, type D3ZoomEvent } from 'd3-zoom';
 import { isGraphHostMessage, type GraphNode, type GraphPageMessage, type GraphPosition, type ModelGraphResult } from '../protocol/graph.js';
-import { layoutGraph } from './graphLayout.mjs';
+import { boxWidth, layoutGraph } from './graphLayout.mjs';
 
 declare function acquireVsCodeApi(): { postMessage(message: GraphPageMessage): void };
 
@@ -72,13 +72,10 @@ const measure = (() => {
   };
 })();
 
-/** Box widths are rounded up to a step, so that an edit of a number (units, a shape, a count) keeps the boxes and the layout (see layoutGraph). */
-const WIDTH_STEP = 24;
-
 function boxSize(node: GraphNode): { width: number; height: number } {
   const lines = nodeLines(node);
   const width = Math.max(120, ...lines.map((line) => measure(line.text, line.kind === 'title') + 2 * PADDING));
-  return { width: Math.ceil(width / WIDTH_STEP) * WIDTH_STEP, height: lines.length * LINE_HEIGHT + 2 * PADDING - 2 };
+  return { width: boxWidth(width), height: lines.length * LINE_HEIGHT + 2 * PADDING - 2 };
 }
 
 const create = <K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<string, string | number> = {}): SVGElementTagNameMap[K] => {

@@ -44,6 +44,12 @@ const OPTIONS: Record<string, string> = {
 const ELK = ElkModule as unknown as typeof ElkModule.default;
 const elk = new ELK();
 
+/** Box widths are rounded up to this step, so that an edit of a number (units, a shape, a count) keeps the boxes and the layout. */
+export const WIDTH_STEP = 24;
+
+/** A box's width for the layout: its text's width rounded up to WIDTH_STEP. */
+export const boxWidth = (textWidth: number): number => Math.ceil(textWidth / WIDTH_STEP) * WIDTH_STEP;
+
 /** The last layout and what it was of: an edit that changes only labels (units, shapes, counts) keeps every box, and is drawn without laying out again. */
 let last: { key: string; layout: Promise<Layout> } | undefined;
 

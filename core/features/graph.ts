@@ -52,6 +52,8 @@ export interface ModelGraphEdge {
 
 export interface ModelGraph {
   model: string;
+  /** The model's declaration, from `model` to its closing brace: a cursor inside it stays on this model. */
+  range: TextRange;
   /** Every model of the file, in source order, so that a view can offer the others. */
   models: string[];
   /** The connected inputs and layers in build order, then the rest in source order. */
@@ -126,7 +128,7 @@ function buildGraph(analysis: Analysis, model: ModelAnalysis): ModelGraph {
     }
   });
 
-  const graph: ModelGraph = { model: network.name, models: analysis.models.map((m) => m.network.name), nodes, edges, problems: [] };
+  const graph: ModelGraph = { model: network.name, range: rangeOf(bound.declaration), models: analysis.models.map((m) => m.network.name), nodes, edges, problems: [] };
   if (network.params) graph.params = { ...network.params };
   placeProblems(analysis, bound.declaration, nodes, graph.problems);
   return graph;
