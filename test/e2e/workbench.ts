@@ -191,14 +191,22 @@ export class Workbench {
     }, [word, occurrence] as const));
   }
 
-  /** Rests the mouse on a word and returns the hover's text. */
-  async hover(word: string, occurrence = 1): Promise<string> {
-    const { x, y } = await this.wordPosition(word, occurrence);
-    await this.page.mouse.move(x - 2, y);
-    await this.page.mouse.move(x, y);
+  /**
+   * Rests the mouse on a word and returns the hover's text. The editor hides
+   * a hover when the text's layout changes under it (a code lens or an inlay
+   * hint arriving moves the lines), so the word is found again and the mouse
+   * rested on it again until a hover stays.
+   */
+  async hover(word: string, occurrence = 1, timeoutMs = 20_000): Promise<string> {
     const hover = this.page.locator('.monaco-hover:not(.hidden)').filter({ hasText: /\S/ }).first();
-    await hover.waitFor();
-    return (await hover.innerText()).replace(/\u00a0/g, ' ');
+    return until(`a hover over "${word}"`, async () => {
+      const { x, y } = await this.wordPosition(word, occurrence);
+      await this.page.mouse.move(1, 1);
+      await this.page.mouse.move(x - 2, y);
+      await this.page.mouse.move(x, y);
+      await hover.waitFor({ timeout: 4000 });
+      return (await hover.innerText()).replace(/\u00a0/g, ' ');
+    }, timeoutMs, 300);
   }
 
   /** The images in the visible hover, once each has loaded: their source's start and their drawn size. */
