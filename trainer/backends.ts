@@ -17,6 +17,7 @@ import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, ty
 import { nvidiaGpu } from './install';
 import { loadNative, TFJS_VERSION } from './native';
 import { installWasmKernels } from './wasm';
+import { setOwnKernelThreads } from './wasm/ownKernels';
 import { createThreadedBackend, THREADED_FILES } from './wasm/threads';
 
 export interface BackendOptions {
@@ -166,6 +167,7 @@ function prepareWasm(options: BackendOptions): WasmFolders | string {
   // A prefix, to which tfjs appends the file name: an absolute path, so that it holds from out/ and from a bundle in dist/.
   setWasmPaths(binaries.endsWith(sep) ? binaries : binaries + sep);
   const threads = Math.min(options.wasmThreads ?? defaultWasmThreads(options.batchSize), MAX_WASM_THREADS);
+  setOwnKernelThreads(threads);
   const packaged = tf.findBackendFactory('wasm');
   tf.removeBackend('wasm');
   tf.registerBackend(

@@ -15,7 +15,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, type KernelArgs } from './kernelUtil';
+import { heapF32, memoryOffset, type KernelArgs } from './kernelUtil';
+import { ownKernels, type OwnKernels } from './ownKernels';
 
 /** The kernel's name: not one of tfjs's, so that no other backend has it unless registered. */
 export const ADAM_UPDATE = 'LayerwiseAdamUpdate';
@@ -38,6 +39,11 @@ export const adamUpdateConfig: tf.KernelConfig = {
     const wasm = backend as BackendWasm;
     const { value, gradient, m, v } = inputs as Record<'value' | 'gradient' | 'm' | 'v', tf.TensorInfo>;
     const outputs = [value, m, v].map((input) => wasm.makeOutput(input.shape, 'float32'));
+    const kernels = ownKernels(wasm);
+    if (kernels) {
+      ownAdamStep(wasm, kernels, [value, gradient, m, v, ...outputs], attrs as unknown as AdamUpdateAttrs);
+      return outputs;
+    }
     // Views after every allocation, which may move the heap.
     const [w, g, m0, v0] = [value, gradient, m, v].map((info) => heapF32(wasm, info)) as [Float32Array, Float32Array, Float32Array, Float32Array];
     const [w1, m1, v1] = outputs.map((info) => heapF32(wasm, info)) as [Float32Array, Float32Array, Float32Array];
@@ -76,6 +82,22 @@ export function adamStep(
   }
 }
 
+/** Variables smaller than this run on one thread: waking the others costs more. */
+const THREADED_MIN_SIZE = 1 << 16;
+
+/** The step by the trainer's SIMD kernel (./ownKernels), over ranges of the variable split between its threads. */
+function ownAdamStep(backend: BackendWasm, kernels: OwnKernels, tensors: tf.TensorInfo[], attrs: AdamUpdateAttrs): void {
+  const [w, g, m, v, wOut, mOut, vOut] = tensors.map((info) => memoryOffset(backend, info)) as number[];
+  const size = tf.util.sizeFromShape(tensors[0]!.shape);
+  const threads = size >= THREADED_MIN_SIZE ? kernels.threads : 1;
+  const { learningRate, beta1, beta2, epsilon, correction1, correction2 } = attrs;
+  kernels.parallel('adam', threads, (t) => {
+    // Whole vectors of 4 to each thread but the last.
+    const [start, end] = [t, t + 1].map((i) => (i === threads ? size : 4 * Math.floor((i * size) / (4 * threads))));
+    return [w!, g!, m!, v!, wOut!, mOut!, vOut!, start!, end!, beta1, beta2, learningRate / correction1, 1 / Math.sqrt(correction2), epsilon];
+  });
+}
+
 /** The parts of tfjs's AdamOptimizer that are private in its declarations. */
 interface AdamState {
   accBeta1: tf.Variable;
@@ -84,9 +106,14 @@ interface AdamState {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
-/** Whether the update runs as ADAM_UPDATE: on the wasm backend where it is registered (./index), threaded. */
+/**
+ * Whether the update runs as ADAM_UPDATE: on the wasm backend where it is
+ * registered (./index), by the SIMD kernel where it runs, else by the
+ * JavaScript loop on the threaded build only.
+ */
 function fusedUpdate(): boolean {
-  return tf.getBackend() === 'wasm' && getThreadsCount() > 1 && tf.getKernel(ADAM_UPDATE, 'wasm') !== undefined;
+  if (tf.getBackend() !== 'wasm' || tf.getKernel(ADAM_UPDATE, 'wasm') === undefined) return false;
+  return getThreadsCount() > 1 || ownKernels(tf.backend() as BackendWasm) !== undefined;
 }
 
 /**

@@ -6,7 +6,8 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { adamUpdateConfig } from './adam';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv';
-import { withPlainOperands } from './matMul';
+import { withSliceCopies } from './gather';
+import { withOwnProduct } from './matMul';
 import { maxPoolGradConfig } from './pool';
 import { REDUCTIONS, withMergedAxes } from './reduce';
 import { unsortedSegmentSumConfig } from './segments';
@@ -18,8 +19,9 @@ let installed = false;
 export function installWasmKernels(): void {
   if (installed) return;
   // The backend's own kernels, called with arguments that keep them on their fast paths.
-  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) replace(withPlainOperands(tf.getKernel(name, 'wasm')));
+  for (const name of [tf.BatchMatMul, tf._FusedMatMul]) replace(withOwnProduct(tf.getKernel(name, 'wasm')));
   for (const name of Object.keys(REDUCTIONS)) replace(withMergedAxes(tf.getKernel(name, 'wasm')));
+  replace(withSliceCopies(tf.getKernel(tf.GatherV2, 'wasm')!));
   // Replacements: the backend's Tile and Conv2DBackpropInput are slow loops, its MaxPoolGrad is wrong for windows of values ≤ 0.
   for (const config of [tileConfig, conv2DBackpropInputConfig, maxPoolGradConfig]) replace(config);
   // Missing: no CNN or Embedding trains without these.

@@ -51,3 +51,8 @@ export function withTemporaries<T>(backend: BackendWasm, body: (temp: (info: tf.
 export function heapF32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
+
+/** Where a tensor's data starts in the heap, in bytes; valid until it is freed (the heap grows in place). */
+export function memoryOffset(backend: BackendWasm, info: tf.TensorInfo): number {
+  return (backend as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } }).dataIdMap.get(info.dataId).memoryOffset;
+}

@@ -1,0 +1,82 @@
+/**
+ * The trainer's own wasm kernels (trainer/wasm/ownKernels: the matrix
+ * product with its fused bias and activation, Adam's step) and the slice
+ * copies of GatherV2, held against the cpu backend within 1e-4, forward and
+ * through tf.grads: on two threads of the threaded build, on the
+ * single-threaded one, and with the kernels turned off (the backend's own).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../trainer/backends';
+import { cases, runCases, type CaseResults } from './ownKernelCases';
+import { repoRoot } from './support';
+
+const TOLERANCE = 1e-4;
+
+type WasmResults = CaseResults & { repeat: Record<string, number[][]> };
+
+/** Every case on wasm in a process of its own, which starts its backend once. */
+function inProcess(threads: number, env: Record<string, string> = {}): WasmResults {
+  const script = `
+    const { runCases } = require(${JSON.stringify(join(__dirname, 'ownKernelCases'))});
+    runCases('wasm', ${threads}).then((r) => process.stdout.write(JSON.stringify(r)));
+  `;
+  const output = execFileSync(process.execPath, ['-e', script], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 1024 * 1024 });
+  return JSON.parse(output) as WasmResults;
+}
+
+function assertClose(actual: number[][], expected: number[][], name: string): void {
+  assert.equal(actual.length, expected.length, `${name}: outputs`);
+  actual.forEach((tensor, i) => {
+    assert.equal(tensor.length, expected[i]!.length, `${name}: output ${i} size`);
+    tensor.forEach((v, j) => {
+      const e = expected[i]![j]!;
+      assert.ok(Math.abs(v - e) <= TOLERANCE * Math.max(1, Math.abs(e)), `${name}: output ${i} at ${j}: wasm ${v}, cpu ${e}`);
+    });
+  });
+}
+
+describe("the trainer's own wasm kernels against the cpu backend", () => {
+  let cpu: CaseResults;
+  before(async () => {
+    cpu = await runCases('cpu');
+  });
+
+  const configurations: { name: string; threads: number; env?: Record<string, string>; own: boolean }[] = [
+    { name: 'on two threads of the threaded build', threads: 2, own: true },
+    { name: 'on the single-threaded build', threads: 1, own: true },
+    { name: "turned off, the backend's own kernels", threads: 1, env: { LAYERWISE_WASM_OWN_KERNELS: '0' }, own: false },
+  ];
+  for (const configuration of configurations) {
+    it(`${configuration.name}: every case within 1e-4, and the same numbers when run again`, () => {
+      const wasm = inProcess(configuration.threads, configuration.env);
+      if (configuration.own) {
+        assert.match(wasm.build ?? '', /^(relaxed-simd|simd)$/);
+        assert.equal(wasm.threads, configuration.threads);
+        // Every product case but the fallback ones (prelu) ran here, and each of their gradients.
+        assert.ok(wasm.calls['gemm']! >= 2 * cases().length, JSON.stringify(wasm.calls));
+      } else {
+        assert.equal(wasm.build, undefined);
+      }
+      for (const [name] of cases()) {
+        assertClose(wasm.results[name]!, cpu.results[name]!, name);
+        assert.deepEqual(wasm.repeat[name], wasm.results[name], `${name}: a second run`);
+      }
+    });
+  }
+
+  it('refuses a gather index out of range with the backend\'s message', async () => {
+    await selectBackend('wasm');
+    assert.throws(() => tf.gather(tf.tensor2d([[1, 2], [3, 4]]), [0, 2]), /GatherV2: the index value 2 is not in \[0, 1\]/);
+  });
+});
+
+describe('the compiled kernels', () => {
+  it('are what wasm/kernels.ts compiles to (npm run wasm)', () => {
+    // Exits 1, naming the file, when trainer/wasm/binaries.ts is stale.
+    execFileSync(process.execPath, [join(repoRoot, 'scripts', 'wasm.mjs'), '--check'], { cwd: repoRoot, stdio: 'pipe', timeout: 120_000 });
+  });
+});
