@@ -128,9 +128,14 @@ export type WasmBuild = 'threaded-simd' | 'simd' | 'plain';
 
 export interface WasmRuntime {
   build: WasmBuild;
+  /** Threads of the backend's own pool. */
   threads: number;
   /** Why more threads were asked for than run: the threaded build did not start, or the runtime lacks what it needs. */
   fallback?: string;
+  /** The trainer's own kernels (matrix products, Adam's step): their WebAssembly build and threads. */
+  kernels?: { build: 'relaxed-simd' | 'simd'; threads: number };
+  /** Why the trainer's own kernels do not run (the backend's own kernels do). */
+  kernelsMissing?: string;
 }
 
 /** Why a faster backend did not load. */
@@ -444,6 +449,7 @@ export function describeBackend(backend: BackendName, info: BackendInfo | undefi
 
 /** The wasm build and its threads in words, and why it fell back when it did. */
 export function describeWasm(wasm: WasmRuntime): string {
-  const threads = `${wasm.threads} thread${wasm.threads === 1 ? '' : 's'}`;
-  return `${wasm.build} build, ${threads}${wasm.fallback ? `; ${wasm.fallback}` : ''}`;
+  const threads = (count: number): string => `${count} thread${count === 1 ? '' : 's'}`;
+  const kernels = wasm.kernels ? `; products and Adam in ${wasm.kernels.build} on ${threads(wasm.kernels.threads)}` : wasm.kernelsMissing ? `; the trainer's kernels do not run: ${wasm.kernelsMissing}` : '';
+  return `${wasm.build} build, ${threads(wasm.threads)}${wasm.fallback ? `; ${wasm.fallback}` : ''}${kernels}`;
 }

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
@@ -136,6 +136,16 @@ describe('the threaded wasm build', () => {
   });
 });
 
+/**
+ * JavaScript expressions over `bytes`, a module being validated: whether it
+ * uses SIMD (the package's feature check, or any build of the trainer's
+ * kernels), and whether it is a relaxed-SIMD build of the kernels.
+ */
+const KERNELS = `require(${JSON.stringify(join(__dirname, '..', 'trainer', 'wasm', 'binaries'))}).KERNEL_BINARIES`;
+const RELAXED_MODULE_CHECK = `[${KERNELS}.relaxed, ${KERNELS}.relaxedShared].includes(Buffer.from(bytes).toString('base64'))`;
+// The package's probe is a 29-byte module with one SIMD instruction (0xfd) at byte 25.
+const SIMD_MODULE_CHECK = `(Object.values(${KERNELS}).includes(Buffer.from(bytes).toString('base64')) || (bytes.length === 29 && bytes[25] === 0xfd))`;
+
 describe('the wasm build a run starts', () => {
   // Each in a process of its own, which starts wasm once; a product and its gradients checked against cpu on the build that runs.
   const script = (options: string, before = '') => `
@@ -158,15 +168,30 @@ describe('the wasm build a run starts', () => {
   const started = (options: string, before?: string): { wasm: unknown; error: number } =>
     JSON.parse(execFileSync(process.execPath, ['-e', script(options, before)], { cwd: repoRoot, encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] }));
 
-  it('names the threaded SIMD build and its threads', () => {
+  /** The trainer's own kernels' build: relaxed SIMD where this Node validates it (asked for by flag on Node 20), else SIMD. */
+  const kernelBuild = (wasm: unknown): string => ((wasm as { kernels?: { build: string } }).kernels?.build ?? 'none');
+
+  it("names the threaded SIMD build, its threads, and the trainer's kernels' build and threads", () => {
     const { wasm, error } = started('{ wasmThreads: 2 }');
-    assert.deepEqual(wasm, { build: 'threaded-simd', threads: 2 });
+    assert.match(kernelBuild(wasm), /^(relaxed-simd|simd)$/);
+    assert.deepEqual(wasm, { build: 'threaded-simd', threads: 2, kernels: { build: kernelBuild(wasm), threads: 2 } });
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 
-  it('runs the single-threaded SIMD build for one thread, and for a small batch by default', () => {
-    assert.deepEqual(started('{ wasmThreads: 1 }').wasm, { build: 'simd', threads: 1 });
-    assert.deepEqual(started('{ batchSize: 32 }').wasm, { build: 'simd', threads: 1 });
+  it("runs the single-threaded SIMD build for one thread; for a small batch, the backend's pool on one thread and the trainer's kernels on every core", () => {
+    const one = started('{ wasmThreads: 1 }').wasm;
+    assert.deepEqual(one, { build: 'simd', threads: 1, kernels: { build: kernelBuild(one), threads: 1 } });
+    const small = started('{ batchSize: 32 }').wasm;
+    const cores = Math.min(availableParallelism(), 8);
+    assert.deepEqual(small, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: 1, kernels: { build: kernelBuild(small), threads: cores } });
+    const large = started('{ batchSize: 128 }').wasm;
+    assert.deepEqual(large, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: cores, kernels: { build: kernelBuild(large), threads: cores } });
+  });
+
+  it("says why the trainer's kernels do not run, and trains on the backend's own, where they are turned off", () => {
+    const { wasm, error } = started('{ wasmThreads: 1 }', "process.env.LAYERWISE_WASM_OWN_KERNELS = '0';");
+    assert.deepEqual(wasm, { build: 'simd', threads: 1, kernelsMissing: 'turned off by LAYERWISE_WASM_OWN_KERNELS=0' });
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 
   it('falls back to the single-threaded build, and says why, when the threaded one does not start', () => {
@@ -178,14 +203,21 @@ describe('the wasm build a run starts', () => {
     writeFileSync(join(dir, 'tfjs-backend-wasm-threaded-simd.wasm'), 'not WebAssembly');
     const { wasm, error } = started(`{ wasmThreads: 2, wasmDir: ${JSON.stringify(dir)} }`);
     const { fallback, ...rest } = wasm as { fallback?: string };
-    assert.deepEqual(rest, { build: 'simd', threads: 1 });
+    assert.deepEqual(rest, { build: 'simd', threads: 1, kernels: { build: kernelBuild(wasm), threads: 1 } });
     assert.match(fallback ?? '', /^2 threads asked for, but the threaded build did not start: /);
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 
-  it('runs the plain build where the runtime has no SIMD', () => {
-    const { wasm, error } = started('{ wasmThreads: 1 }', "tf.env().set('WASM_HAS_SIMD_SUPPORT', false);");
-    assert.deepEqual(wasm, { build: 'plain', threads: 1 });
+  it("runs the plain build, and the backend's own kernels, where the runtime has no SIMD", () => {
+    // A runtime that validates no SIMD module: neither the package's check nor the trainer's kernels' passes.
+    const { wasm, error } = started('{ wasmThreads: 1 }', `const validate = WebAssembly.validate; WebAssembly.validate = (bytes) => validate(bytes) && !${SIMD_MODULE_CHECK};`);
+    assert.deepEqual(wasm, { build: 'plain', threads: 1, kernelsMissing: 'this runtime has no WebAssembly SIMD' });
+    assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+  });
+
+  it("runs the trainer's kernels' SIMD build where the runtime has no relaxed SIMD", () => {
+    const { wasm, error } = started('{ wasmThreads: 2 }', `const validate = WebAssembly.validate; WebAssembly.validate = (bytes) => validate(bytes) && !${RELAXED_MODULE_CHECK};`);
+    assert.deepEqual(wasm, { build: 'threaded-simd', threads: 2, kernels: { build: 'simd', threads: 2 } });
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 });

@@ -19,8 +19,9 @@ const TOLERANCE = 1e-4;
 type WasmResults = CaseResults & { repeat: Record<string, number[][]> };
 
 /** Every case on wasm in a process of its own, which starts its backend once. */
-function inProcess(threads: number, env: Record<string, string> = {}): WasmResults {
+function inProcess(threads: number, env: Record<string, string> = {}, before = ''): WasmResults {
   const script = `
+    ${before}
     const { runCases } = require(${JSON.stringify(join(__dirname, 'ownKernelCases'))});
     runCases('wasm', ${threads}).then((r) => process.stdout.write(JSON.stringify(r)));
   `;
@@ -45,16 +46,23 @@ describe("the trainer's own wasm kernels against the cpu backend", () => {
     cpu = await runCases('cpu');
   });
 
-  const configurations: { name: string; threads: number; env?: Record<string, string>; own: boolean }[] = [
+  // A runtime that does not validate the relaxed-SIMD builds of the kernels.
+  const withoutRelaxed = `
+    const { KERNEL_BINARIES } = require(${JSON.stringify(join(__dirname, '..', 'trainer', 'wasm', 'binaries'))});
+    const validate = WebAssembly.validate;
+    WebAssembly.validate = (bytes) => validate(bytes) && ![KERNEL_BINARIES.relaxed, KERNEL_BINARIES.relaxedShared].includes(Buffer.from(bytes).toString('base64'));
+  `;
+  const configurations: { name: string; threads: number; env?: Record<string, string>; before?: string; own: boolean; build?: string }[] = [
     { name: 'on two threads of the threaded build', threads: 2, own: true },
+    { name: 'on two threads, where the runtime has no relaxed SIMD', threads: 2, before: withoutRelaxed, own: true, build: 'simd' },
     { name: 'on the single-threaded build', threads: 1, own: true },
     { name: "turned off, the backend's own kernels", threads: 1, env: { LAYERWISE_WASM_OWN_KERNELS: '0' }, own: false },
   ];
   for (const configuration of configurations) {
     it(`${configuration.name}: every case within 1e-4, and the same numbers when run again`, () => {
-      const wasm = inProcess(configuration.threads, configuration.env);
+      const wasm = inProcess(configuration.threads, configuration.env, configuration.before);
       if (configuration.own) {
-        assert.match(wasm.build ?? '', /^(relaxed-simd|simd)$/);
+        assert.match(wasm.build ?? '', configuration.build ? new RegExp(`^${configuration.build}$`) : /^(relaxed-simd|simd)$/);
         assert.equal(wasm.threads, configuration.threads);
         // Every product case but the fallback ones (prelu) ran here, and each of their gradients.
         assert.ok(wasm.calls['gemm']! >= 2 * cases().length, JSON.stringify(wasm.calls));

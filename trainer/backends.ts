@@ -12,12 +12,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths, type BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, type BackendName, type NativeLocations, type WasmRuntime } from '../protocol/training';
 import { nvidiaGpu } from './install';
 import { loadNative, TFJS_VERSION } from './native';
 import { installWasmKernels } from './wasm';
-import { setOwnKernelThreads } from './wasm/ownKernels';
+import { ownKernels, ownKernelsFailure, setOwnKernelThreads } from './wasm/ownKernels';
 import { createThreadedBackend, THREADED_FILES } from './wasm/threads';
 
 export interface BackendOptions {
@@ -28,12 +28,13 @@ export interface BackendOptions {
    */
   wasmDir?: string;
   /**
-   * Threads of the wasm backend, at most 8 (the worker pool's size); 1 runs
-   * the package's single-threaded build. The first call that starts wasm
-   * fixes them for the process.
+   * Threads of the wasm backend, at most 8 (the worker pool's size): of the
+   * trainer's own kernels and of the backend's pool alike; 1 runs the
+   * package's single-threaded build. The first call that starts wasm fixes
+   * them for the process.
    */
   wasmThreads?: number;
-  /** The batch size the run trains with: without wasmThreads, it decides whether wasm runs threaded. */
+  /** The batch size the run trains with: without wasmThreads, it decides whether the backend's own pool runs threaded. */
   batchSize?: number;
   /** Where the native packages are looked for. */
   native?: NativeLocations;
@@ -61,16 +62,20 @@ const WASM_PRIORITY = 2;
 const MAX_WASM_THREADS = 8;
 
 /**
- * The smallest batch at which threads pay. Every kernel wakes the pool's
- * workers, which costs tens of microseconds: on the course MLP on two cores,
- * two threads trained 25% faster at batch 128 and 18% at 64, but 30% slower
- * at 32, where the products are small and the wake-ups many.
+ * The smallest batch at which the backend's own pool pays. Every one of its
+ * kernels wakes the pool's workers, which costs tens of microseconds: on the
+ * course MLP on two cores, two threads trained 25% faster at batch 128 and
+ * 18% at 64, but 30% slower at 32, where the products are small and the
+ * wake-ups many. The trainer's own kernels (./wasm/ownKernels) wake their
+ * threads for the products and Adam's step only, which pays at batch 32
+ * too: there the backend runs its pool on one thread, and they on all.
  */
 const THREADED_MIN_BATCH = 64;
 
-/** The wasm backend's threads by default: the logical cores for batches of THREADED_MIN_BATCH or more, else one. */
-function defaultWasmThreads(batchSize: number | undefined): number {
-  return batchSize !== undefined && batchSize >= THREADED_MIN_BATCH ? Math.min(availableParallelism(), MAX_WASM_THREADS) : 1;
+/** Threads by default: the trainer's kernels on the logical cores; the backend's pool too for batches of THREADED_MIN_BATCH or more, else one. */
+function defaultWasmThreads(batchSize: number | undefined): { kernels: number; backend: number } {
+  const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
+  return { kernels: cores, backend: batchSize !== undefined && batchSize >= THREADED_MIN_BATCH ? cores : 1 };
 }
 
 /**
@@ -114,13 +119,21 @@ async function start(backend: BackendName, options: BackendOptions): Promise<Bac
   }
   try {
     if (await tf.setBackend(TFJS_NAMES[backend])) {
-      if (backend === 'wasm') info.wasm = { ...(startedWasm ?? (await packagedBuild())), threads: getThreadsCount() };
+      if (backend === 'wasm') info.wasm = { ...(startedWasm ?? (await packagedBuild())), threads: getThreadsCount(), ...kernelsInfo() };
       return info;
     }
   } catch (error) {
     return firstLine(error);
   }
   return backend === 'wasm' && wasmFailure ? wasmFailure : 'its backend did not start (tfjs printed why above)';
+}
+
+/** The trainer's own kernels on the wasm backend now: their build and threads, or why they do not run. */
+function kernelsInfo(): Pick<WasmRuntime, 'kernels' | 'kernelsMissing'> {
+  const backend = tf.backend() as BackendWasm;
+  const kernels = ownKernels(backend);
+  if (kernels) return { kernels: { build: kernels.build, threads: kernels.threads } };
+  return { kernelsMissing: ownKernelsFailure(backend) ?? 'they did not start' };
 }
 
 /** Where the trainer's TensorFlow.js is: its package's folder, or the trainer's own file when it is bundled in. */
@@ -166,7 +179,8 @@ function prepareWasm(options: BackendOptions): WasmFolders | string {
   const { binaries, threaded } = folders;
   // A prefix, to which tfjs appends the file name: an absolute path, so that it holds from out/ and from a bundle in dist/.
   setWasmPaths(binaries.endsWith(sep) ? binaries : binaries + sep);
-  const threads = Math.min(options.wasmThreads ?? defaultWasmThreads(options.batchSize), MAX_WASM_THREADS);
+  const given = options.wasmThreads === undefined ? undefined : Math.min(options.wasmThreads, MAX_WASM_THREADS);
+  const { kernels: threads, backend: backendThreads } = given === undefined ? defaultWasmThreads(options.batchSize) : { kernels: given, backend: given };
   setOwnKernelThreads(threads);
   const packaged = tf.findBackendFactory('wasm');
   tf.removeBackend('wasm');
@@ -179,7 +193,7 @@ function prepareWasm(options: BackendOptions): WasmFolders | string {
       else if (threads > 1 && !threadsAvailable()) fallback = `${threads} threads asked for, but this runtime has no SharedArrayBuffer`;
       else if (threads > 1) {
         try {
-          const backend = await createThreadedBackend(threaded!, threads);
+          const backend = await createThreadedBackend(threaded!, backendThreads);
           startedWasm = { build: 'threaded-simd' };
           return backend;
         } catch (error) {
