@@ -50,6 +50,8 @@ export interface FamilyTime {
   share: number;
   /** The kernels counted in it, by name, the costliest first. */
   kernels: string[];
+  /** Their milliseconds per step, in the same order. */
+  kernelMs?: number[];
 }
 
 export interface StepProfile {
@@ -115,7 +117,7 @@ export function formatProfiles(profiles: StepProfile[]): string[] {
   for (const p of profiles) {
     const top = p.families
       .filter((f) => f.kernels.length > 0 && f.ms > 0.05)
-      .map((f) => `${f.family}: ${f.kernels.slice(0, 4).join(', ')}`)
+      .map((f) => `${f.family}: ${f.kernels.slice(0, 4).map((name, i) => `${name} ${f.kernelMs?.[i]?.toFixed(1) ?? ''}`.trim()).join(', ')}`)
       .join('; ');
     lines.push(`  kernels of ${p.model} b${p.batch}, ${p.adam} Adam: ${top}`);
   }
@@ -192,7 +194,8 @@ async function runProfile(job: ProfileJob): Promise<StepProfile> {
     let ms = [...kernels.values()].reduce((sum, v) => sum + v, 0);
     kernelsMs += ms;
     if (family === 'matrix products') ms = Math.max(0, ms - packingMs);
-    families.push({ family, ms, share: ms / stepMs, kernels: [...kernels].sort((p, q) => q[1] - p[1]).map(([name]) => name) });
+    const sorted = [...kernels].sort((p, q) => q[1] - p[1]);
+    families.push({ family, ms, share: ms / stepMs, kernels: sorted.map(([name]) => name), kernelMs: sorted.map(([, kernelMs]) => kernelMs) });
   }
   if (packingMs > 0) families.push({ family: PACKING, ms: packingMs, share: packingMs / stepMs, kernels: [] });
   const disposeMs = timers.disposeMs / steps;

@@ -75,6 +75,39 @@ export function cases(): [string, () => tf.Tensor[]][] {
     }
   }
   list.push(['fused matMul with transposed operands and no bias', () => [tf.fused.matMul({ a: random([300, 9], 12), b: random([13, 300], 13), transposeA: true, transposeB: true, activation: 'relu' })]]);
+  const convolutions: [string, number[], number[], number | [number, number], 'valid' | 'same'][] = [
+    ['3×3 valid over 32 channels', [2, 9, 8, 32], [3, 3, 32, 8], 1, 'valid'],
+    ['3×3 same, stride 2, over one channel', [3, 7, 6, 1], [3, 3, 1, 5], 2, 'same'],
+    ['2×4 same, strides (2, 1), over 3 channels', [1, 5, 8, 3], [2, 4, 3, 9], [2, 1], 'same'],
+  ];
+  for (const [name, x, filter, strides, pad] of convolutions) {
+    list.push([`conv2d ${name}, and its gradients`, () => withGradients((a, w) => tf.conv2d(a as tf.Tensor4D, w as tf.Tensor4D, strides, pad), random(x, 17), random(filter, 18))]);
+  }
+  for (const [name, x, size, strides, pad] of [
+    ['2×2 over 32 channels', [2, 9, 8, 32], 2, 2, 'valid'],
+    ['3×3, stride 2, same, over 6 channels', [2, 7, 7, 6], 3, 2, 'same'],
+    ['2×2 over one channel, with ties', [1, 4, 4, 1], 2, 1, 'valid'],
+  ] as const) {
+    list.push([`max pooling ${name}, and its gradient`, () => {
+      // Windows of values at most zero, and ties (rounded values), where the first maximum must win.
+      const input = name.includes('ties') ? random(x as unknown as number[], 19).mul(2).round() : random(x as unknown as number[], 19).sub(0.5);
+      return withGradients((a) => tf.maxPool(a as tf.Tensor4D, size, strides, pad), input);
+    }]);
+  }
+  list.push(['batch normalization over the last axis, with offset and scale, and without', () => {
+    const x = random([4, 3, 5, 6], 20);
+    const [mean, variance] = [random([6], 21), random([6], 22).abs().add(0.1)];
+    return [tf.batchNorm(x, mean, variance, random([6], 23), random([6], 24), 0.001), tf.batchNorm(x, mean, variance, undefined, undefined, 0.01), tf.batchNorm(random([9, 7], 25), random([7], 26), random([7], 27).abs())];
+  }]);
+  list.push(['sums and means over leading axes, kept or not', () => {
+    const x = random([4, 5, 3, 7], 28);
+    return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.sum(x, 0), tf.mean(random([33, 5], 29), 0), tf.sum(random([6, 1], 30), 0)];
+  }]);
+  list.push(['a cast to the same dtype and an identity, then a new value from each', () => {
+    const x = random([3, 4], 31);
+    const [cast, same] = [tf.cast(x, 'float32'), tf.clone(x)];
+    return [cast, same, cast.add(1), same.mul(2), tf.cast(tf.tensor1d([1, 2, 3], 'int32'), 'int32').cast('float32')];
+  }]);
   list.push(['gather of rows, and its gradient', () => withGradients((x) => tf.gather(x!, [3, 0, 3, 7, 1]), random([8, 5], 14))]);
   list.push(['gather along a middle axis with 2-D indices', () => [tf.gather(random([3, 6, 4], 15), tf.tensor2d([[5, 0], [2, 2]], [2, 2], 'int32'), 1)]]);
   list.push(['gather with batch dimensions', () => [tf.gather(random([2, 5, 3], 16), tf.tensor2d([[4, 1], [0, 0]], [2, 2], 'int32'), 1, 1)]]);

@@ -64,8 +64,9 @@ describe("the trainer's own wasm kernels against the cpu backend", () => {
       if (configuration.own) {
         assert.match(wasm.build ?? '', configuration.build ? new RegExp(`^${configuration.build}$`) : /^(relaxed-simd|simd)$/);
         assert.equal(wasm.threads, configuration.threads);
-        // Every product case but the fallback ones (prelu) ran here, and each of their gradients.
+        // The products of every case and their gradients ran here, and each other kernel on its cases.
         assert.ok(wasm.calls['gemm']! >= 2 * cases().length, JSON.stringify(wasm.calls));
+        for (const kernel of ['patches', 'maxPoolGrad', 'batchNorm', 'columnSums']) assert.ok(wasm.calls[kernel]! > 0, `${kernel}: ${JSON.stringify(wasm.calls)}`);
       } else {
         assert.equal(wasm.build, undefined);
       }

@@ -137,27 +137,33 @@ function tile(pa: usize, pb: usize, c: usize, ldc: i32, kc: i32, rows: i32, cols
   }
 }
 
-/** Floats of scratch that `gemm` needs for `rows` rows. */
-export function gemmScratch(rows: i32): i32 {
-  return ((rows + MR - 1) / MR) * MR * KC + NR * KC + MR * NR;
+/** Rows of A packed at a time: with KC of depth, 128 KiB, in the second-level cache. */
+const MC: i32 = 128;
+
+/** Floats of scratch that `gemm` needs for a part of `cols` columns. */
+export function gemmScratch(cols: i32): i32 {
+  return MC * KC + KC * ((cols + NR - 1) / NR) * NR + MR * NR;
 }
 
 /**
  * C[i0:i1, j0:j1] of C = op(A)·op(B), C m×n; op(A) m×k (A stored k×m when
  * transA), op(B) k×n (B stored n×k when transB). All row-major float32.
- * i0 is a multiple of MR and j0 of NR; `scratch` holds gemmScratch(i1 − i0) floats.
+ * i0 is a multiple of MR and j0 of NR; `scratch` holds gemmScratch(j1 − j0) floats.
  * Each tile then gets biasActivation's bias and activation while it is in
  * the cache (none with bias 0 and activation 0).
+ *
+ * Per KC of depth: every 8-column panel of B is packed once; then per MC
+ * rows, A is packed and each panel of B meets every row tile of them.
  */
 export function gemm(
   a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, transA: i32, transB: i32,
   i0: i32, i1: i32, j0: i32, j1: i32, scratch: usize, bias: usize, activation: i32, alpha: f32,
 ): void {
   if (i0 >= i1 || j0 >= j1) return;
-  const panels = (i1 - i0 + MR - 1) / MR;
   const pa = scratch;
-  const pb = at(pa, panels * MR * KC);
-  const edge = at(pb, NR * KC);
+  const pb = at(pa, MC * KC);
+  const panels = (j1 - j0 + NR - 1) / NR;
+  const edge = at(pb, KC * panels * NR);
   const epilogue = bias != 0 || activation != 0;
   if (k == 0) {
     for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) store<f32>(at(c, i * n + j), 0);
@@ -166,15 +172,21 @@ export function gemm(
   }
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
-    for (let ip = 0; ip < panels; ip++) packA(a, at(pa, ip * MR * kc), m, k, i0 + ip * MR, p0, kc, transA);
-    for (let j = j0; j < j1; j += NR) {
-      packB(b, pb, k, n, j, p0, kc, transB);
-      const cols = min(NR, j1 - j);
-      for (let ip = 0; ip < panels; ip++) {
-        const i = i0 + ip * MR;
-        const rows = min(MR, i1 - i);
-        tile(at(pa, ip * MR * kc), pb, at(c, i * n + j), n, kc, rows, cols, p0 == 0, edge);
-        if (epilogue && p0 + kc >= k) biasActivation(c, n, i, i + rows, j, j + cols, bias, activation, alpha);
+    for (let jp = 0; jp < panels; jp++) packB(b, at(pb, jp * NR * kc), k, n, j0 + jp * NR, p0, kc, transB);
+    for (let ic = i0; ic < i1; ic += MC) {
+      const rowEnd = min(i1, ic + MC);
+      const rowPanels = (rowEnd - ic + MR - 1) / MR;
+      for (let ip = 0; ip < rowPanels; ip++) packA(a, at(pa, ip * MR * kc), m, k, ic + ip * MR, p0, kc, transA);
+      for (let jp = 0; jp < panels; jp++) {
+        const j = j0 + jp * NR;
+        const cols = min(NR, j1 - j);
+        const panel = at(pb, jp * NR * kc);
+        for (let ip = 0; ip < rowPanels; ip++) {
+          const i = ic + ip * MR;
+          const rows = min(MR, rowEnd - i);
+          tile(at(pa, ip * MR * kc), panel, at(c, i * n + j), n, kc, rows, cols, p0 == 0, edge);
+          if (epilogue && p0 + kc >= k) biasActivation(c, n, i, i + rows, j, j + cols, bias, activation, alpha);
+        }
       }
     }
   }
@@ -241,5 +253,163 @@ export function adam(w: usize, g: usize, m: usize, v: usize, wOut: usize, mOut: 
     store<f32>(at(mOut, i), mi);
     store<f32>(at(vOut, i), vi);
     store<f32>(at(wOut, i), load<f32>(at(w, i)) - (step * mi) / (sqrt<f32>(vi) * scale + epsilon));
+  }
+}
+
+/** out[c] = Σ_r x[r, c] over rows [0, rows), for c in [0, cols): a reduction over leading axes. */
+export function columnSums(x: usize, rows: i32, cols: i32, out: usize, scale: f32): void {
+  const vectorEnd = cols & ~3;
+  for (let c = 0; c < vectorEnd; c += 4) v128.store(at(out, c), f32x4.splat(0));
+  for (let c = vectorEnd; c < cols; c++) store<f32>(at(out, c), 0);
+  for (let r = 0; r < rows; r++) {
+    const row = at(x, r * cols);
+    for (let c = 0; c < vectorEnd; c += 4) v128.store(at(out, c), f32x4.add(v128.load(at(out, c)), v128.load(at(row, c))));
+    for (let c = vectorEnd; c < cols; c++) store<f32>(at(out, c), load<f32>(at(out, c)) + load<f32>(at(row, c)));
+  }
+  if (scale != 1) {
+    const s = f32x4.splat(scale);
+    for (let c = 0; c < vectorEnd; c += 4) v128.store(at(out, c), f32x4.mul(v128.load(at(out, c)), s));
+    for (let c = vectorEnd; c < cols; c++) store<f32>(at(out, c), load<f32>(at(out, c)) * scale);
+  }
+}
+
+/** dst[0, n) += src[0, n). */
+@inline function addInto(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) v128.store(at(dst, i), f32x4.add(v128.load(at(dst, i)), v128.load(at(src, i))));
+  for (; i < n; i++) store<f32>(at(dst, i), load<f32>(at(dst, i)) + load<f32>(at(src, i)));
+}
+
+/**
+ * The patches of a 2-D convolution over an NHWC input without dilation, one
+ * row of fH·fW·inC values per output pixel (im2col), or the way back
+ * (col2im: `toInput`, adding each patch value into the input's gradient,
+ * which starts at zero). Padding reads as zero.
+ */
+export function patches(
+  x: usize, cols: usize, toInput: i32, batch: i32, inH: i32, inW: i32, inC: i32, outH: i32, outW: i32,
+  fH: i32, fW: i32, strideH: i32, strideW: i32, padTop: i32, padLeft: i32,
+): void {
+  const rowLength = fW * inC;
+  if (toInput) memory.fill(x, 0, <usize>(batch * inH * inW * inC) << 2);
+  let patch = cols;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        const left = ow * strideW - padLeft;
+        // The filter columns [first, last) that fall inside the input.
+        const first = max(0, -left);
+        const last = min(fW, inW - left);
+        for (let kh = 0; kh < fH; kh++) {
+          const ih = oh * strideH - padTop + kh;
+          if (ih < 0 || ih >= inH || first >= last) {
+            if (!toInput) memory.fill(patch, 0, <usize>rowLength << 2);
+          } else {
+            const inside = at(x, ((b * inH + ih) * inW + left + first) * inC);
+            const length = (last - first) * inC;
+            if (toInput) addInto(inside, at(patch, first * inC), length);
+            else {
+              if (first > 0) memory.fill(patch, 0, <usize>(first * inC) << 2);
+              memory.copy(at(patch, first * inC), inside, <usize>length << 2);
+              if (last < fW) memory.fill(at(patch, last * inC), 0, <usize>((fW - last) * inC) << 2);
+            }
+          }
+          patch = at(patch, rowLength);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * MaxPoolGrad over NHWC: dx (zeroed here) gets each output's dy at the
+ * first maximum of its window, in window order, as on the cpu backend.
+ * Four channels at a time where the channels come in fours.
+ */
+export function maxPoolGrad(
+  x: usize, dy: usize, dx: usize, batch: i32, inH: i32, inW: i32, channels: i32, outH: i32, outW: i32,
+  fH: i32, fW: i32, strideH: i32, strideW: i32, dilationH: i32, dilationW: i32, padTop: i32, padLeft: i32,
+): void {
+  memory.fill(dx, 0, <usize>(batch * inH * inW * channels) << 2);
+  const vectorEnd = channels & ~3;
+  const lanes = i32x4(0, 1, 2, 3);
+  let d = dy;
+  for (let b = 0; b < batch; b++) {
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        for (let c = 0; c < vectorEnd; c += 4) {
+          let best = f32x4.splat(-Infinity);
+          let where = i32x4.splat(-1);
+          for (let kh = 0; kh < fH; kh += dilationH) {
+            const ih = oh * strideH - padTop + kh;
+            if (ih < 0 || ih >= inH) continue;
+            for (let kw = 0; kw < fW; kw += dilationW) {
+              const iw = ow * strideW - padLeft + kw;
+              if (iw < 0 || iw >= inW) continue;
+              const index = ((b * inH + ih) * inW + iw) * channels + c;
+              const value = v128.load(at(x, index));
+              const greater = f32x4.gt(value, best);
+              best = v128.bitselect(value, best, greater);
+              where = v128.bitselect(i32x4.add(i32x4.splat(index), lanes), where, greater);
+            }
+          }
+          let w = i32x4.extract_lane(where, 0);
+          if (w >= 0) store<f32>(at(dx, w), load<f32>(at(dx, w)) + load<f32>(at(d, c)));
+          w = i32x4.extract_lane(where, 1);
+          if (w >= 0) store<f32>(at(dx, w), load<f32>(at(dx, w)) + load<f32>(at(d, c + 1)));
+          w = i32x4.extract_lane(where, 2);
+          if (w >= 0) store<f32>(at(dx, w), load<f32>(at(dx, w)) + load<f32>(at(d, c + 2)));
+          w = i32x4.extract_lane(where, 3);
+          if (w >= 0) store<f32>(at(dx, w), load<f32>(at(dx, w)) + load<f32>(at(d, c + 3)));
+        }
+        for (let c = vectorEnd; c < channels; c++) {
+          let best: f32 = -Infinity;
+          let where: i32 = -1;
+          for (let kh = 0; kh < fH; kh += dilationH) {
+            const ih = oh * strideH - padTop + kh;
+            if (ih < 0 || ih >= inH) continue;
+            for (let kw = 0; kw < fW; kw += dilationW) {
+              const iw = ow * strideW - padLeft + kw;
+              if (iw < 0 || iw >= inW) continue;
+              const index = ((b * inH + ih) * inW + iw) * channels + c;
+              const value = load<f32>(at(x, index));
+              if (value > best) {
+                best = value;
+                where = index;
+              }
+            }
+          }
+          if (where >= 0) store<f32>(at(dx, where), load<f32>(at(dx, where)) + load<f32>(at(d, c)));
+        }
+        d = at(d, channels);
+      }
+    }
+  }
+}
+
+/**
+ * Batch normalization's forward pass over [rows, C]: y = (x − mean)·a + offset
+ * with a = scale / √(variance + ε), per channel (no offset or scale when 0).
+ * `perChannel` holds C floats of scratch for a.
+ */
+export function batchNorm(x: usize, y: usize, rows: i32, channels: i32, mean: usize, variance: usize, offset: usize, scale: usize, epsilon: f32, perChannel: usize): void {
+  for (let c = 0; c < channels; c++) {
+    const gamma: f32 = scale ? load<f32>(at(scale, c)) : 1;
+    store<f32>(at(perChannel, c), gamma / sqrt<f32>(load<f32>(at(variance, c)) + epsilon));
+  }
+  const vectorEnd = channels & ~3;
+  for (let r = 0; r < rows; r++) {
+    const from = at(x, r * channels);
+    const to = at(y, r * channels);
+    for (let c = 0; c < vectorEnd; c += 4) {
+      let v = f32x4.mul(f32x4.sub(v128.load(at(from, c)), v128.load(at(mean, c))), v128.load(at(perChannel, c)));
+      if (offset) v = f32x4.add(v, v128.load(at(offset, c)));
+      v128.store(at(to, c), v);
+    }
+    for (let c = vectorEnd; c < channels; c++) {
+      let v = (load<f32>(at(from, c)) - load<f32>(at(mean, c))) * load<f32>(at(perChannel, c));
+      if (offset) v += load<f32>(at(offset, c));
+      store<f32>(at(to, c), v);
+    }
   }
 }

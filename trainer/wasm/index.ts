@@ -5,8 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { adamUpdateConfig } from './adam';
-import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv';
-import { withSliceCopies } from './gather';
+import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig, withOwnConv2D } from './conv';
+import { withOwnBatchNorm } from './batchNorm';
+import { sharedIdentity, sharedSameCast, withSliceCopies } from './copies';
 import { withOwnProduct } from './matMul';
 import { maxPoolGradConfig } from './pool';
 import { REDUCTIONS, withMergedAxes } from './reduce';
@@ -22,6 +23,10 @@ export function installWasmKernels(): void {
   for (const name of [tf.BatchMatMul, tf._FusedMatMul]) replace(withOwnProduct(tf.getKernel(name, 'wasm')));
   for (const name of Object.keys(REDUCTIONS)) replace(withMergedAxes(tf.getKernel(name, 'wasm')));
   replace(withSliceCopies(tf.getKernel(tf.GatherV2, 'wasm')!));
+  replace(sharedIdentity(tf.getKernel(tf.Identity, 'wasm')!));
+  replace(sharedSameCast(tf.getKernel(tf.Cast, 'wasm')!));
+  replace(withOwnBatchNorm(tf.getKernel(tf.FusedBatchNorm, 'wasm')!));
+  replace(withOwnConv2D(tf.getKernel(tf.Conv2D, 'wasm')!));
   // Replacements: the backend's Tile and Conv2DBackpropInput are slow loops, its MaxPoolGrad is wrong for windows of values ≤ 0.
   for (const config of [tileConfig, conv2DBackpropInputConfig, maxPoolGradConfig]) replace(config);
   // Missing: no CNN or Embedding trains without these.

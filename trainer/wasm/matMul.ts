@@ -114,7 +114,7 @@ export function withOwnProduct(original: tf.KernelConfig): tf.KernelConfig {
       const [aOffset, bOffset, cOffset] = [aBase + batch * aStride, bBase + batch * bStride, cBase + batch * 4 * m * n];
       kernels.parallel('gemm', parts.length, (t) => {
         const { i0, i1, j0, j1 } = parts[t]!;
-        const scratch = kernels.scratch(t, kernels.exports.gemmScratch(i1 - i0));
+        const scratch = kernels.scratch(t, kernels.exports.gemmScratch(j1 - j0));
         return [aOffset, bOffset, cOffset, m, k, n, transposeA ? 1 : 0, transposeB ? 1 : 0, i0, i1, j0, j1, scratch, biasOffset, fused ?? 0, leakyreluAlpha];
       });
     }
@@ -132,10 +132,15 @@ function batchShape(a: number[], b: number[]): number[] | undefined {
   return a.length === b.length && a.every((size, i) => size === b[i]) ? a : undefined;
 }
 
-/** Ranges of rows (multiples of 4) or columns (multiples of 8) of an m×n result, one per thread, splitting the longer way in whole tiles. */
+/**
+ * Ranges of rows (multiples of 4) or columns (multiples of 8) of an m×n
+ * result, one per thread, in whole tiles. Each thread packs its own rows of
+ * A and every column of B, or the other way round, so splitting the longer
+ * side packs the least (columns when n > m), given tiles enough for every thread.
+ */
 export function split(m: number, n: number, threads: number): { i0: number; i1: number; j0: number; j1: number }[] {
   const [rowTiles, columnTiles] = [Math.ceil(m / 4), Math.ceil(n / 8)];
-  const byColumns = columnTiles >= 2 * threads || columnTiles >= rowTiles;
+  const byColumns = n > m ? columnTiles >= threads || columnTiles >= rowTiles : rowTiles < threads && columnTiles > rowTiles;
   const tiles = byColumns ? columnTiles : rowTiles;
   const used = Math.max(1, Math.min(threads, tiles));
   const parts: { i0: number; i1: number; j0: number; j1: number }[] = [];

@@ -39,12 +39,22 @@ declare const WebAssembly: {
 
 /** The module's exports (wasm/kernels.ts); pointers are byte offsets into the backend's heap. */
 export interface KernelExports {
-  gemmScratch(rows: number): number;
+  gemmScratch(cols: number): number;
   gemm(
     a: number, b: number, c: number, m: number, k: number, n: number, transA: number, transB: number,
     i0: number, i1: number, j0: number, j1: number, scratch: number, bias: number, activation: number, alpha: number,
   ): void;
   adam(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, start: number, end: number, beta1: number, beta2: number, step: number, scale: number, epsilon: number): void;
+  columnSums(x: number, rows: number, cols: number, out: number, scale: number): void;
+  patches(
+    x: number, cols: number, toInput: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number,
+    fH: number, fW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
+  ): void;
+  batchNorm(x: number, y: number, rows: number, channels: number, mean: number, variance: number, offset: number, scale: number, epsilon: number, perChannel: number): void;
+  maxPoolGrad(
+    x: number, dy: number, dx: number, batch: number, inH: number, inW: number, channels: number, outH: number, outW: number,
+    fH: number, fW: number, strideH: number, strideW: number, dilationH: number, dilationW: number, padTop: number, padLeft: number,
+  ): void;
 }
 
 /** The functions a worker can be asked to run, by index. */
@@ -68,8 +78,8 @@ export interface OwnKernels {
   /** Threads that run a split task: the main one and the workers. */
   readonly threads: number;
   readonly exports: KernelExports;
-  /** Tasks run so far, by name: how tests know these kernels ran and not the backend's. */
-  readonly calls: Record<TaskName, number>;
+  /** Calls so far of each kernel, by name: how tests know these kernels ran and not the backend's. */
+  readonly calls: Record<string, number>;
   /**
    * Runs `task` once per thread, with argsOf(t) as thread t's arguments
    * (thread 0 is this one), and returns when all have finished. Throws when
@@ -207,11 +217,18 @@ function makeKernels(backend: BackendWasm, build: KernelBuild, exports: KernelEx
   const heap = backend.wasm as unknown as Allocator;
   const scratches: { offset: number; floats: number }[] = [];
   const threads = pool ? pool.workers.length + 1 : 1;
-  const calls: Record<TaskName, number> = { gemm: 0, adam: 0 };
+  const calls: Record<string, number> = {};
+  // Each call counted, on this thread; the workers run the exports as they are.
+  const counted = Object.fromEntries(
+    Object.entries(exports).map(([name, run]) => {
+      calls[name] = 0;
+      return [name, (...args: number[]): unknown => (calls[name]++, (run as (...values: number[]) => unknown)(...args))];
+    }),
+  ) as unknown as KernelExports;
   return {
     build,
     threads,
-    exports,
+    exports: counted,
     calls,
     scratch(thread, floats) {
       const held = scratches[thread];
@@ -224,8 +241,7 @@ function makeKernels(backend: BackendWasm, build: KernelBuild, exports: KernelEx
       return offset;
     },
     parallel(task, wanted, argsOf) {
-      const run = exports[task] as (...args: number[]) => void;
-      calls[task]++;
+      const run = counted[task] as (...args: number[]) => void;
       const used = Math.min(wanted, threads);
       if (!pool || used <= 1) {
         run(...argsOf(0));

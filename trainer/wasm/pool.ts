@@ -7,7 +7,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, type KernelArgs } from './kernelUtil';
+import { heapF32, memoryOffset, type KernelArgs } from './kernelUtil';
+import { ownKernels } from './ownKernels';
 
 interface PoolAttrs {
   filterSize: number | [number, number];
@@ -26,8 +27,15 @@ export const maxPoolGradConfig: tf.KernelConfig = {
     const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as PoolAttrs;
     const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
     const out = wasm.makeOutput(input.shape, 'float32');
-    const [x, dyValues, dx] = [heapF32(wasm, input), heapF32(wasm, dy), heapF32(wasm, out)];
     const { batchSize, inHeight, inWidth, inChannels: channels, outHeight, outWidth, padInfo } = info;
+    const kernels = ownKernels(wasm);
+    if (kernels) {
+      const [x, dyOffset, dx] = [input, dy, out].map((tensor) => memoryOffset(wasm, tensor)) as [number, number, number];
+      const { effectiveFilterHeight, effectiveFilterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
+      kernels.exports.maxPoolGrad(x, dyOffset, dx, batchSize, inHeight, inWidth, channels, outHeight, outWidth, effectiveFilterHeight, effectiveFilterWidth, strideHeight, strideWidth, dilationHeight, dilationWidth, padInfo.top, padInfo.left);
+      return out;
+    }
+    const [x, dyValues, dx] = [heapF32(wasm, input), heapF32(wasm, dy), heapF32(wasm, out)];
     const best = new Float32Array(channels);
     const at = new Int32Array(channels);
     dx.fill(0);

@@ -7,7 +7,9 @@
  * (3.1 → 2.2 ms for a Sum over [64, 26, 26, 32]).
  */
 import * as tf from '@tensorflow/tfjs';
-import { reshaped, type KernelArgs } from './kernelUtil';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { memoryOffset, reshaped, type KernelArgs } from './kernelUtil';
+import { ownKernels } from './ownKernels';
 
 /** The reductions whose wasm kernels transpose first, with the attribute that names their axes. */
 export const REDUCTIONS: Record<string, string> = { [tf.Sum]: 'axis', [tf.Mean]: 'axis', [tf.Max]: 'reductionIndices', [tf.Min]: 'axis', [tf.Prod]: 'axis' };
@@ -30,10 +32,19 @@ export function withMergedAxes(original: tf.KernelConfig): tf.KernelConfig {
         reduced.push(isReduced);
       }
     });
+    const shape = attrs['keepDims'] ? x.shape.map((dim, i) => (axes.includes(i) ? 1 : dim)) : x.shape.filter((_, i) => !axes.includes(i));
+    const backend = args.backend as BackendWasm;
+    const kernels = ownKernels(backend);
+    // A sum or mean over leading axes, as [rows, columns] over its rows: one pass, with no transpose.
+    if (kernels && x.dtype === 'float32' && dims.length === 2 && reduced[0] && !reduced[1] && (original.kernelName === tf.Sum || original.kernelName === tf.Mean)) {
+      const [rows, columns] = dims as [number, number];
+      const out = backend.makeOutput(shape, 'float32');
+      kernels.exports.columnSums(memoryOffset(backend, x), rows, columns, memoryOffset(backend, out), original.kernelName === tf.Mean ? 1 / rows : 1);
+      return out;
+    }
     if (dims.length === x.shape.length) return original.kernelFunc(args);
     const merged = reduced.flatMap((isReduced, i) => (isReduced ? [i] : []));
     const out = original.kernelFunc({ ...args, inputs: { x: reshaped(x, dims) }, attrs: { [axisAttr]: merged, keepDims: false } }) as tf.TensorInfo;
-    const shape = attrs['keepDims'] ? x.shape.map((dim, i) => (axes.includes(i) ? 1 : dim)) : x.shape.filter((_, i) => !axes.includes(i));
     return reshaped(out, shape);
   };
   return { ...original, kernelFunc };
