@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../trainer/backends';
+import { RandomRotation } from '../trainer/layers';
 import { cases, runCases, type CaseResults } from './ownKernelCases';
 import { repoRoot } from './support';
 
@@ -76,6 +77,23 @@ describe("the trainer's own wasm kernels against the cpu backend", () => {
       }
     });
   }
+
+  it('transforms a batch of images in one call on wasm, as image by image, in every fill mode and interpolation', async () => {
+    await selectBackend('wasm');
+    const images = tf.randomUniform([3, 6, 5, 2], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const transforms = tf.tensor2d([[0.99, -0.14, 0.6, 0.14, 0.99, -0.4, 0, 0], [1, 0, 1.5, 0, 1, -0.5, 0, 0], [1, 0, 0, 0, 1, 0, 0.01, 0]]);
+    for (const fill of ['constant', 'reflect', 'wrap', 'nearest'] as const) {
+      for (const interpolation of ['bilinear', 'nearest'] as const) {
+        const batched = tf.image.transform(images, transforms, interpolation, fill, 0.5);
+        const single = tf.concat(tf.split(images, 3, 0).map((image, i) => tf.image.transform(image as tf.Tensor4D, transforms.slice([i, 0], [1, 8]) as tf.Tensor2D, interpolation, fill, 0.5)), 0);
+        assert.deepEqual(Array.from(batched.dataSync()), Array.from(single.dataSync()), `${fill}, ${interpolation}`);
+      }
+    }
+    // RandomRotation on a batch: one Transform kernel, not one per image.
+    const layer = new RandomRotation({ factor: 0.1, seed: 1 });
+    const profile = await tf.profile(() => layer.apply(tf.randomUniform([8, 6, 6, 1]), { training: true }) as tf.Tensor);
+    assert.equal(profile.kernels.filter((kernel) => kernel.name === 'Transform').length, 1);
+  });
 
   it('refuses a gather index out of range with the backend\'s message', async () => {
     await selectBackend('wasm');
