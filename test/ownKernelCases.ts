@@ -108,6 +108,23 @@ export function cases(): [string, () => tf.Tensor[]][] {
     const [cast, same] = [tf.cast(x, 'float32'), tf.clone(x)];
     return [cast, same, cast.add(1), same.mul(2), tf.cast(tf.tensor1d([1, 2, 3], 'int32'), 'int32').cast('float32')];
   }]);
+  for (const [name, op] of [['add', tf.add], ['sub', tf.sub], ['mul', tf.mul], ['div', tf.div]] as const) {
+    list.push([`${name} of equal shapes, by a scalar, by one value per channel (both sides), and broadcast otherwise, with gradients`, () => {
+      // Sizes on both sides of the kernel's threshold and of the split over threads; 7 channels, not a multiple of 4.
+      const big = random([70, 33, 7], 32);
+      const small = random([5, 7], 33);
+      const positive = (t: tf.Tensor): tf.Tensor => t.abs().add(0.5);
+      return [
+        ...withGradients((x, y) => op(x!, y!), big, positive(random([70, 33, 7], 34))),
+        ...withGradients((x, y) => op(x!, y!), big, positive(random([7], 35))),
+        ...withGradients((x, y) => op(x!, y!), positive(random([1, 1, 7], 36)), positive(big)),
+        op(big, tf.scalar(1.5)),
+        op(tf.scalar(2), positive(big)),
+        op(small, positive(random([7], 37))),
+        op(random([70, 1, 7], 38), positive(random([1, 33, 7], 39))),
+      ];
+    }]);
+  }
   list.push(['gather of rows, and its gradient', () => withGradients((x) => tf.gather(x!, [3, 0, 3, 7, 1]), random([8, 5], 14))]);
   list.push(['gather along a middle axis with 2-D indices', () => [tf.gather(random([3, 6, 4], 15), tf.tensor2d([[5, 0], [2, 2]], [2, 2], 'int32'), 1)]]);
   list.push(['gather with batch dimensions', () => [tf.gather(random([2, 5, 3], 16), tf.tensor2d([[4, 1], [0, 0]], [2, 2], 'int32'), 1, 1)]]);

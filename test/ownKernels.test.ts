@@ -67,7 +67,7 @@ describe("the trainer's own wasm kernels against the cpu backend", () => {
         assert.equal(wasm.threads, configuration.threads);
         // The products of every case and their gradients ran here, and each other kernel on its cases.
         assert.ok(wasm.calls['gemm']! >= 2 * cases().length, JSON.stringify(wasm.calls));
-        for (const kernel of ['patches', 'maxPoolGrad', 'batchNorm', 'columnSums']) assert.ok(wasm.calls[kernel]! > 0, `${kernel}: ${JSON.stringify(wasm.calls)}`);
+        for (const kernel of ['patches', 'maxPoolGrad', 'batchNorm', 'columnSums', 'binary']) assert.ok(wasm.calls[kernel]! > 0, `${kernel}: ${JSON.stringify(wasm.calls)}`);
       } else {
         assert.equal(wasm.build, undefined);
       }

@@ -10,8 +10,19 @@
 /** Rows and columns of the product's register tile: 8 accumulators of 4 lanes. */
 const MR: i32 = 4;
 const NR: i32 = 8;
-/** Depth of one block of the product: a packed 8-column panel of B is 8 KiB, in L1. */
+/**
+ * Depth of one block of the product: about KC, the depth split evenly (784
+ * as 4 × 196, not 3 × 256 + 16, whose last block would load and store C for
+ * little work), at most KC_MAX (a packed 8-column panel of B is then 10 KiB, in L1).
+ */
 const KC: i32 = 256;
+const KC_MAX: i32 = 320;
+
+@inline function blockDepth(k: i32): i32 {
+  if (k <= KC_MAX) return k;
+  const blocks = (k + KC - 1) / KC;
+  return (k + blocks - 1) / blocks;
+}
 
 @inline function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
@@ -142,7 +153,7 @@ const MC: i32 = 128;
 
 /** Floats of scratch that `gemm` needs for a part of `cols` columns. */
 export function gemmScratch(cols: i32): i32 {
-  return MC * KC + KC * ((cols + NR - 1) / NR) * NR + MR * NR;
+  return MC * KC_MAX + KC_MAX * ((cols + NR - 1) / NR) * NR + MR * NR;
 }
 
 /**
@@ -161,17 +172,18 @@ export function gemm(
 ): void {
   if (i0 >= i1 || j0 >= j1) return;
   const pa = scratch;
-  const pb = at(pa, MC * KC);
+  const pb = at(pa, MC * KC_MAX);
   const panels = (j1 - j0 + NR - 1) / NR;
-  const edge = at(pb, KC * panels * NR);
+  const edge = at(pb, KC_MAX * panels * NR);
+  const depth = blockDepth(k);
   const epilogue = bias != 0 || activation != 0;
   if (k == 0) {
     for (let i = i0; i < i1; i++) for (let j = j0; j < j1; j++) store<f32>(at(c, i * n + j), 0);
     if (epilogue) biasActivation(c, n, i0, i1, j0, j1, bias, activation, alpha);
     return;
   }
-  for (let p0 = 0; p0 < k; p0 += KC) {
-    const kc = min(KC, k - p0);
+  for (let p0 = 0; p0 < k; p0 += depth) {
+    const kc = min(depth, k - p0);
     for (let jp = 0; jp < panels; jp++) packB(b, at(pb, jp * NR * kc), k, n, j0 + jp * NR, p0, kc, transB);
     for (let ic = i0; ic < i1; ic += MC) {
       const rowEnd = min(i1, ic + MC);
@@ -410,6 +422,69 @@ export function batchNorm(x: usize, y: usize, rows: i32, channels: i32, mean: us
       let v = (load<f32>(at(from, c)) - load<f32>(at(mean, c))) * load<f32>(at(perChannel, c));
       if (offset) v += load<f32>(at(offset, c));
       store<f32>(at(to, c), v);
+    }
+  }
+}
+
+@inline function apply4(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  if (op == 2) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+@inline function apply1(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return x / y;
+}
+
+/**
+ * out = a op b over elements [start, end), op 0 add, 1 subtract, 2 multiply,
+ * 3 divide. `aStride`/`bStride`: the operand's length when it repeats (one
+ * value per channel of the last axis: its size; a scalar: 1), 0 when it is
+ * as long as the result. A repeating operand's `start` is a multiple of its length.
+ */
+export function binary(op: i32, a: usize, b: usize, out: usize, start: i32, end: i32, aLength: i32, bLength: i32): void {
+  if (aLength == 0 && bLength == 0) {
+    let i = start;
+    for (; i + 4 <= end; i += 4) v128.store(at(out, i), apply4(op, v128.load(at(a, i)), v128.load(at(b, i))));
+    for (; i < end; i++) store<f32>(at(out, i), apply1(op, load<f32>(at(a, i)), load<f32>(at(b, i))));
+    return;
+  }
+  if (aLength == 1 || bLength == 1) {
+    const scalarA = aLength == 1;
+    const s = load<f32>(scalarA ? a : b);
+    const sv = f32x4.splat(s);
+    const full = scalarA ? b : a;
+    let i = start;
+    for (; i + 4 <= end; i += 4) {
+      const v = v128.load(at(full, i));
+      v128.store(at(out, i), scalarA ? apply4(op, sv, v) : apply4(op, v, sv));
+    }
+    for (; i < end; i++) {
+      const v = load<f32>(at(full, i));
+      store<f32>(at(out, i), scalarA ? apply1(op, s, v) : apply1(op, v, s));
+    }
+    return;
+  }
+  // One operand repeats per row of `length` values (a channel vector).
+  const length = aLength > 0 ? aLength : bLength;
+  const repeatsA = aLength > 0;
+  const full = repeatsA ? b : a;
+  const vector = repeatsA ? a : b;
+  const vectorEnd = length & ~3;
+  for (let row = start; row < end; row += length) {
+    for (let c = 0; c < vectorEnd; c += 4) {
+      const v = v128.load(at(full, row + c));
+      const w = v128.load(at(vector, c));
+      v128.store(at(out, row + c), repeatsA ? apply4(op, w, v) : apply4(op, v, w));
+    }
+    for (let c = vectorEnd; c < length; c++) {
+      const v = load<f32>(at(full, row + c));
+      const w = load<f32>(at(vector, c));
+      store<f32>(at(out, row + c), repeatsA ? apply1(op, w, v) : apply1(op, v, w));
     }
   }
 }

@@ -8,6 +8,7 @@ import { adamUpdateConfig } from './adam';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig, withOwnConv2D } from './conv';
 import { withOwnBatchNorm } from './batchNorm';
 import { sharedIdentity, sharedSameCast, withSliceCopies } from './copies';
+import { BINARY_OPS, withOwnBinary } from './elementwise';
 import { withOwnProduct } from './matMul';
 import { maxPoolGradConfig } from './pool';
 import { REDUCTIONS, withMergedAxes } from './reduce';
@@ -27,6 +28,7 @@ export function installWasmKernels(): void {
   replace(sharedSameCast(tf.getKernel(tf.Cast, 'wasm')!));
   replace(withOwnBatchNorm(tf.getKernel(tf.FusedBatchNorm, 'wasm')!));
   replace(withOwnConv2D(tf.getKernel(tf.Conv2D, 'wasm')!));
+  for (const name of Object.keys(BINARY_OPS)) replace(withOwnBinary(tf.getKernel(name, 'wasm')!));
   // Replacements: the backend's Tile and Conv2DBackpropInput are slow loops, its MaxPoolGrad is wrong for windows of values ≤ 0.
   for (const config of [tileConfig, conv2DBackpropInputConfig, maxPoolGradConfig]) replace(config);
   // Missing: no CNN or Embedding trains without these.

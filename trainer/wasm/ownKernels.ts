@@ -46,6 +46,7 @@ export interface KernelExports {
   ): void;
   adam(w: number, g: number, m: number, v: number, wOut: number, mOut: number, vOut: number, start: number, end: number, beta1: number, beta2: number, step: number, scale: number, epsilon: number): void;
   columnSums(x: number, rows: number, cols: number, out: number, scale: number): void;
+  binary(op: number, a: number, b: number, out: number, start: number, end: number, aLength: number, bLength: number): void;
   patches(
     x: number, cols: number, toInput: number, batch: number, inH: number, inW: number, inC: number, outH: number, outW: number,
     fH: number, fW: number, strideH: number, strideW: number, padTop: number, padLeft: number,
@@ -58,7 +59,7 @@ export interface KernelExports {
 }
 
 /** The functions a worker can be asked to run, by index. */
-const TASKS = ['gemm', 'adam'] as const;
+const TASKS = ['gemm', 'adam', 'binary'] as const;
 export type TaskName = (typeof TASKS)[number];
 
 /** Which build runs, for the `started` event. */
