@@ -9,16 +9,21 @@
  * work: tfjs's bookkeeping, the gradient tape, tfjs-layers' JavaScript and
  * the disposal of tensors (timed apart, at the backend).
  *
- * XNNPACK packs a product's right operand when it meets a tensor it has not
- * seen, which in training is every call (a weight is a new tensor after each
- * update). The packing is inside the product's time; it is estimated per
- * shape by timing the same product against a new right operand and against
- * one already packed, and shown apart. The threaded build's waits (waking
- * the pool's workers for each kernel) are inside the kernels' times too:
- * the same model at one thread against two shows them.
+ * Each configuration runs twice, before and after the changes this table
+ * justified: on the backend's own kernels with tfjs's Adam (the trainer's
+ * kernels turned off by LAYERWISE_WASM_OWN_KERNELS=0), and on the
+ * trainer's (trainer/wasm/ownKernels: the products, convolutions' patches,
+ * pooling's and batch normalization's passes, elementwise arithmetic and
+ * Adam's step). The data copies that the trainer shares instead of copying
+ * (Identity, Cast, GatherV2) and the batched image transform are in both.
  *
- * Each configuration runs with tfjs's Adam and with the trainer's
- * (trainer/wasm/adam.ts), the change this table justified, before and after.
+ * On the backend's kernels, XNNPACK packs a product's right operand when it
+ * meets a tensor it has not seen, which in training is every call (a weight
+ * is a new tensor after each update). The packing is inside the product's
+ * time; it is estimated per shape by timing the same product against a new
+ * right operand and against one already packed, and shown apart. The
+ * trainer's product packs as it goes, inside its own time. Threads' waits
+ * are inside the kernels' times too.
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -29,6 +34,7 @@ import { analyze } from '../core';
 import { selectBackend, wasmThreadCount } from '../trainer/backends';
 import '../trainer/layers';
 import { FusedAdamOptimizer } from '../trainer/wasm/adam';
+import { ownKernels } from '../trainer/wasm/ownKernels';
 import { productSize, swapsOperands } from '../trainer/wasm/matMul';
 import { built, LAYERS, mlpSource, shared } from './trainSpeed';
 
@@ -38,8 +44,8 @@ export interface ProfileJob {
   /** Training steps timed. */
   steps: number;
   wasmThreads?: number;
-  /** tfjs's own Adam, or the trainer's (its update one kernel per variable on the threaded build, trainer/wasm/adam.ts). */
-  adam: 'tfjs' | 'trainer';
+  /** The backend's own kernels and tfjs's Adam, or the trainer's kernels and Adam (trainer/wasm). */
+  kernels: 'backend' | 'trainer';
 }
 
 export interface FamilyTime {
@@ -58,7 +64,7 @@ export interface StepProfile {
   model: string;
   batch: number;
   threads: number;
-  adam: ProfileJob['adam'];
+  kernels: ProfileJob['kernels'];
   /** Wall time of one step, the timers' own cost included. */
   stepMs: number;
   samplesPerSecond: number;
@@ -88,18 +94,18 @@ export async function measureProfiles(jobs: ProfileJob[] = DEFAULT_JOBS): Promis
   return profiles;
 }
 
-/** Each configuration with tfjs's Adam and with the trainer's, side by side. */
+/** Each configuration on the backend's kernels and on the trainer's, side by side. */
 export const DEFAULT_JOBS: ProfileJob[] = (
   [
     { model: 'mlp', batch: 32, steps: 64 },
     { model: 'mlp', batch: 128, steps: 24 },
     { model: 'cnn', steps: 12 },
   ] as const
-).flatMap((job) => (['tfjs', 'trainer'] as const).map((adam) => ({ ...job, adam })));
+).flatMap((job) => (['backend', 'trainer'] as const).map((kernels) => ({ ...job, kernels })));
 
 /** The table's lines: a column per profile, a row per family. */
 export function formatProfiles(profiles: StepProfile[]): string[] {
-  const heads = profiles.map((p) => `${p.model} b${p.batch} ×${p.threads} ${p.adam}`);
+  const heads = profiles.map((p) => `${p.model} b${p.batch} ×${p.threads} ${p.kernels}`);
   const families = [...new Set(profiles.flatMap((p) => p.families.map((f) => f.family)))];
   const width = 31;
   const cell = (text: string): string => text.padStart(21);
@@ -119,7 +125,7 @@ export function formatProfiles(profiles: StepProfile[]): string[] {
       .filter((f) => f.kernels.length > 0 && f.ms > 0.05)
       .map((f) => `${f.family}: ${f.kernels.slice(0, 4).map((name, i) => `${name} ${f.kernelMs?.[i]?.toFixed(1) ?? ''}`.trim()).join(', ')}`)
       .join('; ');
-    lines.push(`  kernels of ${p.model} b${p.batch}, ${p.adam} Adam: ${top}`);
+    lines.push(`  kernels of ${p.model} b${p.batch}, ${p.kernels}'s, ms a step: ${top}`);
   }
   return lines;
 }
@@ -129,7 +135,8 @@ export function formatProfiles(profiles: StepProfile[]): string[] {
 
 function inChild(job: ProfileJob): Promise<StepProfile> {
   return new Promise((resolvePromise, reject) => {
-    const child = fork(__filename, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const env = job.kernels === 'backend' ? { ...process.env, LAYERWISE_WASM_OWN_KERNELS: '0' } : process.env;
+    const child = fork(__filename, { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let result: StepProfile | undefined;
@@ -161,7 +168,7 @@ async function runProfile(job: ProfileJob): Promise<StepProfile> {
   await selectBackend('wasm', { batchSize: batch, wasmThreads: job.wasmThreads });
   const model = built(job.model === 'mlp' ? mlpSource(LAYERS) : cnnText);
   // tfjs's defaults, as trainSpeed.ts and the CNN's train block.
-  const optimizer = job.adam === 'trainer' ? new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7) : tf.train.adam(0.001, 0.9, 0.999, 1e-7);
+  const optimizer = job.kernels === 'trainer' ? new FusedAdamOptimizer(0.001, 0.9, 0.999, 1e-7) : tf.train.adam(0.001, 0.9, 0.999, 1e-7);
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   const timers = instrument(optimizer);
   const samples = job.steps * batch;
@@ -178,7 +185,8 @@ async function runProfile(job: ProfileJob): Promise<StepProfile> {
   timers.on = false;
   const steps = job.steps;
   const stepMs = wallMs / steps;
-  const packingMs = estimatePacking(timers.products) / steps;
+  // The trainer's product packs inside its own time; only XNNPACK's packing is estimated.
+  const packingMs = job.kernels === 'backend' ? estimatePacking(timers.products) / steps : 0;
 
   const byFamily = new Map<string, Map<string, number>>();
   const add = (family: string, kernel: string, ms: number): void => {
@@ -207,8 +215,8 @@ async function runProfile(job: ProfileJob): Promise<StepProfile> {
   return {
     model: job.model === 'mlp' ? 'MLP' : 'CNN',
     batch,
-    threads: wasmThreadCount(),
-    adam: job.adam,
+    threads: ownKernels(tf.backend() as BackendWasm)?.threads ?? wasmThreadCount(),
+    kernels: job.kernels,
     stepMs,
     samplesPerSecond: (steps * batch) / (wallMs / 1000),
     kernelCallsPerStep: timers.calls / steps,

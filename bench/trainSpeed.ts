@@ -15,10 +15,12 @@ import { fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { analyze } from '../core';
 import { selectBackend, wasmThreadCount } from '../trainer/backends';
 import { buildModel } from '../trainer/buildModel';
 import { FusedAdamOptimizer } from '../trainer/wasm/adam';
+import { ownKernels } from '../trainer/wasm/ownKernels';
 import '../trainer/layers';
 import { repoRoot } from '../test/support';
 
@@ -45,6 +47,8 @@ export interface MlpSpeed {
   ratio: number;
   /** Samples per second of PyTorch, where it runs. */
   torch?: number;
+  /** Samples per second on the backend's own kernels, the trainer's turned off. */
+  backendKernels: number;
 }
 
 export interface CnnSpeed {
@@ -56,6 +60,8 @@ export interface CnnSpeed {
   ratio: number;
   /** Samples per second of PyTorch, where it runs. */
   torch?: number;
+  /** Samples per second on the backend's own kernels, the trainer's turned off. */
+  backendKernels: number;
 }
 
 export interface TrainSpeed {
@@ -78,12 +84,14 @@ export async function measureTrainSpeed(options: TrainSpeedOptions = {}): Promis
     const numpy = numpyReference(batch, mlpSamples);
     const torch = torchSkipped ? undefined : torchReference(join(shared, 'bench', 'mlp_torch.py'), ['--layers', LAYERS.join(','), '--batch', String(batch), '--samples', String(mlpSamples)]);
     const wasm = await inChild({ kind: 'mlp', batch, samples: mlpSamples, wasmThreads });
-    mlp.push({ batch, numpy, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, ratio: wasm.samplesPerSecond / numpy, torch });
+    const backend = await inChild({ kind: 'mlp', batch, samples: mlpSamples, wasmThreads, backendKernels: true });
+    mlp.push({ batch, numpy, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, ratio: wasm.samplesPerSecond / numpy, torch, backendKernels: backend.samplesPerSecond });
   }
   const wasm = await inChild({ kind: 'cnn', backend: 'wasm', samples: cnnSamples, wasmThreads });
+  const backendKernels = (await inChild({ kind: 'cnn', backend: 'wasm', samples: cnnSamples, wasmThreads, backendKernels: true })).samplesPerSecond;
   const cpu = await inChild({ kind: 'cnn', backend: 'cpu', samples: cpuCnnSamples });
   const torch = torchSkipped ? undefined : torchReference(join(repoRoot, 'bench', 'cnn_torch.py'), ['--batch', String(wasm.batch), '--samples', String(cnnSamples)]);
-  const cnn = { batch: wasm.batch, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, cpu: cpu.samplesPerSecond, ratio: wasm.samplesPerSecond / cpu.samplesPerSecond, torch };
+  const cnn = { batch: wasm.batch, wasm: wasm.samplesPerSecond, wasmThreads: wasm.threads, cpu: cpu.samplesPerSecond, ratio: wasm.samplesPerSecond / cpu.samplesPerSecond, torch, backendKernels };
   return { mlp, cnn, ...(torchSkipped ? { torchSkipped } : {}) };
 }
 
@@ -117,7 +125,8 @@ function numpyReference(batch: number, samples: number): number {
 // ---------------------------------------------------------------------------
 // TensorFlow.js runs, each in a child process
 
-type Job = { kind: 'mlp'; batch: number; samples: number; wasmThreads?: number } | { kind: 'cnn'; backend: 'wasm' | 'cpu'; samples: number; wasmThreads?: number };
+/** `backendKernels`: on the backend's own kernels, the trainer's turned off (LAYERWISE_WASM_OWN_KERNELS=0), as the reference for them. */
+type Job = ({ kind: 'mlp'; batch: number; samples: number } | { kind: 'cnn'; backend: 'wasm' | 'cpu'; samples: number }) & { wasmThreads?: number; backendKernels?: boolean };
 
 interface JobResult {
   samplesPerSecond: number;
@@ -128,7 +137,8 @@ interface JobResult {
 function inChild(job: Job): Promise<JobResult> {
   return new Promise((resolvePromise, reject) => {
     // stderr is kept for failures only: tfjs prints advice there (install tfjs-node) that is no part of the figures.
-    const child = fork(__filename, { stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    const env = job.backendKernels ? { ...process.env, LAYERWISE_WASM_OWN_KERNELS: '0' } : process.env;
+    const child = fork(__filename, { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     let result: JobResult | undefined;
@@ -147,7 +157,7 @@ async function runJob(job: Job): Promise<JobResult> {
     await selectBackend('wasm', { batchSize: job.batch, wasmThreads: job.wasmThreads });
     const model = built(mlpSource(LAYERS));
     const samplesPerSecond = await timeFit(model, job.batch, job.samples, 2 * job.batch);
-    return { samplesPerSecond, batch: job.batch, threads: wasmThreadCount() };
+    return { samplesPerSecond, batch: job.batch, threads: trainingThreads() };
   }
   const text = readFileSync(join(shared, 'examples', 'digits_cnn.net'), 'utf8');
   const batch = analyze(text).trainBlocks[0]!.batchSize;
@@ -156,7 +166,12 @@ async function runJob(job: Job): Promise<JobResult> {
   // The cpu backend is warmed on a few samples only: a full batch there takes half a minute.
   const warmup = job.backend === 'cpu' ? 8 : 2 * batch;
   const samplesPerSecond = await timeFit(model, batch, job.samples, warmup);
-  return { samplesPerSecond, batch, threads: job.backend === 'wasm' ? wasmThreadCount() : 1 };
+  return { samplesPerSecond, batch, threads: job.backend === 'wasm' ? trainingThreads() : 1 };
+}
+
+/** The threads wasm trains on: the trainer's kernels', or the backend's pool's where they do not run. */
+function trainingThreads(): number {
+  return ownKernels(tf.backend() as BackendWasm)?.threads ?? wasmThreadCount();
 }
 
 export function mlpSource(layers: number[]): string {

@@ -178,9 +178,11 @@ describe('the wasm build a run starts', () => {
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 
-  it("runs the single-threaded SIMD build for one thread; for a small batch, the backend's pool on one thread and the trainer's kernels on every core", () => {
+  it("runs the single-threaded SIMD build for one thread and for a batch under 32; at 32, the backend's pool on one thread and the trainer's kernels on every core", () => {
     const one = started('{ wasmThreads: 1 }').wasm;
     assert.deepEqual(one, { build: 'simd', threads: 1, kernels: { build: kernelBuild(one), threads: 1 } });
+    const tiny = started('{ batchSize: 16 }').wasm;
+    assert.deepEqual(tiny, { build: 'simd', threads: 1, kernels: { build: kernelBuild(tiny), threads: 1 } });
     const small = started('{ batchSize: 32 }').wasm;
     const cores = Math.min(availableParallelism(), 8);
     assert.deepEqual(small, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: 1, kernels: { build: kernelBuild(small), threads: cores } });

@@ -161,7 +161,7 @@ describe('layerwise train, runs and export', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Training XorLogistic on wasm/);
     // The wasm build and its threads (a batch this small runs the backend's pool on one), and the trainer's kernels.
-    assert.match(result.stdout, /Training XorLogistic on wasm \S+ from \S+ \((threaded-simd|simd) build, 1 thread; products and Adam in (relaxed-simd|simd) on \d+ threads?\)/);
+    assert.match(result.stdout, /Training XorLogistic on wasm \S+ from \S+ \(simd build, 1 thread; products and Adam in (relaxed-simd|simd) on 1 thread\)/);
     assert.match(result.stdout, /model\s+epochs\s+best\s+loss\s+acc\s+ended/);
     assert.match(result.stdout, /XorMLP\s+5\s+\d+\s+[\d.]+\s+[\d.]+\s+completed/);
     const folder = result.stdout.split('\n').find((line) => line.includes('/XorMLP/'))!.trim();

@@ -190,8 +190,10 @@ train Xor {
       assert.equal(exitCode, 0);
       const [start] = started(events);
       assert.equal(start?.backend, 'wasm');
-      // The bundle without node_modules starts the SIMD build from the files beside it; a batch of 4 runs on one thread.
-      assert.deepEqual(start.backendInfo?.wasm, { build: 'simd', threads: 1 });
+      // The bundle without node_modules starts the SIMD build from the files beside it; a batch of 4 runs on one thread, the trainer's kernels too.
+      const kernels = start.backendInfo?.wasm?.kernels;
+      assert.match(kernels?.build ?? '', /^(relaxed-simd|simd)$/);
+      assert.deepEqual(start.backendInfo?.wasm, { build: 'simd', threads: 1, kernels: { build: kernels!.build, threads: 1 } });
       assert.deepEqual(
         start.skipped.map((s) => s.backend),
         ['tfjs-node-gpu', 'tfjs-node'],
@@ -238,9 +240,12 @@ train Digits {
       }
       // The threaded build's pool of workers, each an OS thread of the trainer.
       assert.ok(threaded.threads! >= single.threads! + 2, `threads: ${single.threads} at batch 16, ${threaded.threads} at batch 128`);
-      // And the started event says so.
-      assert.deepEqual(started(single.events)[0]?.backendInfo?.wasm, { build: 'simd', threads: 1 });
-      assert.deepEqual(started(threaded.events)[0]?.backendInfo?.wasm, { build: 'threaded-simd', threads: Math.min(availableParallelism(), 8) });
+      // And the started event says so, with the trainer's kernels (bundled into the trainer) on as many threads.
+      const cores = Math.min(availableParallelism(), 8);
+      const build = started(single.events)[0]?.backendInfo?.wasm?.kernels?.build;
+      assert.match(build ?? '', /^(relaxed-simd|simd)$/);
+      assert.deepEqual(started(single.events)[0]?.backendInfo?.wasm, { build: 'simd', threads: 1, kernels: { build, threads: 1 } });
+      assert.deepEqual(started(threaded.events)[0]?.backendInfo?.wasm, { build: 'threaded-simd', threads: cores, kernels: { build, threads: cores } });
     });
   });
 });
