@@ -178,7 +178,7 @@ describe('the wasm build a run starts', () => {
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
   });
 
-  it("runs the single-threaded SIMD build for one thread and for a batch under 32; at 32, the backend's pool on one thread and the trainer's kernels on every core", () => {
+  it("runs the single-threaded SIMD build for one thread and for a batch under 32; from 32, the backend's pool on one thread and the trainer's kernels on every core", () => {
     const one = started('{ wasmThreads: 1 }').wasm;
     assert.deepEqual(one, { build: 'simd', threads: 1, kernels: { build: kernelBuild(one), threads: 1 } });
     const tiny = started('{ batchSize: 16 }').wasm;
@@ -187,13 +187,18 @@ describe('the wasm build a run starts', () => {
     const cores = Math.min(availableParallelism(), 8);
     assert.deepEqual(small, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: 1, kernels: { build: kernelBuild(small), threads: cores } });
     const large = started('{ batchSize: 128 }').wasm;
-    assert.deepEqual(large, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: cores, kernels: { build: kernelBuild(large), threads: cores } });
+    assert.deepEqual(large, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: 1, kernels: { build: kernelBuild(large), threads: cores } });
   });
 
-  it("says why the trainer's kernels do not run, and trains on the backend's own, where they are turned off", () => {
-    const { wasm, error } = started('{ wasmThreads: 1 }', "process.env.LAYERWISE_WASM_OWN_KERNELS = '0';");
-    assert.deepEqual(wasm, { build: 'simd', threads: 1, kernelsMissing: 'turned off by LAYERWISE_WASM_OWN_KERNELS=0' });
+  it("says why the trainer's kernels do not run, and trains on the backend's own, its pool on every core from batch 64, where they are turned off", () => {
+    const off = "process.env.LAYERWISE_WASM_OWN_KERNELS = '0';";
+    const { wasm, error } = started('{ wasmThreads: 1 }', off);
+    const kernelsMissing = 'turned off by LAYERWISE_WASM_OWN_KERNELS=0';
+    assert.deepEqual(wasm, { build: 'simd', threads: 1, kernelsMissing });
     assert.ok(error <= TOLERANCE, `largest relative difference ${error}`);
+    const cores = Math.min(availableParallelism(), 8);
+    assert.deepEqual(started('{ batchSize: 32 }', off).wasm, { build: 'simd', threads: 1, kernelsMissing });
+    assert.deepEqual(started('{ batchSize: 128 }', off).wasm, { build: cores > 1 ? 'threaded-simd' : 'simd', threads: cores, kernelsMissing });
   });
 
   it('falls back to the single-threaded build, and says why, when the threaded one does not start', () => {

@@ -17,7 +17,7 @@ import { BACKENDS, type BackendAttempt, type BackendChoice, type BackendInfo, ty
 import { nvidiaGpu } from './install';
 import { loadNative, TFJS_VERSION } from './native';
 import { installWasmKernels } from './wasm';
-import { ownKernels, ownKernelsFailure, setOwnKernelThreads } from './wasm/ownKernels';
+import { ownKernels, ownKernelsExpected, ownKernelsFailure, setOwnKernelThreads } from './wasm/ownKernels';
 import { createThreadedBackend, THREADED_FILES } from './wasm/threads';
 
 export interface BackendOptions {
@@ -72,15 +72,25 @@ const MAX_WASM_THREADS = 8;
  * 2,069–2,120 samples/s with them on two threads and the backend's pool on
  * one, against 1,855–2,003 all on one, in the same run. Smaller batches,
  * which the course trains on toy data, stay on the single-threaded build.
+ * Where they run, the backend's pool stays on one thread at every batch:
+ * its workers spin after each of its kernels, on the cores the trainer's
+ * threads need (three rounds each: the course MLP at batch 128, 3,044–3,850
+ * samples/s against 2,608–2,875 with the pool on two; the digits CNN,
+ * 538–596 against 494–504).
  */
 const THREADED_MIN_BATCH = 64;
 const THREADED_KERNELS_MIN_BATCH = 32;
 
-/** Threads by default: the trainer's kernels on the logical cores from batch THREADED_KERNELS_MIN_BATCH, the backend's pool from THREADED_MIN_BATCH, else one. */
+/**
+ * Threads by default: the trainer's kernels on the logical cores from batch
+ * THREADED_KERNELS_MIN_BATCH, and the backend's pool on one; where those
+ * kernels cannot run, the backend's pool on the cores from THREADED_MIN_BATCH.
+ */
 function defaultWasmThreads(batchSize: number | undefined): { kernels: number; backend: number } {
   const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
   const from = (min: number): number => (batchSize !== undefined && batchSize >= min ? cores : 1);
-  return { kernels: from(THREADED_KERNELS_MIN_BATCH), backend: from(THREADED_MIN_BATCH) };
+  if (ownKernelsExpected()) return { kernels: from(THREADED_KERNELS_MIN_BATCH), backend: 1 };
+  return { kernels: from(THREADED_MIN_BATCH), backend: from(THREADED_MIN_BATCH) };
 }
 
 /**

@@ -137,8 +137,17 @@ function backendMemory(backend: BackendWasm): WasmMemory | undefined {
   return module.wasmMemory ?? module.asm?.memory;
 }
 
+/** Whether the kernels will run on a wasm backend started now: not turned off, and the runtime has SIMD. */
+export function ownKernelsExpected(): boolean {
+  return !turnedOff() && kernelBuild() !== undefined;
+}
+
+function turnedOff(): boolean {
+  return process.env['LAYERWISE_WASM_OWN_KERNELS'] === '0';
+}
+
 function attach(backend: BackendWasm): OwnKernels | string {
-  if (process.env['LAYERWISE_WASM_OWN_KERNELS'] === '0') return 'turned off by LAYERWISE_WASM_OWN_KERNELS=0';
+  if (turnedOff()) return 'turned off by LAYERWISE_WASM_OWN_KERNELS=0';
   const build = kernelBuild();
   if (!build) return 'this runtime has no WebAssembly SIMD';
   const memory = backendMemory(backend);
