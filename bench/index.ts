@@ -13,13 +13,14 @@ import { formatProfiles, measureProfiles } from './profile';
 import { formatChartLibraries, measureChartLibraries } from './chartLibraries';
 import { formatGraphLayouts, measureGraphLayouts, measureGraphUpdate } from './graphLayouts';
 import { measureTrainSpeed } from './trainSpeed';
+import { measureVsixSpeed } from './vsixSpeed';
 
 /** The digits CNN's samples/s on wasm before the trainer's kernels (bench/README.md, quiet run). */
 const CNN_BEFORE = 361;
 
 /**
  * The sections of the bench, by name: `npm run bench -- NAME…` runs only those
- * named (check, lsp, graph, profile, train, engine, boundary, images, panel).
+ * named (check, lsp, graph, profile, train, vsix, engine, boundary, images, panel).
  */
 const SECTIONS: Record<string, () => Promise<void>> = {
   async check() {
@@ -67,6 +68,11 @@ const SECTIONS: Record<string, () => Promise<void>> = {
     // CNN_BEFORE: the samples/s recorded in bench/README.md before the trainer's kernels, quiet run; the target is twice it.
     console.log(`Training the digits CNN, batch ${cnn.batch}: wasm (${cnn.wasmThreads} threads) ${cnn.wasm.toFixed(0)} samples/s, ${(cnn.wasm / CNN_BEFORE).toFixed(2)}× the ${CNN_BEFORE} recorded before (target ≥ 2×) · the backend's own kernels ${cnn.backendKernels.toFixed(0)} samples/s, ${(cnn.wasm / cnn.backendKernels).toFixed(2)}× them · plain tfjs-cpu ${cnn.cpu.toFixed(1)} samples/s · ${cnn.ratio.toFixed(0)}×${torch(cnn.wasm, cnn.torch)} (bench/cnn_torch.py)`);
     if (train.torchSkipped) console.log(`  PyTorch references skipped: ${train.torchSkipped}`);
+  },
+  async vsix() {
+    const vsix = await measureVsixSpeed();
+    console.log(`The .vsix's trainer (dist/standalone, no node_modules) against the command line's, the course MLP at batch 128, ${vsix.rounds} rounds each`);
+    console.log(`  .vsix ${vsix.vsix.toFixed(0)} samples/s · command line ${vsix.cli.toFixed(0)} samples/s · ${(vsix.vsix / vsix.cli).toFixed(2)}× (the same: 1×)`);
   },
   async engine() {
     const overhead = await measureEngineOverhead();
