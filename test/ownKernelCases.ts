@@ -103,6 +103,16 @@ export function cases(): [string, () => tf.Tensor[]][] {
     const x = random([4, 5, 3, 7], 28);
     return [tf.sum(x, [0, 1, 2]), tf.mean(x, [0, 1, 2], true), tf.sum(x, 0), tf.mean(random([33, 5], 29), 0), tf.sum(random([6, 1], 30), 0)];
   }]);
+  list.push(['the gradients of sums and means over leading, middle and all axes', () => {
+    const x = random([4, 5, 3, 7], 40);
+    return [
+      ...withGradients((a) => tf.sum(a!, [0, 1, 2]), x),
+      ...withGradients((a) => tf.mean(a!, [0, 1, 2], true), x),
+      ...withGradients((a) => tf.mean(a!, 1), x),
+      ...withGradients((a) => tf.sum(a!, [1, 3], true), x),
+      ...withGradients((a) => tf.mean(a!).reshape([1]), x),
+    ];
+  }]);
   list.push(['a cast to the same dtype and an identity, then a new value from each', () => {
     const x = random([3, 4], 31);
     const [cast, same] = [tf.cast(x, 'float32'), tf.clone(x)];

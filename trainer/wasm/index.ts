@@ -9,6 +9,7 @@ import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig, withOwnConv2D } 
 import { withOwnBatchNorm } from './batchNorm';
 import { sharedIdentity, sharedSameCast, withSliceCopies } from './copies';
 import { BINARY_OPS, withOwnBinary } from './elementwise';
+import { broadcastingGradient } from './gradients';
 import { withOwnProduct } from './matMul';
 import { maxPoolGradConfig } from './pool';
 import { REDUCTIONS, withMergedAxes } from './reduce';
@@ -33,6 +34,8 @@ export function installWasmKernels(): void {
   for (const config of [tileConfig, conv2DBackpropInputConfig, maxPoolGradConfig]) replace(config);
   // Missing: no CNN or Embedding trains without these.
   for (const config of [conv2DBackpropFilterConfig, unsortedSegmentSumConfig]) tf.registerKernel(config);
+  // Gradients that make no tensor of ones in JavaScript on wasm (tfjs's own elsewhere).
+  for (const name of [tf.Sum, tf.Mean] as const) tf.registerGradient(broadcastingGradient(name));
   // Adam's update in one pass per variable, which FusedAdamOptimizer runs where it is registered.
   tf.registerKernel(adamUpdateConfig);
   installed = true;
