@@ -134,7 +134,7 @@ async function start(backend: BackendName, options: BackendOptions): Promise<Bac
   }
   try {
     if (await tf.setBackend(TFJS_NAMES[backend])) {
-      if (backend === 'wasm') info.wasm = { ...(startedWasm ?? (await packagedBuild())), threads: getThreadsCount(), ...kernelsInfo() };
+      if (backend === 'wasm') info.wasm = { ...(startedWasm ?? (await packagedBuild())), threads: getThreadsCount(), ...(await kernelsInfo()) };
       return info;
     }
   } catch (error) {
@@ -144,10 +144,14 @@ async function start(backend: BackendName, options: BackendOptions): Promise<Bac
 }
 
 /** The trainer's own kernels on the wasm backend now: their build and threads, or why they do not run. */
-function kernelsInfo(): Pick<WasmRuntime, 'kernels' | 'kernelsMissing'> {
+async function kernelsInfo(): Promise<Pick<WasmRuntime, 'kernels' | 'kernelsMissing'>> {
   const backend = tf.backend() as BackendWasm;
   const kernels = ownKernels(backend);
-  if (kernels) return { kernels: { build: kernels.build, threads: kernels.threads } };
+  if (kernels) {
+    // Their workers start while the event loop runs, before the first task blocks this thread waiting for them.
+    await kernels.ready;
+    return { kernels: { build: kernels.build, threads: kernels.threads } };
+  }
   return { kernelsMissing: ownKernelsFailure(backend) ?? 'they did not start' };
 }
 

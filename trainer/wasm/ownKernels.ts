@@ -65,12 +65,21 @@ export type TaskName = (typeof TASKS)[number];
 /** Which build runs, for the `started` event. */
 export type KernelBuild = 'relaxed-simd' | 'simd';
 
-/** Control words: the generation (a new task), the task, the workers still running, a failure flag. */
+/**
+ * Control words: the generation (a new task), the task, the workers still
+ * running, a failure flag, and from READY one word per worker, 1 once it
+ * has its instance of the module.
+ */
 const GENERATION = 0;
 const TASK = 1;
 const RUNNING = 2;
 const FAILED = 3;
+const READY = 4;
 const CONTROL_WORDS = 16;
+/** How long the first task waits for the workers to start before it runs on this thread alone. */
+const START_TIMEOUT_MS = 10_000;
+/** How long a task waits for a worker that has started before the run fails instead of hanging. */
+const TASK_TIMEOUT_MS = 60_000;
 /** Each thread's arguments: a row of this many doubles. */
 const ARGS_PER_THREAD = 24;
 
@@ -87,6 +96,8 @@ export interface OwnKernels {
    * one of them failed.
    */
   parallel(task: TaskName, threads: number, argsOf: (thread: number) => readonly number[]): void;
+  /** Resolves once every worker has started, or START_TIMEOUT_MS has passed (the tasks then run on this thread). */
+  readonly ready: Promise<void>;
   /** A scratch buffer of at least `floats` floats for `thread`, in the backend's heap, kept for the next call. */
   scratch(thread: number, floats: number): number;
 }
@@ -179,7 +190,7 @@ function startPool(module: WasmModule, memory: WasmMemory, count: number): Pool 
   const args = new Float64Array(buffer, CONTROL_WORDS * 4);
   const workers: Worker[] = [];
   for (let index = 1; index <= count; index++) {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, buffer, index, tasks: TASKS, layout: { GENERATION, TASK, RUNNING, FAILED, CONTROL_WORDS, ARGS_PER_THREAD } } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, buffer, index, tasks: TASKS, layout: { GENERATION, TASK, RUNNING, FAILED, READY, CONTROL_WORDS, ARGS_PER_THREAD } } });
     // The workers wait for work for ever: they must not keep the process alive.
     worker.unref();
     workers.push(worker);
@@ -196,6 +207,9 @@ const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, buffer, index, tasks, layout } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
+Atomics.store(new Int32Array(buffer, 0, layout.CONTROL_WORDS), layout.READY + index, 1);
+Atomics.notify(new Int32Array(buffer, 0, layout.CONTROL_WORDS), layout.READY + index);
+require('node:worker_threads').parentPort.postMessage('ready');
 const functions = tasks.map((name) => exports[name]);
 const control = new Int32Array(buffer, 0, layout.CONTROL_WORDS);
 const args = new Float64Array(buffer, layout.CONTROL_WORDS * 4);
@@ -217,6 +231,44 @@ for (;;) {
 }
 `;
 
+/**
+ * Waits for every worker to have its instance, up to `timeoutMs`: a
+ * worker that never starts (its thread refused, its instance failed) would
+ * otherwise leave a task waiting for ever, with this thread blocked and
+ * unable to hear of it.
+ */
+function workersStarted(pool: Pool, timeoutMs = START_TIMEOUT_MS): boolean {
+  const deadline = Date.now() + timeoutMs;
+  for (let index = 1; index <= pool.workers.length; index++) {
+    while (Atomics.load(pool.control, READY + index) !== 1) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      Atomics.wait(pool.control, READY + index, 0, left);
+    }
+  }
+  return true;
+}
+
+/** Resolves when every worker has said it started, or after START_TIMEOUT_MS, with the event loop free to hear them. */
+function whenStarted(pool: Pool): Promise<void> {
+  return new Promise((resolve) => {
+    let waiting = pool.workers.length;
+    const timer = setTimeout(resolve, START_TIMEOUT_MS);
+    timer.unref();
+    for (const worker of pool.workers) {
+      const done = (): void => {
+        if (--waiting === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      };
+      worker.once('message', done);
+      // A worker that fails to start counts as answered: the first task finds it not ready and runs on this thread.
+      worker.once('error', done);
+    }
+  });
+}
+
 /** The Emscripten module's allocator, which its declarations leave out. */
 interface Allocator {
   _malloc(bytes: number): number;
@@ -235,11 +287,22 @@ function makeKernels(backend: BackendWasm, build: KernelBuild, exports: KernelEx
       return [name, (...args: number[]): unknown => (calls[name]++, (run as (...values: number[]) => unknown)(...args))];
     }),
   ) as unknown as KernelExports;
+  /** Whether every worker has started, once the first task asked; until then undefined. */
+  let started: boolean | undefined;
+  const ready = pool
+    ? whenStarted(pool).then(() => {
+        started ??= workersStarted(pool, 0);
+      })
+    : Promise.resolve();
   return {
     build,
-    threads,
+    // The workers' threads count once they have started.
+    get threads() {
+      return started === false ? 1 : threads;
+    },
     exports: counted,
     calls,
+    ready,
     scratch(thread, floats) {
       const held = scratches[thread];
       if (held && held.floats >= floats) return held.offset;
@@ -253,8 +316,10 @@ function makeKernels(backend: BackendWasm, build: KernelBuild, exports: KernelEx
     parallel(task, wanted, argsOf) {
       const run = counted[task] as (...args: number[]) => void;
       const used = Math.min(wanted, threads);
-      if (!pool || used <= 1) {
-        run(...argsOf(0));
+      if (pool && started === undefined) started = workersStarted(pool);
+      if (!pool || used <= 1 || !started) {
+        // One after another here: each part with its own scratch, so the numbers are those of the threads.
+        for (let t = 0; t < (started === false ? used : 1); t++) run(...argsOf(t));
         return;
       }
       const { control, args } = pool;
@@ -281,10 +346,12 @@ function makeKernels(backend: BackendWasm, build: KernelBuild, exports: KernelEx
       } catch (error) {
         failure = error;
       }
+      const deadline = Date.now() + TASK_TIMEOUT_MS;
       for (;;) {
         const running = Atomics.load(control, RUNNING);
         if (running === 0) break;
-        Atomics.wait(control, RUNNING, running);
+        if (Date.now() > deadline) throw new Error(`a worker thread of the trainer's wasm kernels did not finish the ${task} kernel in ${TASK_TIMEOUT_MS / 1000} s`);
+        Atomics.wait(control, RUNNING, running, 1000);
       }
       if (failure) throw failure;
       if (Atomics.load(control, FAILED)) throw new Error(`the ${task} kernel failed on a worker thread`);
