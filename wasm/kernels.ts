@@ -81,6 +81,16 @@ function packB(b: usize, pb: usize, k: i32, n: i32, j0: i32, p0: i32, kc: i32, t
   }
 }
 
+/** One row of a tile, its two vectors written, or added to what the row holds. */
+@inline function storeRow(row: usize, low: v128, high: v128, accumulate: bool): void {
+  if (accumulate) {
+    low = f32x4.add(low, v128.load(row));
+    high = f32x4.add(high, v128.load(row, 16));
+  }
+  v128.store(row, low);
+  v128.store(row, high, 16);
+}
+
 /**
  * One MR×NR tile of C from packed panels over kc of depth: written when
  * `first`, else added to what C holds. A tile cut by C's edge goes through
@@ -115,34 +125,10 @@ function tile(pa: usize, pb: usize, c: usize, ldc: i32, kc: i32, rows: i32, cols
   }
   const out = whole ? c : edge;
   const step: usize = whole ? <usize>ldc << 2 : <usize>NR << 2;
-  let row = out;
-  if (!first) {
-    c00 = f32x4.add(c00, v128.load(row));
-    c01 = f32x4.add(c01, v128.load(row, 16));
-  }
-  v128.store(row, c00);
-  v128.store(row, c01, 16);
-  row += step;
-  if (!first) {
-    c10 = f32x4.add(c10, v128.load(row));
-    c11 = f32x4.add(c11, v128.load(row, 16));
-  }
-  v128.store(row, c10);
-  v128.store(row, c11, 16);
-  row += step;
-  if (!first) {
-    c20 = f32x4.add(c20, v128.load(row));
-    c21 = f32x4.add(c21, v128.load(row, 16));
-  }
-  v128.store(row, c20);
-  v128.store(row, c21, 16);
-  row += step;
-  if (!first) {
-    c30 = f32x4.add(c30, v128.load(row));
-    c31 = f32x4.add(c31, v128.load(row, 16));
-  }
-  v128.store(row, c30);
-  v128.store(row, c31, 16);
+  storeRow(out, c00, c01, !first);
+  storeRow(out + step, c10, c11, !first);
+  storeRow(out + 2 * step, c20, c21, !first);
+  storeRow(out + 3 * step, c30, c31, !first);
   if (!whole) {
     for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) store<f32>(at(c, r * ldc + q), load<f32>(at(edge, r * NR + q)));
   }
