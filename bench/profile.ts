@@ -25,7 +25,6 @@
  * trainer's product packs as it goes, inside its own time. Threads' waits
  * are inside the kernels' times too.
  */
-import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -36,6 +35,7 @@ import '../trainer/layers';
 import { FusedAdamOptimizer } from '../trainer/wasm/adam';
 import { ownKernels } from '../trainer/wasm/ownKernels';
 import { productSize, swapsOperands } from '../trainer/wasm/matMul';
+import { inChild as runInChild, serveJob } from './childJob';
 import { built, LAYERS, mlpSource, shared } from './trainSpeed';
 
 export interface ProfileJob {
@@ -134,20 +134,7 @@ export function formatProfiles(profiles: StepProfile[]): string[] {
 // In the child process
 
 function inChild(job: ProfileJob): Promise<StepProfile> {
-  return new Promise((resolvePromise, reject) => {
-    const env = job.kernels === 'backend' ? { ...process.env, LAYERWISE_WASM_OWN_KERNELS: '0' } : process.env;
-    const child = fork(__filename, { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    let result: StepProfile | undefined;
-    child.on('message', (message) => (result = message as StepProfile));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (result && code === 0) resolvePromise(result);
-      else reject(new Error(`profile ${JSON.stringify(job)} failed (exit ${code}):\n${stderr.trim()}`));
-    });
-    child.send(job);
-  });
+  return runInChild<StepProfile>(__filename, job, job.kernels === 'backend');
 }
 
 interface Timers {
@@ -330,14 +317,4 @@ function median(values: number[]): number {
   return sorted[sorted.length >> 1]!;
 }
 
-if (require.main === module) {
-  process.once('message', (job) => {
-    runProfile(job as ProfileJob).then(
-      (result) => process.send!(result, () => process.exit(0)),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-}
+if (require.main === module) serveJob(runProfile);

@@ -11,7 +11,7 @@
  * starts the wasm backend once, with the threads its batch size gets
  * (trainer/backends.ts), and a fresh heap keeps the runs apart.
  */
-import { fork, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -23,6 +23,7 @@ import { FusedAdamOptimizer } from '../trainer/wasm/adam';
 import { ownKernels } from '../trainer/wasm/ownKernels';
 import '../trainer/layers';
 import { repoRoot } from '../test/support';
+import { inChild as runInChild, serveJob } from './childJob';
 
 export interface TrainSpeedOptions {
   /** Batch sizes of the MLP runs. */
@@ -135,21 +136,7 @@ interface JobResult {
 }
 
 function inChild(job: Job): Promise<JobResult> {
-  return new Promise((resolvePromise, reject) => {
-    // stderr is kept for failures only: tfjs prints advice there (install tfjs-node) that is no part of the figures.
-    const env = job.backendKernels ? { ...process.env, LAYERWISE_WASM_OWN_KERNELS: '0' } : process.env;
-    const child = fork(__filename, { env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    let result: JobResult | undefined;
-    child.on('message', (message) => (result = message as JobResult));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (result && code === 0) resolvePromise(result);
-      else reject(new Error(`${JSON.stringify(job)} failed (exit ${code}):\n${stderr.trim()}`));
-    });
-    child.send(job);
-  });
+  return runInChild<JobResult>(__filename, job, job.backendKernels);
 }
 
 async function runJob(job: Job): Promise<JobResult> {
@@ -205,14 +192,4 @@ async function timeFit(model: tf.LayersModel, batchSize: number, samples: number
 }
 
 
-if (require.main === module) {
-  process.once('message', (job) => {
-    runJob(job as Job).then(
-      (result) => process.send!(result, () => process.exit(0)),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
-  });
-}
+if (require.main === module) serveJob(runJob);

@@ -27,7 +27,7 @@ interface Layout {
   bLength: number;
 }
 
-export function binaryLayout(a: readonly number[], b: readonly number[]): Layout | undefined {
+function binaryLayout(a: readonly number[], b: readonly number[]): Layout | undefined {
   let shape: number[];
   try {
     shape = tf.backend_util.assertAndGetBroadcastShape(a as number[], b as number[]);

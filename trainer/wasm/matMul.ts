@@ -6,8 +6,9 @@
  * exactly those two. Here the product is rewritten as a plain one with the
  * backend's Transpose kernel.
  *
- * XNNPACK repacks its right operand on every call (weights change every
- * step), so the rewrite picks the form that moves the fewest elements:
+ * That rewrite is the fallback where the trainer's own product
+ * (withOwnProduct below) does not run. XNNPACK repacks its right operand on
+ * every call (weights change every step), so it picks the form that moves the fewest elements:
  * for dX = dY·Wᵀ, (W·dYᵀ)ᵀ packs the small dYᵀ instead of the whole W
  * (7.4 instead of 10.8 ms for a 128×1024 by 1024×784 product, 1.3 instead
  * of 6.8 ms for 32×512 by 512×1024).
@@ -138,7 +139,7 @@ function batchShape(a: number[], b: number[]): number[] | undefined {
  * A and every column of B, or the other way round, so splitting the longer
  * side packs the least (columns when n > m), given tiles enough for every thread.
  */
-export function split(m: number, n: number, threads: number): { i0: number; i1: number; j0: number; j1: number }[] {
+function split(m: number, n: number, threads: number): { i0: number; i1: number; j0: number; j1: number }[] {
   const [rowTiles, columnTiles] = [Math.ceil(m / 4), Math.ceil(n / 8)];
   const byColumns = n > m ? columnTiles >= threads || columnTiles >= rowTiles : rowTiles < threads && columnTiles > rowTiles;
   const tiles = byColumns ? columnTiles : rowTiles;

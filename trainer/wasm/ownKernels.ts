@@ -128,8 +128,16 @@ export function ownKernelsFailure(backend: BackendWasm): string | undefined {
   return typeof kernels === 'string' ? kernels : undefined;
 }
 
+/** The build the runtime validates, found once a process (a backend's start and the thread policy both ask). */
+let validated: { build: KernelBuild | undefined } | undefined;
+
 /** The build the runtime validates: relaxed SIMD, asked for from V8 where it is behind a flag, else SIMD. */
-export function kernelBuild(): KernelBuild | undefined {
+function kernelBuild(): KernelBuild | undefined {
+  validated ??= { build: validateBuild() };
+  return validated.build;
+}
+
+function validateBuild(): KernelBuild | undefined {
   const relaxed = Buffer.from(KERNEL_BINARIES.relaxed, 'base64');
   if (WebAssembly.validate(relaxed)) return 'relaxed-simd';
   try {
